@@ -1,0 +1,1 @@
+"""The boards app: board storage, versions, the REST API, pages, tasks and WebSocket consumers."""

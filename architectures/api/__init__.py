@@ -1,0 +1,1 @@
+"""The REST API of boards: parsers, error format, serializers and views."""

@@ -1,0 +1,68 @@
+"""Request envelopes and response shapes of the boards API (the document itself is checked by the catalog)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from architectures.models import Board, BoardVersion
+from simulator.catalog import MAX_TITLE_CHARS
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class DocumentField(serializers.JSONField):
+    """A board document; its shape is served at /api/schema/board/ and checked on every write."""
+
+
+class BoardCreateRequestSerializer(serializers.Serializer):
+    document = DocumentField(required=False, help_text="A board document; omit for a blank board.")
+    title = serializers.CharField(required=False, max_length=MAX_TITLE_CHARS, allow_blank=False,
+                                  help_text="Title of the new board (overrides the document's).")
+
+
+class BoardUpdateRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version this edit was made on.")
+    document = DocumentField(help_text="PUT: the whole new document. PATCH: a JSON merge patch of it.")
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The editor page of this board.")
+    document = DocumentField()
+
+    class Meta:
+        model = Board
+        fields = ["id", "title", "version", "document", "created_at", "updated_at", "url"]
+
+    def get_url(self, board: Board) -> str:
+        return reverse("board-page", args=[board.pk])
+
+
+class BoardVersionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BoardVersion
+        fields = ["number", "title", "created_at"]
+
+
+class BoardVersionSerializer(serializers.ModelSerializer):
+    document = DocumentField()
+
+    class Meta:
+        model = BoardVersion
+        fields = ["number", "title", "created_at", "document"]
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="Where the problem is, e.g. nodes[3].config.replicas.")
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
+
+
+class ConflictSerializer(ErrorSerializer):
+    current_version = serializers.IntegerField()
+    document = DocumentField()

@@ -1,0 +1,118 @@
+"""REST views of boards, versions and the component catalog: validate, call one service, serialize."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from architectures import services
+from architectures.api.serializers import (
+    BoardCreateRequestSerializer,
+    BoardSerializer,
+    BoardUpdateRequestSerializer,
+    BoardVersionSerializer,
+    BoardVersionSummarySerializer,
+    ConflictSerializer,
+    ErrorSerializer,
+)
+from architectures.selectors import board_get, board_version_get, board_versions
+from simulator.catalog import catalog_dict
+from simulator.schema import board_json_schema
+
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 413: ErrorSerializer}
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class BoardCreateView(APIView):
+    @extend_schema(request=BoardCreateRequestSerializer, responses={201: BoardSerializer, **ERRORS},
+                   summary="Create a board (blank, or from a document)")
+    def post(self, request: Request) -> Response:
+        data = _validated(BoardCreateRequestSerializer, request.data)
+        board = services.board_create(document=data.get("document"), title=data.get("title"))
+        location = reverse("board-detail", args=[board.pk])
+        return Response(BoardSerializer(board).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class BoardDetailView(APIView):
+    @extend_schema(responses={200: BoardSerializer, 404: ErrorSerializer}, summary="Read a board")
+    def get(self, request: Request, board_id: str) -> Response:
+        return Response(BoardSerializer(board_get(board_id=board_id)).data)
+
+    @extend_schema(request=BoardUpdateRequestSerializer,
+                   responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
+                   summary="Replace a board's document (optimistic concurrency on version)")
+    def put(self, request: Request, board_id: str) -> Response:
+        data = _validated(BoardUpdateRequestSerializer, request.data)
+        board = services.board_update(board_id=board_id, expected_version=data["version"], document=data["document"])
+        return Response(BoardSerializer(board).data)
+
+    @extend_schema(request=BoardUpdateRequestSerializer,
+                   responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
+                   summary="Change part of a board's document (JSON merge patch)")
+    def patch(self, request: Request, board_id: str) -> Response:
+        data = _validated(BoardUpdateRequestSerializer, request.data)
+        board = services.board_patch(board_id=board_id, expected_version=data["version"], patch=data["document"])
+        return Response(BoardSerializer(board).data)
+
+    @extend_schema(responses={204: None, 404: ErrorSerializer}, summary="Delete a board and its history")
+    def delete(self, request: Request, board_id: str) -> Response:
+        services.board_delete(board_id=board_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BoardVersionListView(APIView):
+    @extend_schema(responses={200: BoardVersionSummarySerializer(many=True), 404: ErrorSerializer},
+                   summary="List a board's saved versions, newest first")
+    def get(self, request: Request, board_id: str) -> Response:
+        board = board_get(board_id=board_id)
+        return Response(BoardVersionSummarySerializer(board_versions(board=board), many=True).data)
+
+
+class BoardVersionDetailView(APIView):
+    @extend_schema(responses={200: BoardVersionSerializer, 404: ErrorSerializer}, summary="Read one saved version")
+    def get(self, request: Request, board_id: str, number: int) -> Response:
+        version = board_version_get(board=board_get(board_id=board_id), number=number)
+        return Response(BoardVersionSerializer(version).data)
+
+
+class BoardVersionRestoreView(APIView):
+    @extend_schema(request=None, responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
+                   summary="Restore a saved version as the board's newest version")
+    def post(self, request: Request, board_id: str, number: int) -> Response:
+        board = services.board_restore(board_id=board_id, number=number)
+        return Response(BoardSerializer(board).data)
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict:
+    return catalog_dict()
+
+
+@lru_cache(maxsize=1)
+def _board_schema() -> dict:
+    return board_json_schema()
+
+
+class ComponentKindsView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT},
+                   summary="The catalog of component kinds: fields, units, defaults, ranges and help")
+    def get(self, request: Request) -> Response:
+        return Response(_catalog())
+
+
+class BoardSchemaView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="JSON Schema of the board document")
+    def get(self, request: Request) -> Response:
+        return Response(_board_schema())

@@ -1,0 +1,32 @@
+"""Sending board events to everyone connected to a board's channel-layer group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def board_group(board_id: object) -> str:
+    return f"board.{board_id}"
+
+
+def board_broadcast(board_id: object, payload: dict[str, Any]) -> bool:
+    """Forward `payload` to the board's WebSocket clients; False (and a log line) if Redis is down.
+
+    A save must not fail because live delivery failed: the data is already committed and
+    clients resync on reconnect.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(board_group(board_id), {"type": "board.event", "payload": payload})
+    except (OSError, ConnectionError) as error:
+        logger.warning("could not broadcast %s to board %s: %s", payload.get("type"), board_id, error)
+        return False
+    return True

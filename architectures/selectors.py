@@ -1,0 +1,44 @@
+"""Reads of boards and their versions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from architectures.models import Board, BoardVersion
+
+
+class BoardNotFound(LookupError):
+    """No board has this id (or the id is not a UUID)."""
+
+
+class VersionNotFound(LookupError):
+    """The board has no version with this number."""
+
+
+def _parse_id(board_id: str | uuid.UUID) -> uuid.UUID:
+    if isinstance(board_id, uuid.UUID):
+        return board_id
+    try:
+        return uuid.UUID(str(board_id))
+    except ValueError:
+        raise BoardNotFound(board_id) from None
+
+
+def board_get(*, board_id: str | uuid.UUID) -> Board:
+    try:
+        return Board.objects.get(pk=_parse_id(board_id))
+    except Board.DoesNotExist:
+        raise BoardNotFound(board_id) from None
+
+
+def board_versions(*, board: Board) -> QuerySet[BoardVersion]:
+    return board.versions.only("number", "created_at", "title").order_by("-number")
+
+
+def board_version_get(*, board: Board, number: int) -> BoardVersion:
+    try:
+        return board.versions.get(number=number)
+    except BoardVersion.DoesNotExist:
+        raise VersionNotFound(number) from None

@@ -1,0 +1,99 @@
+"""Writes to boards: create, update, patch, restore and delete, each in one transaction."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from architectures.broadcast import board_broadcast
+from architectures.models import Board, BoardVersion
+from architectures.selectors import board_get, board_version_get
+from simulator.catalog import blank_document
+from simulator.validation import check_document
+
+
+class VersionConflict(Exception):
+    """The client edited a version that is no longer the current one."""
+
+    def __init__(self, board: Board):
+        self.board = board
+        super().__init__(f"board {board.id} is at version {board.version}")
+
+
+def _title_of(document: dict[str, Any]) -> str:
+    return (document.get("title") or "Untitled board")[:200]
+
+
+def _record_version(board: Board) -> None:
+    BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document)
+    version, board_id = board.version, board.id
+    transaction.on_commit(lambda: board_broadcast(board_id, {"type": "board.saved", "version": version}))
+
+
+@transaction.atomic
+def board_create(*, document: dict[str, Any] | None = None, title: str | None = None, owner=None) -> Board:
+    """Store a new board (blank unless a document is given) as version 1."""
+    if document is None:
+        document = blank_document(title or "Untitled board")
+    elif title:
+        document = {**document, "title": title}
+    check_document(document)
+    board = Board.objects.create(title=_title_of(document), document=document, owner=owner)
+    _record_version(board)
+    return board
+
+
+@transaction.atomic
+def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: dict[str, Any]) -> Board:
+    """Replace the document if the board is still at `expected_version`; else raise VersionConflict."""
+    check_document(document)
+    board = board_get(board_id=board_id)
+    # Compare-and-swap on the version: of two concurrent saves of the same version, one wins.
+    updated = Board.objects.filter(pk=board.pk, version=expected_version).update(
+        document=document, title=_title_of(document), version=expected_version + 1, updated_at=timezone.now())
+    if not updated:
+        raise VersionConflict(board_get(board_id=board_id))
+    board.refresh_from_db()
+    _record_version(board)
+    return board
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge key by key, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def board_patch(*, board_id: str | uuid.UUID, expected_version: int, patch: dict[str, Any]) -> Board:
+    """Apply a JSON merge patch to the document of `expected_version` and store the result."""
+    board = board_get(board_id=board_id)
+    if board.version != expected_version:
+        raise VersionConflict(board)
+    return board_update(board_id=board.pk, expected_version=expected_version,
+                        document=merge_patch(board.document, patch))
+
+
+def board_restore(*, board_id: str | uuid.UUID, number: int) -> Board:
+    """Store version `number`'s document as a new version (history is never rewritten)."""
+    board = board_get(board_id=board_id)
+    old = board_version_get(board=board, number=number)
+    return board_update(board_id=board.pk, expected_version=board.version, document=old.document)
+
+
+@transaction.atomic
+def board_delete(*, board_id: str | uuid.UUID) -> None:
+    board = board_get(board_id=board_id)
+    board_id = board.pk
+    board.delete()
+    transaction.on_commit(lambda: board_broadcast(board_id, {"type": "board.deleted"}))

@@ -1,0 +1,21 @@
+"""Top-level URLs: pages, the API, its OpenAPI schema and docs, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from whiteboard import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("b/<str:board_id>/", views.board_page, name="board-page"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
+    path("api/", include("architectures.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "whiteboard.views.not_found"
+handler500 = "whiteboard.views.server_error"
