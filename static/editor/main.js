@@ -1,0 +1,160 @@
+// Starts the editor page: loads the catalog and the board, then wires canvas, panels, autosave and shortcuts together.
+
+import { api } from "./api.js";
+import { Autosave } from "./autosave.js";
+import { Editor } from "./editor.js";
+import { FrameworkPanel, InterviewTimer } from "./framework.js";
+import { layoutLeftToRight } from "./layout.js";
+import { Palette } from "./palette.js";
+import { PropertiesPanel } from "./properties.js";
+import { installShortcuts } from "./shortcuts.js";
+import { VersionsPanel } from "./versions.js";
+
+const $ = (selector) => document.querySelector(selector);
+
+/** Short messages (refused connections, conflicts) in a live region the screen reader announces. */
+function toaster(element) {
+  let timer = null;
+  return (text, tone = "warning") => {
+    element.textContent = text;
+    element.dataset.tone = tone;
+    element.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      element.hidden = true;
+    }, 6000);
+  };
+}
+
+function setupTabs(onShow) {
+  const tabs = [...document.querySelectorAll("[role=tab]")];
+  const show = (tab) => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+    }
+    onShow(tab.dataset.tab);
+  };
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => show(tab));
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+      next.focus();
+      show(next);
+    });
+  }
+  return (name) => show(tabs.find((tab) => tab.dataset.tab === name));
+}
+
+async function start() {
+  const root = $("#editor");
+  const boardId = root.dataset.boardId;
+  const message = toaster($("#toast"));
+  let catalog;
+  let board;
+  try {
+    [catalog, board] = await Promise.all([api.catalog(), api.getBoard(boardId)]);
+  } catch (error) {
+    $("#canvas").textContent = `The board could not be loaded: ${error.message}`;
+    return;
+  }
+
+  const editor = new Editor($("#canvas"), catalog, { onMessage: message, minimapContainer: $("#minimap") });
+  const title = $("#board-title");
+  const framework = new FrameworkPanel($("#panel-framework"), catalog, { onChange: () => autosave.schedule() });
+  let extra = {};
+
+  const apply = (document) => {
+    extra = Object.fromEntries(Object.entries(document).filter(([key]) => !["title", "nodes", "edges", "requirements", "traffic", "notes"].includes(key)));
+    title.value = document.title ?? "";
+    editor.load(document);
+    framework.load(document);
+  };
+  // Everything the user can change, gathered into the board document the API stores.
+  const read = () => {
+    const state = framework.read();
+    return { ...extra, schema_version: 1, title: title.value, requirements: state.requirements, traffic: state.traffic, ...editor.toDocument(), notes: state.notes };
+  };
+
+  apply(board.document);
+  const autosave = new Autosave({
+    boardId,
+    version: board.version,
+    document: read(),
+    read,
+    apply,
+    statusElement: $("#save-status"),
+    onMessage: message,
+    chooseVersion: (choice) => chooseVersion(choice),
+  });
+  window.boardEditor = { editor, autosave }; // for the browser tests and the benchmark
+
+  const graph = editor.graph;
+  graph.on("cell:added", () => !editor.loading && autosave.schedule());
+  graph.on("cell:removed", () => !editor.loading && autosave.schedule());
+  graph.on("cell:changed", () => !editor.loading && autosave.schedule());
+  title.addEventListener("input", () => autosave.schedule());
+  title.addEventListener("change", () => {
+    if (!title.value.trim()) title.value = "Untitled board";
+    autosave.schedule();
+  });
+  title.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") title.blur();
+  });
+
+  new Palette($("#palette"), catalog, editor);
+  new PropertiesPanel($("#panel-properties"), editor, { onMessage: message });
+  new InterviewTimer($("#timer"));
+  const versions = new VersionsPanel($("#panel-versions"), { boardId, autosave, onMessage: message });
+  const showTab = setupTabs((name) => name === "versions" && versions.refresh());
+  graph.on("selection:changed", ({ added }) => added.length && showTab("properties"));
+
+  const rename = () => {
+    const [cell] = editor.selected();
+    if (cell && cell.isNode()) {
+      const view = graph.findViewByCell(cell);
+      const box = view.container.getBoundingClientRect();
+      editor.editLabel(cell, new MouseEvent("dblclick", { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 }));
+    }
+  };
+  installShortcuts(editor, { sheet: $("#shortcut-sheet"), rename });
+
+  $("#action-undo").addEventListener("click", () => editor.undo());
+  $("#action-redo").addEventListener("click", () => editor.redo());
+  $("#action-layout").addEventListener("click", () => layoutLeftToRight(editor));
+  $("#action-fit").addEventListener("click", () => graph.zoomToFit({ padding: 48, maxScale: 1 }));
+  $("#action-zoom-in").addEventListener("click", () => graph.zoom(0.1));
+  $("#action-zoom-out").addEventListener("click", () => graph.zoom(-0.1));
+  $("#action-export").addEventListener("click", () => editor.exporter.exportPNG(title.value || "board", { padding: 24, backgroundColor: "#ffffff" }));
+  $("#action-shortcuts").addEventListener("click", () => $("#shortcut-sheet").showModal());
+  $("#shortcut-sheet .close").addEventListener("click", () => $("#shortcut-sheet").close());
+  const syncUndoButtons = () => {
+    $("#action-undo").disabled = !editor.history.canUndo();
+    $("#action-redo").disabled = !editor.history.canRedo();
+  };
+  graph.on("history:change", syncUndoButtons);
+  syncUndoButtons();
+
+  const conflict = $("#conflict");
+  function chooseVersion({ reason, keepMine, takeTheirs }) {
+    conflict.querySelector(".conflict-reason").textContent = reason;
+    conflict.hidden = false;
+    conflict.querySelector(".keep-mine").onclick = () => {
+      conflict.hidden = true;
+      keepMine();
+    };
+    conflict.querySelector(".take-theirs").onclick = () => {
+      conflict.hidden = true;
+      takeTheirs();
+    };
+  }
+
+  if (graph.getNodes().length) graph.zoomToFit({ padding: 48, maxScale: 1 });
+  root.dataset.ready = "true";
+}
+
+start();
