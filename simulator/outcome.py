@@ -1,0 +1,53 @@
+"""What a run takes in and gives out, shared by the fast path and the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.distributions import SampleStream
+from simulator.stats import NodeStats
+from simulator.topology import Topology
+
+IN_FLIGHT, COMPLETED = -1, 0  # request status; drops use their reason code (1, 2)
+
+
+@dataclass
+class RunInputs:
+    """Everything random is drawn up front or from per-node streams, so both paths agree."""
+
+    topology: Topology
+    arrivals: np.ndarray  # ms, sorted
+    entry: np.ndarray | None  # entry index per request when there are several
+    streams: list[SampleStream]  # per node: service (or batch-of-one) times
+    batch_rngs: list[np.random.Generator]  # per node: for batches of more than one
+    hits: dict[int, np.ndarray]  # per cache position: which requests it answers itself
+    window: tuple[float, float]  # measured window in ms: (warm-up end, horizon)
+    capacities: list[float | None]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    fate_ms: np.ndarray  # completion or drop time per request
+    status: np.ndarray  # COMPLETED or a drop reason
+    nodes: dict[str, NodeStats]
+    path: str
+
+
+def request_fates(completion: np.ndarray, drops: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each request's fate: its first drop on the critical path if any, else its completion."""
+    status = np.where(np.isnan(completion), IN_FLIGHT, COMPLETED).astype(np.int8)
+    fate = completion.copy()
+    if drops:
+        times = np.vstack([t for t, _ in drops])
+        reasons = np.vstack([r for _, r in drops])
+        first = np.argmin(np.where(np.isnan(times), np.inf, times), axis=0)
+        cols = np.arange(times.shape[1])
+        first_time = times[first, cols]
+        dropped = ~np.isnan(first_time)
+        fate[dropped] = first_time[dropped]
+        status[dropped] = reasons[first, cols][dropped]
+    return fate, status

@@ -1,0 +1,108 @@
+"""`run`: validate a board document, draw its randomness, simulate it and build the results."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from simulator.arrivals import arrival_times, expected_requests, mean_rate_rps
+from simulator.distributions import SampleStream
+from simulator.engine import simulate_events
+from simulator.errors import SimulationError
+from simulator.fastpath import simulate_fast
+from simulator.outcome import RunInputs
+from simulator.progress import Ticker
+from simulator.results import Results, build_results
+from simulator.stats import capacity_rps
+from simulator.topology import NodeSpec, Topology, build_topology
+from simulator.validation import check_document, with_defaults
+
+MAX_REQUESTS = 20_000_000
+ENGINES = ("auto", "fast", "event")
+
+
+def _bounds(traffic: dict[str, Any], requests: int | None, duration_s: float | None) -> tuple[int | None, float | None]:
+    """(request count, horizon in ms): exactly one is set. Arguments win over the document."""
+    if requests is not None and duration_s is not None:
+        raise SimulationError("give either requests or duration_s, not both", "requests")
+    if requests is None and duration_s is None:
+        requests = traffic.get("requests")
+        duration_s = None if requests is not None else traffic["duration_s"]
+    if requests is not None:
+        if not isinstance(requests, (int, np.integer)) or requests < 1:
+            raise SimulationError("must be a whole number of requests of at least 1", "requests")
+        if requests > MAX_REQUESTS:
+            raise SimulationError(f"{requests:,} requests is more than the limit of {MAX_REQUESTS:,} per run; "
+                                  "run fewer requests", "requests")
+        return int(requests), None
+    if not duration_s or duration_s <= 0 or not math.isfinite(duration_s):
+        raise SimulationError("must be a positive number of seconds", "duration_s")
+    needed = expected_requests(traffic, duration_s * 1000.0)
+    if needed > MAX_REQUESTS:
+        raise SimulationError(f"{duration_s:g} s at {traffic['rps']:g} req/s needs about {needed:,.0f} requests, "
+                              f"more than the limit of {MAX_REQUESTS:,} per run; shorten the run or lower rps",
+                              "traffic.duration_s")
+    return None, duration_s * 1000.0
+
+
+def _sampler(spec: NodeSpec):
+    if spec.timer is not None:
+        return lambda rng, k, timer=spec.timer: timer.sample_ms(1, rng, k)
+    return spec.service.sample
+
+
+def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | None,
+            horizon_ms: float | None) -> RunInputs:
+    traffic = document["traffic"]
+    n_nodes, n_positions = len(topo.nodes), len(topo.positions)
+    # One independent stream per purpose, spawned in a fixed order from the run's seed.
+    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(3 + 2 * n_nodes + n_positions)
+    service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:]
+    run_ms = horizon_ms or count * 1000.0 / mean_rate_rps(traffic, 1000.0)
+    arrivals = arrival_times(traffic, arrival_rng, count=count, horizon_ms=horizon_ms, run_ms=run_ms)
+    if len(arrivals) == 0:
+        raise SimulationError("no request arrives in this run; raise rps or the duration", "traffic.rps")
+    horizon = horizon_ms if horizon_ms is not None else float(arrivals[-1])
+    warmup = traffic["warmup_s"] * 1000.0
+    if warmup >= horizon:
+        raise SimulationError(f"the warm-up of {traffic['warmup_s']:g} s covers the whole run of "
+                              f"{horizon / 1000:g} s, so nothing would be measured", "traffic.warmup_s")
+    n = len(arrivals)
+    entry = entry_rng.integers(0, len(topo.roots), n, dtype=np.int16) if len(topo.roots) > 1 else None
+    hits = {p.index: hit_rngs[p.index].random(n) < topo.nodes[p.node].hit_rate
+            for p in topo.positions if p.sync_children and topo.nodes[p.node].hit_rate > 0}
+    return RunInputs(
+        topology=topo, arrivals=arrivals, entry=entry,
+        streams=[SampleStream(_sampler(spec), service_rngs[spec.index]) for spec in topo.nodes],
+        batch_rngs=list(batch_rngs), hits=hits, window=(warmup, horizon),
+        capacities=[capacity_rps(spec, capacity_rng) for spec in topo.nodes],
+    )
+
+
+def run(document: dict[str, Any], *, seed: int, requests: int | None = None, duration_s: float | None = None,
+        progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None,
+        engine: str = "auto") -> Results:
+    """Simulate a board document and return its results.
+
+    The run is bounded by `requests` or `duration_s` when given, else by the document's
+    traffic.requests or traffic.duration_s. `progress(fraction)` is called at least every 100 ms
+    of wall time (from a helper thread, see simulator.progress); `should_stop()` returning true
+    raises SimulationCancelled. `engine` picks the fast path or the event loop ("auto": the fast
+    path whenever the board allows it).
+    """
+    if engine not in ENGINES:
+        raise SimulationError(f"must be one of {', '.join(ENGINES)}", "engine")
+    check_document(document)
+    full = with_defaults(document)
+    count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
+    topo = build_topology(full)
+    if engine == "fast" and topo.fast_order is None:
+        raise SimulationError("this board needs the event loop (it batches, or a node's later calls "
+                              "depend on its own answers)", "engine")
+    with Ticker(progress, should_stop) as ticker:
+        inputs = _inputs(full, topo, seed, count, horizon_ms)
+        use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None)
+        outcome = simulate_fast(inputs, ticker) if use_fast else simulate_events(inputs, ticker)
+        return build_results(full, inputs, outcome, seed)

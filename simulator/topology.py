@@ -1,0 +1,187 @@
+"""The board as the simulator sees it: nodes with their servers, and the call tree a request follows.
+
+A request enters at an entry node: a request-path node with no incoming edge of any kind (so an
+async-only target such as logging is not one). With several entry nodes each request picks one
+uniformly at random, which splits a Poisson stream into equal Poisson streams.
+
+A visit to a node queues for one of its `replicas * concurrency` servers, is served, then calls
+the node's sync edges in edge order (or all at once with fanout parallel, joined at the slowest)
+and sends a copy down each async edge. A call over an edge adds the edge's `latency_ms` once per
+call, on the way out. A `cache` (or `cdn`) answers a `hit_rate` share itself and skips its sync
+children. The tree of these calls, one position per (path from the entry), is what both the fast
+path and the event loop run; nodes reached on several paths share one queue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
+
+from simulator import catalog
+from simulator.batching import BatchTimer, batch_timer_for
+from simulator.distributions import ZERO, ServiceTime, service_time
+from simulator.errors import SimulationError
+
+MAX_POSITIONS = 5000  # call-tree size limit: diamonds of sync edges multiply paths
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One request-path node with its config resolved to numbers."""
+
+    index: int
+    id: str
+    kind: str
+    servers: int  # 0 means no queue and no service time (a client)
+    queue_limit: int  # -1 means unbounded
+    timeout_ms: float  # inf means never
+    service: ServiceTime
+    hit_rate: float
+    parallel: bool
+    max_batch: int
+    batch_delay_ms: float
+    timer: BatchTimer | None  # set for model servers
+    config: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def batching(self) -> bool:
+        return self.timer is not None and self.max_batch > 1
+
+    @property
+    def can_drop(self) -> bool:
+        return self.servers > 0 and (self.queue_limit >= 0 or math.isfinite(self.timeout_ms))
+
+
+@dataclass(frozen=True)
+class Position:
+    """One place in the call tree: a visit to `node` reached over one path."""
+
+    index: int
+    node: int
+    parent: int  # -1 for an entry
+    latency_ms: float  # of the edge that leads here
+    detached: bool  # inside an async copy: never on a request's critical path
+    sync_children: tuple[int, ...]
+    async_children: tuple[int, ...]
+    entry: int = -1  # which entry this root serves, -1 below the root
+
+
+@dataclass(frozen=True)
+class Topology:
+    nodes: tuple[NodeSpec, ...]
+    positions: tuple[Position, ...]
+    roots: tuple[int, ...]  # one root position per entry node
+    fast_order: tuple[int, ...] | None  # node order for the fast path, None when it cannot apply
+
+    def positions_of(self, node: int) -> list[int]:
+        return [p.index for p in self.positions if p.node == node]
+
+
+def _node_spec(index: int, node: dict[str, Any]) -> NodeSpec:
+    config = node["config"]
+    if node["kind"] == "client":
+        return NodeSpec(index, node["id"], "client", 0, -1, math.inf, ZERO, 0.0, False, 1, 0.0, None)
+    service = service_time(config["service_time"])
+    limit = config["queue_limit"]
+    timeout = config["timeout_ms"]
+    is_model = node["kind"] == "model_server"
+    return NodeSpec(
+        index=index, id=node["id"], kind=node["kind"],
+        servers=int(config["replicas"]) * int(config["concurrency"]),
+        queue_limit=-1 if limit is None else int(limit),
+        timeout_ms=math.inf if timeout is None else float(timeout),
+        service=service,
+        hit_rate=float(config.get("hit_rate", 0.0)),
+        parallel=config["fanout"] == "parallel",
+        max_batch=int(config.get("max_batch_size", 1)),
+        batch_delay_ms=float(config.get("max_batch_delay_ms", 0.0)),
+        timer=batch_timer_for(config, service) if is_model else None,
+        config=config,
+    )
+
+
+def build_topology(document: dict[str, Any]) -> Topology:
+    """Resolve a validated document (with defaults filled in) into nodes and a call tree."""
+    nodes_doc = [n for n in document["nodes"] if catalog.KINDS[n["kind"]].request_path]
+    if not nodes_doc:
+        raise SimulationError("the board has no request-path component to send traffic to", "nodes")
+    index = {n["id"]: i for i, n in enumerate(nodes_doc)}
+    nodes = tuple(_node_spec(i, n) for i, n in enumerate(nodes_doc))
+    sync: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
+    asyn: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
+    has_incoming: set[str] = set()
+    for edge in document["edges"]:
+        has_incoming.add(edge["target"])
+        if edge["source"] in index and edge["target"] in index:
+            table = sync if edge["mode"] == "sync" else asyn
+            table[index[edge["source"]]].append((index[edge["target"]], float(edge["latency_ms"])))
+    _reject_cycles(nodes, sync, asyn)
+    entries = [i for i, n in enumerate(nodes) if n.id not in has_incoming]
+    if not entries:
+        raise SimulationError("no entry node: every request-path component has an incoming edge, "
+                              "so traffic has nowhere to enter", "edges")
+
+    positions: list[dict[str, Any]] = []
+
+    def expand(node: int, parent: int, latency: float, detached: bool) -> int:
+        if len(positions) >= MAX_POSITIONS:
+            raise SimulationError(f"the edges give more than {MAX_POSITIONS} distinct call paths; "
+                                  "simplify the diamonds of sync edges", "edges")
+        me = len(positions)
+        positions.append({"index": me, "node": node, "parent": parent, "latency_ms": latency,
+                          "detached": detached})
+        positions[me]["sync_children"] = tuple(expand(c, me, lat, detached) for c, lat in sync[node])
+        positions[me]["async_children"] = tuple(expand(c, me, lat, True) for c, lat in asyn[node])
+        return me
+
+    roots = []
+    for k, entry in enumerate(entries):
+        root = expand(entry, -1, 0.0, False)
+        positions[root]["entry"] = k
+        roots.append(root)
+    tree = tuple(Position(**p) for p in positions)
+    return Topology(nodes, tree, tuple(roots), _fast_order(nodes, tree))
+
+
+def _reject_cycles(nodes: tuple[NodeSpec, ...], sync: dict, asyn: dict) -> None:
+    graph = {i: [c for c, _ in sync[i] + asyn[i]] for i in sync}
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as error:
+        cycle = " -> ".join(nodes[i].id for i in reversed(error.args[1]))
+        raise SimulationError(f"edges form a cycle through async edges: {cycle}; every copy would "
+                              "circulate for ever, so remove one of these edges", "edges") from None
+
+
+def _sync_subtree_nodes(tree: tuple[Position, ...], p: int) -> set[int]:
+    found = {tree[p].node}
+    for c in tree[p].sync_children:
+        found |= _sync_subtree_nodes(tree, c)
+    return found
+
+
+def _fast_order(nodes: tuple[NodeSpec, ...], tree: tuple[Position, ...]) -> tuple[int, ...] | None:
+    """An order in which every node's arrivals are known before it runs, or None.
+
+    A node can run once its callers have run, and, for a sequential caller, once everything the
+    earlier siblings call has run. When that order has a cycle (a node calls B and then C which
+    calls B again), or a node batches, only the event loop can simulate the board.
+    """
+    if any(n.batching for n in nodes):
+        return None
+    depends: dict[int, set[int]] = {n.index: set() for n in nodes}
+    for p in tree:
+        if p.parent >= 0:
+            depends[p.node].add(tree[p.parent].node)
+        if not nodes[p.node].parallel:
+            for i, later in enumerate(p.sync_children[1:], start=1):
+                for earlier in p.sync_children[:i]:
+                    depends[tree[later].node] |= _sync_subtree_nodes(tree, earlier)
+    if any(n in deps for n, deps in depends.items()):
+        return None
+    try:
+        return tuple(TopologicalSorter(depends).static_order())
+    except CycleError:
+        return None
