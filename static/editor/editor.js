@@ -31,7 +31,7 @@ Graph.registerNode("ml-component", {
     label: {
       refX: 52, refY: 21, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
       fill: "#0f172a", fontFamily: "system-ui, sans-serif",
-      textWrap: { width: NODE_WIDTH - 62, height: 18, ellipsis: true },
+      textWrap: { width: NODE_WIDTH - 62, height: 20, ellipsis: "…" }, // below ~20px X6 drops the whole line
     },
     kind: {
       refX: 52, refY: 39, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
@@ -60,6 +60,13 @@ const NODE_KEYS = new Set(["id", "kind", "label", "position", "config"]);
 
 function extraOf(object, known) {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
+}
+
+/** Keys typed on a focused button, select or tab mean what the browser says (Enter clicks, arrows choose). */
+function keyBelongsToControl(event) {
+  const target = event.target;
+  if (!(target instanceof Element) || event.ctrlKey || event.metaKey) return false;
+  return Boolean(target.closest("select, button, a, summary, [role=tab], dialog"));
 }
 
 function randomId(prefix) {
@@ -126,7 +133,7 @@ export class Editor {
       enabled: true, multiple: true, rubberband: true, movable: true, showNodeSelectionBox: true,
       showEdgeSelectionBox: true, pointerEvents: "none", multipleSelectionModifiers: ["shift", "ctrl", "meta"],
     });
-    this.keyboard = new Keyboard({ enabled: true, global: true });
+    this.keyboard = new Keyboard({ enabled: true, global: true, guard: (event) => !keyBelongsToControl(event) });
     this.clipboard = new Clipboard({ enabled: true, useLocalStorage: false });
     this.history = new History({
       enabled: true,
@@ -151,7 +158,7 @@ export class Editor {
         return true;
       },
     });
-    this.graph.on("node:dblclick", ({ node, e }) => this.editLabel(node, e));
+    this.graph.on("node:dblclick", ({ node }) => this.editLabel(node));
   }
 
   kind(name) {
@@ -368,11 +375,43 @@ export class Editor {
     return null;
   }
 
-  editLabel(node, event) {
-    node.addTools({
-      name: "node-editor",
-      args: { event, attrs: { fontSize: 13, fontFamily: "system-ui, sans-serif", color: "#0f172a" }, getText: "label/text", setText: "label/text" },
+  /**
+   * Rename a component where it is drawn: an <input> over its label. One undo
+   * step per rename (X6's own editor tool clears the label first, which costs two).
+   */
+  editLabel(node) {
+    const container = this.graph.container;
+    container.querySelector(".label-editor")?.remove();
+    const bbox = node.getBBox();
+    const topLeft = this.graph.localToGraph(bbox.x + 48, bbox.y + 8);
+    const scale = this.graph.scale().sx;
+    const input = document.createElement("input");
+    input.className = "label-editor";
+    input.type = "text";
+    input.maxLength = this.catalog.limits.label_chars;
+    input.value = node.attr("label/text") || "";
+    input.setAttribute("aria-label", "Component name");
+    Object.assign(input.style, {
+      left: `${topLeft.x}px`, top: `${topLeft.y}px`, width: `${(bbox.width - 56) * scale}px`, fontSize: `${13 * scale}px`,
     });
+    let done = false;
+    const finish = (save) => {
+      if (done) return;
+      done = true;
+      const text = input.value.trim();
+      input.remove();
+      if (save && text && text !== node.attr("label/text")) this.setLabel(node, text);
+      container.focus({ preventScroll: true });
+    };
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key === "Enter") finish(true);
+      if (event.key === "Escape") finish(false);
+    });
+    input.addEventListener("blur", () => finish(true));
+    container.append(input);
+    input.focus();
+    input.select();
   }
 
   deleteSelection() {

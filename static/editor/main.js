@@ -115,11 +115,7 @@ async function start() {
 
   const rename = () => {
     const [cell] = editor.selected();
-    if (cell && cell.isNode()) {
-      const view = graph.findViewByCell(cell);
-      const box = view.container.getBoundingClientRect();
-      editor.editLabel(cell, new MouseEvent("dblclick", { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 }));
-    }
+    if (cell && cell.isNode()) editor.editLabel(cell);
   };
   installShortcuts(editor, { sheet: $("#shortcut-sheet"), rename });
 

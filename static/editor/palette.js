@@ -39,8 +39,10 @@ export class Palette {
     this.filter.addEventListener("keydown", (event) => {
       // Enter in the filter adds the first match: typing a name then Enter is the fastest way to add.
       if (event.key === "Enter") {
-        const first = this.items.find((item) => !item.button.hidden);
-        if (first) first.button.click();
+        const query = this.filter.value.trim().toLowerCase();
+        const shown = this.items.filter((item) => !item.button.hidden);
+        const best = shown.find((item) => item.kind.title.toLowerCase().includes(query)) || shown[0];
+        if (best) best.button.click();
       }
       if (event.key === "Escape") {
         this.filter.value = "";

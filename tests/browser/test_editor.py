@@ -1,0 +1,243 @@
+"""The board editor in a real Chromium: drawing, editing, autosave, reload, refusals and comforts."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.editor_page import EDITOR, EditorPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def editor(page, site) -> EditorPage:
+    return EditorPage(page, site)
+
+
+def draw_chain(editor: EditorPage) -> list[str]:
+    """Gateway -> feature store -> model server, dropped left to right and connected."""
+    gateway = editor.drag_from_palette("gateway", 420, 220)
+    store = editor.drag_from_palette("feature_store", 700, 220)
+    model = editor.drag_from_palette("model_server", 700, 420)
+    editor.connect(gateway, store)
+    editor.connect(store, model)
+    return [gateway, store, model]
+
+
+def test_drawn_board_with_property_change_undo_and_redo_survives_reload(editor, page):
+    editor.create_board_from_landing("Ad click prediction")
+    expect(page.locator("#board-title")).to_have_value("Ad click prediction")
+    gateway, store, model = draw_chain(editor)
+    assert [(e["source"], e["target"], e["mode"]) for e in editor.document()["edges"]] == [
+        (gateway, store, "sync"), (store, model, "sync")]
+
+    editor.click_node(model)
+    expect(page.locator("#panel-properties h2")).to_have_text("Model server")
+    editor.set_field("replicas", "12")
+    editor.set_field("max_batch_size", "16")
+    editor.click_blank()
+    page.keyboard.press("Control+z")
+    assert page.evaluate(f"{EDITOR}.graph.getCellById('{model}').getData().config.max_batch_size") == 1
+    page.keyboard.press("Control+Shift+z")
+    assert page.evaluate(f"{EDITOR}.graph.getCellById('{model}').getData().config.max_batch_size") == 16
+
+    editor.wait_saved()
+    drawn = editor.document()
+    stored = editor.stored_document()
+    assert stored == drawn
+    page.reload()
+    editor.wait_ready()
+    assert editor.document() == drawn
+    reloaded = {node["id"]: node for node in editor.document()["nodes"]}
+    assert reloaded[model]["config"]["replicas"] == 12
+    assert reloaded[model]["config"]["max_batch_size"] == 16
+    assert len(editor.document()["edges"]) == 2
+    expect(editor.node(gateway)).to_contain_text("API gateway")
+
+
+def test_invalid_property_value_is_marked_inline_and_never_saved(editor, page):
+    editor.create_board_from_landing("Refusals")
+    model = editor.drag_from_palette("model_server", 500, 300)
+    editor.wait_saved()
+    editor.click_node(model)
+    for text, message in (("0", "Replicas must be an integer from 1 to 1000"), ("2.5", "must be an integer"),
+                          ("lots", "must be an integer")):
+        editor.set_field("replicas", text)
+        expect(editor.field("replicas").locator(".field-error")).to_contain_text(message)
+        expect(editor.field("replicas").locator("input")).to_have_attribute("aria-invalid", "true")
+    editor.set_field("max_batch_delay_ms", "-1")
+    expect(editor.field("max_batch_delay_ms").locator(".field-error")).to_contain_text("from 0 to 10000")
+    page.wait_for_timeout(1000)  # longer than the autosave pause
+    stored = {node["id"]: node for node in editor.stored_document()["nodes"]}
+    assert stored[model]["config"]["replicas"] == 8
+    assert stored[model]["config"]["max_batch_delay_ms"] == 0
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
+
+    editor.set_field("replicas", "3")
+    expect(editor.field("replicas").locator(".field-error")).to_be_hidden()
+    editor.wait_saved()
+    assert {n["id"]: n for n in editor.stored_document()["nodes"]}[model]["config"]["replicas"] == 3
+
+
+def test_self_loop_and_sync_cycle_are_refused_with_a_message(editor, page):
+    editor.create_board_from_landing("Cycles")
+    gateway, store, model = draw_chain(editor)
+    editor.connect(model, gateway)
+    expect(page.locator("#toast")).to_contain_text("cycle")
+    assert len(editor.document()["edges"]) == 2
+
+    # The same connection is fine once it is async (a log call off the request path).
+    page.evaluate(f"{EDITOR}.connect('{model}', '{gateway}', 'async')")
+    assert [e["mode"] for e in editor.document()["edges"]] == ["sync", "sync", "async"]
+    # ...and switching it back to sync in the properties panel is refused.
+    edge_id = editor.document()["edges"][2]["id"]
+    page.evaluate(f"{EDITOR}.select({EDITOR}.graph.getCellById('{edge_id}'))")
+    editor.field("mode").locator("select").select_option("sync")
+    expect(page.locator("#toast")).to_contain_text("cycle")
+    assert editor.document()["edges"][2]["mode"] == "async"
+
+    sx, sy = editor.port_centre(store, "right")
+    box = editor.node(store).bounding_box()
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(sx + 40, sy + 60, steps=5)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    expect(page.locator("#toast")).to_contain_text("cannot connect to itself")
+    assert len(editor.document()["edges"]) == 3
+
+
+def test_keyboard_deletes_copies_pastes_duplicates_and_undoes(editor, page):
+    editor.create_board_from_landing("Keyboard")
+    gateway, store, model = draw_chain(editor)
+    editor.click_node(gateway)
+    editor.click_node(store, modifiers=["Shift"])
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    assert len(editor.node_ids()) == 5
+    assert len(editor.document()["edges"]) == 3  # the copied connection came along
+    page.keyboard.press("Control+d")
+    assert len(editor.node_ids()) == 7
+    page.keyboard.press("Delete")
+    assert len(editor.node_ids()) == 5
+    page.keyboard.press("Control+z")
+    assert len(editor.node_ids()) == 7
+    editor.click_node(model)
+    page.keyboard.press("Backspace")
+    assert model not in editor.node_ids()
+    assert all(model not in (e["source"], e["target"]) for e in editor.document()["edges"])
+    page.keyboard.press("Control+z")
+    assert model in editor.node_ids()
+    editor.wait_saved()
+    assert editor.stored_document() == editor.document()
+
+
+def test_palette_filters_by_typing_and_enter_adds_the_first_match(editor, page):
+    editor.create_board_from_landing("Palette")
+    groups = page.locator(".palette-group h3")
+    expect(groups).to_have_text(["Serving path", "Data", "Training and monitoring", "Infrastructure"])
+    page.fill("#palette-filter", "feature store")
+    expect(page.locator(".palette-item:visible")).to_have_count(1)
+    page.fill("#palette-filter", "kafka")  # descriptions count too
+    expect(page.locator(".palette-item:visible")).to_have_text(["Logging"])
+    page.fill("#palette-filter", "feature")
+    page.press("#palette-filter", "Enter")  # the title match wins over descriptions that mention features
+    assert [n["kind"] for n in editor.document()["nodes"]] == ["feature_store"]
+    page.fill("#palette-filter", "zzz")
+    expect(page.locator(".palette-empty")).to_be_visible()
+
+
+def test_label_is_edited_in_place_and_saved(editor, page):
+    editor.create_board_from_landing("Labels")
+    gateway = editor.drag_from_palette("gateway", 500, 300)
+    editor.node(gateway).locator("text").first.dblclick()
+    page.locator(".label-editor").fill("Edge <gw>")
+    page.keyboard.press("Enter")
+    expect(editor.node(gateway)).to_contain_text("Edge <gw>")
+    editor.wait_saved()
+    assert editor.stored_document()["nodes"][0]["label"] == "Edge <gw>"
+
+
+def test_framework_notes_render_markdown_without_scripts(editor, page):
+    editor.create_board_from_landing("Framework")
+    page.click("#tab-framework")
+    editor.page.locator('#panel-framework .field[data-field="peak_rps"] input').fill("2000")
+    editor.page.locator('#panel-framework .field[data-field="peak_rps"] input').press("Enter")
+    page.locator('.note[data-step="requirements"] summary').click()
+    area = page.locator('.note[data-step="requirements"] textarea')
+    area.fill('**2k QPS** peak\n\n<script>window.pwned = 1</script><a href="javascript:window.pwned=1">x</a>')
+    preview = page.locator('.note[data-step="requirements"] .note-preview')
+    expect(preview.locator("strong")).to_have_text("2k QPS")
+    assert preview.locator("script").count() == 0
+    assert preview.locator("a").get_attribute("href") is None
+    editor.wait_saved()
+    stored = editor.stored_document()
+    assert stored["requirements"]["peak_rps"] == 2000
+    assert stored["notes"]["requirements"].startswith("**2k QPS**")
+    assert page.evaluate("window.pwned") is None
+
+
+def test_conflicting_save_keeps_both_the_other_copy_and_local_edits(editor, page, console_errors):
+    console_errors.allow(r"409")
+    board_id = editor.create_board_from_landing("Conflict")
+    gateway = editor.drag_from_palette("gateway", 450, 250)
+    editor.wait_saved()
+    status, board = editor.api("GET", f"/api/boards/{board_id}/")
+    theirs = board["document"]
+    theirs["nodes"].append({"id": "their-log", "kind": "logging", "label": "Their log", "position": {"x": 40, "y": 400}})
+    theirs["notes"]["data"] = "added elsewhere"
+    status, _ = editor.api("PUT", f"/api/boards/{board_id}/", {"version": board["version"], "document": theirs})
+    assert status == 200
+
+    editor.drag_from_palette("monitor", 700, 250)
+    editor.wait_saved()
+    stored = editor.stored_document()
+    assert {n["kind"] for n in stored["nodes"]} == {"gateway", "logging", "monitor"}
+    assert stored["notes"]["data"] == "added elsewhere"
+    assert editor.document() == stored
+    assert gateway in editor.node_ids() and "their-log" in editor.node_ids()
+
+
+def test_version_history_lists_versions_and_restores_one(editor, page):
+    board_id = editor.create_board_from_landing("History")
+    editor.drag_from_palette("gateway", 450, 250)
+    editor.wait_saved()
+    editor.drag_from_palette("cache", 700, 250)
+    editor.wait_saved()
+    page.click("#tab-versions")
+    expect(page.locator(".version")).to_have_count(3)
+    page.click('.version[data-version="2"] button')
+    expect(page.locator("#toast")).to_contain_text("Restored version 2")
+    assert [n["kind"] for n in editor.document()["nodes"]] == ["gateway"]
+    assert [n["kind"] for n in editor.stored_document()["nodes"]] == ["gateway"]
+    expect(page.locator(".version")).to_have_count(4)
+    page.reload()
+    editor.wait_ready()
+    assert [n["kind"] for n in editor.document()["nodes"]] == ["gateway"]
+
+
+def test_question_mark_opens_the_shortcut_sheet(editor, page):
+    editor.create_board_from_landing("Shortcuts")
+    page.keyboard.press("?")
+    expect(page.locator("#shortcut-sheet")).to_be_visible()
+    expect(page.locator("#shortcut-sheet")).to_contain_text("Undo")
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcut-sheet")).to_be_hidden()
+
+
+@pytest.mark.parametrize("page", [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}],
+                         indirect=True, ids=["1280x800", "1920x1080"])
+def test_editor_screenshot_is_kept_and_not_blank(editor, page, artifacts):
+    editor.create_board_from_landing("Screenshot")
+    draw_chain(editor)
+    page.click("#action-layout")
+    editor.wait_saved()
+    width = page.viewport_size["width"]
+    path = artifacts / f"editor-{width}x{page.viewport_size['height']}.png"
+    png = page.screenshot(path=str(path))
+    assert path.stat().st_size > 20_000
+    assert editor.distinct_colours(png) > 50
+    for selector in ("#palette", "#canvas", ".side", "#save-status", "#minimap"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector
