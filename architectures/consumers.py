@@ -6,6 +6,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from architectures.broadcast import board_group
+from architectures.models import SimulationRun
+from architectures.runs import run_public
 from architectures.selectors import BoardNotFound, board_get
 
 CLOSE_NOT_FOUND = 4404
@@ -24,7 +26,10 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         self.group = board_group(board.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "board_id": str(board.pk), "version": board.version})
+        # A client joining mid-run first learns where every active run stands.
+        active = await database_sync_to_async(_active_runs)(board.pk)
+        await self.send_json({"type": "hello", "board_id": str(board.pk), "version": board.version,
+                              "active_runs": active})
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -32,3 +37,8 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
 
     async def board_event(self, event: dict) -> None:
         await self.send_json(event["payload"])
+
+
+def _active_runs(board_id) -> list[dict]:
+    runs = SimulationRun.objects.filter(board_id=board_id, status__in=SimulationRun.ACTIVE).defer("results", "document")
+    return [run_public(run, with_results=False) for run in runs]

@@ -74,14 +74,14 @@ class CeleryWorkerProcess:
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, celery_app, timeout: float = 60) -> "CeleryWorkerProcess":
+    def start(self, celery_app, timeout: float = 60, queue: str | None = None) -> "CeleryWorkerProcess":
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "REDIS_URL": self.redis_url, "DATABASE_URL": self.database_url,
                "DJANGO_SETTINGS_MODULE": "whiteboard.settings", **self.extra_env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "whiteboard", "worker", "--pool=prefork",
              f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", "-n", f"{self.name}@%h"],
+             "--loglevel=INFO", "-n", f"{self.name}@%h", *(["-Q", queue] if queue else [])],
             cwd=ROOT, env=env, start_new_session=True,
             stdout=open(LOG_DIR / f"celery-{self.name}.log", "ab"), stderr=subprocess.STDOUT)
         wait_until(lambda: self.answers(celery_app) or self._died(), timeout,

@@ -42,7 +42,7 @@ def check_redis() -> str:
 def check_celery() -> str:
     # The broker URL is read at call time so the check follows the settings in force.
     with celery_app.connection_for_write(settings.REDIS_URL) as conn:
-        replies = celery_app.control.ping(timeout=settings.HEALTH_TIMEOUT_S, connection=conn)
+        replies = celery_app.control.ping(timeout=settings.HEALTH_TIMEOUT_S, limit=1, connection=conn)
     if not replies:
         raise RuntimeError(f"no Celery worker answered a ping within {settings.HEALTH_TIMEOUT_S} s")
     return ", ".join(sorted(name for reply in replies for name in reply))

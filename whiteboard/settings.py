@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from whiteboard.env import env_bool, env_database, env_int, env_list, env_redis_url, env_secret_key
@@ -66,7 +67,8 @@ TEMPLATES = [
 DATABASES = {"default": env_database(VAR_DIR / "db.sqlite3")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so the Celery worker that integration tests start sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_db.sqlite3")}
+    # Named per process so two test runs in one checkout never share (or delete) each other's.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,3 +158,16 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# Simulation runs (see README "Runs"): time limits, stale-run detection and per-client limits.
+RUN_SOFT_TIME_LIMIT_S = env_int("RUN_SOFT_TIME_LIMIT_S", 120, minimum=1, maximum=3600)
+RUN_HARD_TIME_LIMIT_S = RUN_SOFT_TIME_LIMIT_S + 15
+RUN_STALE_AFTER_S = env_int("RUN_STALE_AFTER_S", 30, minimum=5, maximum=3600)
+RUN_QUEUE_TIMEOUT_S = env_int("RUN_QUEUE_TIMEOUT_S", 600, minimum=10, maximum=86_400)
+MAX_ACTIVE_RUNS_PER_CLIENT = env_int("MAX_ACTIVE_RUNS_PER_CLIENT", 4, minimum=1, maximum=1000)
+# A message whose worker died unacknowledged is delivered again after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = RUN_HARD_TIME_LIMIT_S + 60
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-runs": {"task": "architectures.runs_fail_stale", "schedule": 10.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -9,7 +9,9 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from architectures.runs import InvalidRunRequest, RunNotFound, TooManyRuns
 from architectures.selectors import BoardNotFound, VersionNotFound
+from architectures.sweeps import SweepNotFound
 from architectures.services import VersionConflict
 from simulator.validation import BoardValidationError
 
@@ -50,6 +52,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             current_version=board.version, document=board.document)
     if isinstance(exc, BoardNotFound):
         return error_response(404, "Board not found.")
+    if isinstance(exc, (RunNotFound, SweepNotFound)):
+        return error_response(404, "Run not found." if isinstance(exc, RunNotFound) else "Sweep not found.")
+    if isinstance(exc, InvalidRunRequest):
+        return error_response(400, "The run request is invalid.", [{"path": exc.path, "message": str(exc)}])
+    if isinstance(exc, TooManyRuns):
+        response = error_response(
+            429, f"You already have {exc.active} runs queued or running; wait for one to finish.",
+            [{"path": "", "message": "too many active runs"}])
+        response["Retry-After"] = str(exc.retry_after_s)
+        return response
     if isinstance(exc, VersionNotFound):
         return error_response(404, f"This board has no version {exc.args[0]}.")
     response = drf_exception_handler(exc, context)

@@ -15,3 +15,14 @@ urlpatterns = [
     path("component-kinds/", views.ComponentKindsView.as_view(), name="component-kinds"),
     path("schema/board/", views.BoardSchemaView.as_view(), name="board-schema"),
 ]
+
+from architectures.api import runs as run_views  # noqa: E402
+
+urlpatterns += [
+    path("boards/<str:board_id>/runs/", run_views.BoardRunsView.as_view(), name="board-runs"),
+    path("boards/<str:board_id>/sweeps/", run_views.BoardSweepsView.as_view(), name="board-sweeps"),
+    path("boards/<str:board_id>/rightsize/", run_views.BoardRightsizeView.as_view(), name="board-rightsize"),
+    path("runs/<str:run_id>/", run_views.RunDetailView.as_view(), name="run-detail"),
+    path("runs/<str:run_id>/cancel/", run_views.RunCancelView.as_view(), name="run-cancel"),
+    path("sweeps/<str:sweep_id>/", run_views.SweepDetailView.as_view(), name="sweep-detail"),
+]

@@ -1,0 +1,119 @@
+"""REST views of simulation runs, load-curve sweeps and right-sizing."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from architectures import runs, sweeps
+from architectures.api.serializers import ErrorSerializer
+from architectures.models import SimulationRun
+from architectures.selectors import board_get
+
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
+
+
+class RunRequestSerializer(serializers.Serializer):
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
+                                    help_text="Same document and seed give the same results; random when omitted.")
+    requests = serializers.IntegerField(required=False, min_value=1, max_value=runs.MAX_SIMULATED_REQUESTS,
+                                        help_text="Simulate this many requests (instead of the traffic's duration).")
+    duration_s = serializers.FloatField(required=False, min_value=0.001, max_value=86_400,
+                                        help_text="Simulate this many seconds of traffic.")
+
+    def validate(self, data):
+        if data.get("requests") and data.get("duration_s"):
+            raise serializers.ValidationError({"requests": "give either requests or duration_s, not both"})
+        return data
+
+
+class SweepRequestSerializer(serializers.Serializer):
+    levels = serializers.JSONField(required=False, default="auto",
+                                   help_text='Request rates to try, or "auto" (10% to 150% of the target rps).')
+    requests = serializers.IntegerField(required=False, min_value=1_000, max_value=1_000_000,
+                                        help_text="Requests simulated at each level (default 40000).")
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+
+class RightsizeRequestSerializer(serializers.Serializer):
+    target_rps = serializers.FloatField(required=False, min_value=0.001, max_value=1_000_000,
+                                        help_text="Default: requirements.peak_rps, else traffic.rps.")
+    p99_ms = serializers.FloatField(required=False, min_value=0.001, max_value=600_000,
+                                    help_text="Default: requirements.p99_ms.")
+    requests = serializers.IntegerField(required=False, min_value=1_000, max_value=1_000_000)
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _accepted(sweep) -> Response:
+    return Response(sweeps.sweep_public(sweep), status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": f"/api/sweeps/{sweep.id}/"})
+
+
+def client_of(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class BoardRunsView(APIView):
+    @extend_schema(request=RunRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Start a simulation run of the board's current document")
+    def post(self, request: Request, board_id: str) -> Response:
+        data = _validated(RunRequestSerializer, request.data)
+        run = runs.run_start(board_id=board_id, client=client_of(request), **data)
+        return Response({"id": str(run.id), "status": run.status, "url": f"/api/runs/{run.id}/"},
+                        status=status.HTTP_202_ACCEPTED, headers={"Location": f"/api/runs/{run.id}/"})
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The board's runs, newest first (without results)")
+    def get(self, request: Request, board_id: str) -> Response:
+        board = board_get(board_id=board_id)
+        runs.runs_fail_stale(board_id=board.pk)
+        listed = SimulationRun.objects.filter(board=board, sweep__isnull=True).defer("results", "document")[:100]
+        return Response([runs.run_public(run, with_results=False) for run in listed])
+
+
+class RunDetailView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer}, summary="A run with its results")
+    def get(self, request: Request, run_id: str) -> Response:
+        run = runs.run_get(run_id=run_id)
+        if not run.finished and runs.runs_fail_stale(board_id=run.board_id):
+            run.refresh_from_db()
+        return Response(runs.run_public(run))
+
+
+class RunCancelView(APIView):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+                   summary="Cancel a queued or running run")
+    def post(self, request: Request, run_id: str) -> Response:
+        return Response(runs.run_public(runs.run_cancel(run_id=run_id), with_results=False))
+
+
+class BoardSweepsView(APIView):
+    @extend_schema(request=SweepRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Start a load curve: one run per request rate, in parallel")
+    def post(self, request: Request, board_id: str) -> Response:
+        data = _validated(SweepRequestSerializer, request.data)
+        return _accepted(sweeps.sweep_start(board_id=board_id, client=client_of(request), **data))
+
+
+class BoardRightsizeView(APIView):
+    @extend_schema(request=RightsizeRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Find the cheapest replica counts meeting the P99 SLO at the target rate")
+    def post(self, request: Request, board_id: str) -> Response:
+        data = _validated(RightsizeRequestSerializer, request.data)
+        return _accepted(sweeps.rightsize_start(board_id=board_id, client=client_of(request), **data))
+
+
+class SweepDetailView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+                   summary="A load curve or right-sizing search: progress and result")
+    def get(self, request: Request, sweep_id: str) -> Response:
+        return Response(sweeps.sweep_public(sweeps.sweep_get(sweep_id=sweep_id)))

@@ -1,0 +1,284 @@
+"""Load curves and right-sizing: many runs fanned out to the workers as Celery chords."""
+
+from __future__ import annotations
+
+import copy
+import math
+import uuid
+from typing import Any
+
+from celery import chord, group
+from django.db import transaction
+from django.utils import timezone
+
+from architectures.broadcast import board_broadcast
+from architectures.models import Board, SimulationRun, Sweep
+from architectures.runs import InvalidRunRequest, check_run_length, create_run, run_task_options
+from architectures.selectors import board_get
+from simulator.catalog import KINDS
+
+AUTO_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+MAX_LEVELS = 20
+DEFAULT_SWEEP_REQUESTS = 40_000
+DROP_RATE_LIMIT = 0.001  # a level that drops more than 0.1% of requests does not meet the SLO
+RIGHTSIZE_FACTORS = (0.5, 1.0, 2.0, 4.0)
+RIGHTSIZE_ESCALATION = (8.0, 16.0)
+RIGHTSIZE_MAX_ROUNDS = 8
+
+
+class SweepNotFound(LookupError):
+    """No sweep has this id."""
+
+
+def sweep_get(*, sweep_id: str | uuid.UUID) -> Sweep:
+    try:
+        return Sweep.objects.get(pk=uuid.UUID(str(sweep_id)))
+    except (ValueError, Sweep.DoesNotExist):
+        raise SweepNotFound(sweep_id) from None
+
+
+def sweep_public(sweep: Sweep) -> dict[str, Any]:
+    runs = sweep.runs.all()
+    return {
+        "id": str(sweep.id), "board_id": str(sweep.board_id), "kind": sweep.kind, "status": sweep.status,
+        "params": {k: v for k, v in sweep.params.items() if k not in ("state", "document", "client")},
+        "runs_total": len(runs), "runs_finished": sum(run.finished for run in runs),
+        "result": sweep.result, "error": sweep.error,
+        "created_at": sweep.created_at.isoformat(),
+        "finished_at": sweep.finished_at.isoformat() if sweep.finished_at else None,
+    }
+
+
+def _requirement(document: dict[str, Any], name: str) -> float | None:
+    return (document.get("requirements") or {}).get(name)
+
+
+def target_rps_of(document: dict[str, Any]) -> float:
+    return float(_requirement(document, "peak_rps") or (document.get("traffic") or {}).get("rps") or 100.0)
+
+
+def with_rps(document: dict[str, Any], rps: float) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    doc.setdefault("traffic", {})["rps"] = rps
+    return doc
+
+
+def _launch(sweep: Sweep, runs: list[SimulationRun], callback) -> None:
+    """After commit, run every run in parallel and call `callback` once all have ended."""
+    from architectures.tasks import run_simulation
+
+    header = group(run_simulation.si(str(run.id)).set(task_id=str(run.id), **run_task_options()) for run in runs)
+    transaction.on_commit(lambda: chord(header)(callback))
+
+
+def _run_summary(run: SimulationRun) -> dict[str, Any]:
+    results = run.results or {}
+    counts = results.get("requests") or {}
+    arrived = counts.get("arrived") or 0
+    return {
+        "run_id": str(run.id), "status": run.status, "error": run.error,
+        "p99_ms": (results.get("latency_ms") or {}).get("p99"),
+        "throughput_rps": results.get("throughput_rps"),
+        "drop_rate": (counts.get("dropped", 0) / arrived) if arrived else None,
+        "monthly_usd": (results.get("cost") or {}).get("monthly_usd"),
+        "unstable": [w.get("node") for w in results.get("warnings") or [] if w.get("code") == "unstable"],
+    }
+
+
+def meets_slo(summary: dict[str, Any], p99_target: float | None) -> bool:
+    if summary["status"] != SimulationRun.SUCCEEDED or summary["p99_ms"] is None:
+        return False
+    if summary["drop_rate"] is not None and summary["drop_rate"] > DROP_RATE_LIMIT:
+        return False
+    if summary.get("unstable"):  # a queue that grows without bound fails, even off the request path
+        return False
+    return p99_target is None or summary["p99_ms"] <= p99_target
+
+
+# ---- load curve ---------------------------------------------------------------------------------
+
+def load_levels(levels: list[float] | str, target_rps: float) -> list[float]:
+    if levels == "auto":
+        return [round(target_rps * fraction, 3) for fraction in AUTO_FRACTIONS]
+    if not isinstance(levels, list) or not 1 <= len(levels) <= MAX_LEVELS:
+        raise InvalidRunRequest("levels", f'must be "auto" or a list of 1 to {MAX_LEVELS} request rates')
+    for index, level in enumerate(levels):
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level <= 1_000_000:
+            raise InvalidRunRequest(f"levels[{index}]", "must be a request rate greater than 0 and at most 1000000")
+    return sorted(float(level) for level in levels)
+
+
+def sweep_start(*, board_id: str | uuid.UUID, levels: list[float] | str = "auto",
+                requests: int | None = None, seed: int | None = None, client: str = "") -> Sweep:
+    """Queue one run per load level; the sweep's result is computed when all have ended."""
+    from architectures.tasks import sweep_finish
+
+    requests = requests or DEFAULT_SWEEP_REQUESTS
+    with transaction.atomic():
+        board = board_get(board_id=board_id)
+        document = board.document
+        target = target_rps_of(document)
+        rates = load_levels(levels, target)
+        check_run_length(document, requests, None)
+        sweep = Sweep.objects.create(board=board, kind=Sweep.LOAD_CURVE, params={
+            "levels": rates, "requests": requests, "target_rps": target,
+            "p99_slo_ms": _requirement(document, "p99_ms")})
+        runs = [create_run(board=board, document=with_rps(document, rate), seed=seed, requests=requests,
+                           duration_s=None, client=client, sweep=sweep, label=f"{rate:g} req/s")
+                for rate in rates]
+        _launch(sweep, runs, sweep_finish.si(str(sweep.id)))
+    return sweep
+
+
+def sweep_finish(*, sweep_id: str | uuid.UUID) -> Sweep:
+    """Collect a load curve's runs into points and the highest rate meeting the SLO."""
+    sweep = sweep_get(sweep_id=sweep_id)
+    slo = sweep.params.get("p99_slo_ms")
+    points = []
+    for run in sweep.runs.all():
+        summary = _run_summary(run)
+        points.append({"rps": run.document["traffic"]["rps"], **summary, "meets_slo": meets_slo(summary, slo)})
+    points.sort(key=lambda point: point["rps"])
+    passing = [point["rps"] for point in points if point["meets_slo"]]
+    result = {"points": points, "p99_slo_ms": slo, "target_rps": sweep.params.get("target_rps"),
+              "max_rps_meeting_slo": max(passing) if passing else None}
+    _close(sweep, Sweep.SUCCEEDED, result=result)
+    return sweep
+
+
+def _close(sweep: Sweep, status: str, *, result: dict | None = None, error: str = "") -> None:
+    changed = Sweep.objects.filter(pk=sweep.pk, status=Sweep.RUNNING).update(
+        status=status, result=result, error=error, finished_at=timezone.now())
+    if changed:
+        sweep.refresh_from_db()
+        board_broadcast(sweep.board_id, {"type": "sweep.finished", "sweep": sweep_public(sweep)})
+
+
+# ---- right-sizing -------------------------------------------------------------------------------
+
+def sizable_nodes(document: dict[str, Any]) -> dict[str, int]:
+    """Request-path nodes whose replica count can change, with their current count."""
+    sizes = {}
+    for node in document.get("nodes", []):
+        kind = KINDS[node["kind"]]
+        field = kind.field("replicas")
+        if kind.request_path and field is not None and (node.get("config") or {}).get("instance") != "managed" \
+                and kind.defaults().get("instance") != "managed":
+            sizes[node["id"]] = int((node.get("config") or {}).get("replicas", field.default))
+    return sizes
+
+
+def apply_replicas(document: dict[str, Any], replicas: dict[str, int], rps: float) -> dict[str, Any]:
+    doc = with_rps(document, rps)
+    for node in doc["nodes"]:
+        if node["id"] in replicas:
+            node.setdefault("config", {})["replicas"] = replicas[node["id"]]
+    return doc
+
+
+def scaled(replicas: dict[str, int], factor: float) -> dict[str, int]:
+    return {node: min(1000, max(1, math.ceil(count * factor))) for node, count in replicas.items()}
+
+
+def shrink_candidates(replicas: dict[str, int]) -> list[dict[str, int]]:
+    """One candidate per node: that node with about a quarter fewer replicas (at least one fewer)."""
+    candidates = []
+    for node, count in replicas.items():
+        if count > 1:
+            candidates.append({**replicas, node: count - max(1, count // 4)})
+    return candidates
+
+
+def _cost_key(summary: dict[str, Any], replicas: dict[str, int]) -> tuple[float, int]:
+    # Monthly cost when the simulator prices the board; the replica total breaks ties (and stands
+    # in for cost when no price is known).
+    return (summary["monthly_usd"] if summary["monthly_usd"] is not None else 0.0, sum(replicas.values()))
+
+
+def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = None, p99_ms: float | None = None,
+                    requests: int | None = None, seed: int | None = None, client: str = "") -> Sweep:
+    """Search for the cheapest replica counts meeting the P99 SLO at the target rate, in rounds of parallel runs."""
+    with transaction.atomic():
+        board = board_get(board_id=board_id)
+        document = board.document
+        p99_ms = p99_ms or _requirement(document, "p99_ms")
+        if not p99_ms:
+            raise InvalidRunRequest("p99_ms", "set a P99 SLO (here or in the board's requirements) to right-size against")
+        start = sizable_nodes(document)
+        if not start:
+            raise InvalidRunRequest("document.nodes", "the board has no component whose replicas can change")
+        requests = requests or DEFAULT_SWEEP_REQUESTS
+        check_run_length(document, requests, None)
+        sweep = Sweep.objects.create(board=board, kind=Sweep.RIGHTSIZE, params={
+            "target_rps": target_rps or target_rps_of(document), "p99_slo_ms": p99_ms, "requests": requests,
+            "seed": seed, "client": client, "start": start, "document": document,
+            "state": {"round": 0, "best": None, "candidates": []}})
+        _next_round(sweep, board, [scaled(start, factor) for factor in RIGHTSIZE_FACTORS])
+    return sweep
+
+
+def _next_round(sweep: Sweep, board: Board, candidates: list[dict[str, int]]) -> None:
+    from architectures.tasks import rightsize_step
+
+    params = sweep.params
+    state = params["state"]
+    runs, entries = [], []
+    for replicas in candidates:
+        run = create_run(board=board, document=apply_replicas(params["document"], replicas, params["target_rps"]),
+                         seed=params["seed"], requests=params["requests"], duration_s=None,
+                         client=params["client"], sweep=sweep,
+                         label=f"round {state['round']}: " + ", ".join(f"{k}={v}" for k, v in replicas.items()))
+        runs.append(run)
+        entries.append({"run_id": str(run.id), "replicas": replicas})
+    state["candidates"] = entries
+    Sweep.objects.filter(pk=sweep.pk).update(params=params)
+    _launch(sweep, runs, rightsize_step.si(str(sweep.id)))
+
+
+@transaction.atomic
+def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
+    """Judge the round that just ended, then start the next one or report the best configuration."""
+    sweep = Sweep.objects.select_for_update().get(pk=uuid.UUID(str(sweep_id)))
+    if sweep.status != Sweep.RUNNING:
+        return sweep
+    params, board = sweep.params, sweep.board
+    state = params["state"]
+    runs = {str(run.id): run for run in sweep.runs.filter(id__in=[c["run_id"] for c in state["candidates"]])}
+    judged = []
+    for entry in state["candidates"]:
+        summary = _run_summary(runs[entry["run_id"]])
+        if meets_slo(summary, params["p99_slo_ms"]):
+            judged.append((_cost_key(summary, entry["replicas"]), entry["replicas"], summary))
+    judged.sort(key=lambda item: item[0])
+    best = state["best"]
+    if judged and (best is None or judged[0][0] < tuple(best["key"])):
+        key, replicas, summary = judged[0]
+        state["best"] = best = {"key": list(key), "replicas": replicas, "summary": summary}
+        improved = True
+    else:
+        improved = False
+    state["round"] += 1
+    if best is None:
+        if state["round"] == 1:
+            return _continue(sweep, board, [scaled(params["start"], f) for f in RIGHTSIZE_ESCALATION])
+        _close(sweep, Sweep.FAILED, error=(
+            f"No configuration up to {RIGHTSIZE_ESCALATION[-1]:g}x the current replicas meets the P99 SLO of "
+            f"{params['p99_slo_ms']} ms at {params['target_rps']} req/s: something other than replica counts "
+            "(a slow model, a long edge latency, a timeout) sets the latency."))
+        return sweep
+    candidates = shrink_candidates(best["replicas"])
+    if (improved or state["round"] == 1) and candidates and state["round"] < RIGHTSIZE_MAX_ROUNDS:
+        return _continue(sweep, board, candidates)
+    _close(sweep, Sweep.SUCCEEDED, result={
+        "replicas": best["replicas"], "p99_ms": best["summary"]["p99_ms"],
+        "monthly_usd": best["summary"]["monthly_usd"], "run_id": best["summary"]["run_id"],
+        "drop_rate": best["summary"]["drop_rate"], "throughput_rps": best["summary"]["throughput_rps"],
+        "target_rps": params["target_rps"], "p99_slo_ms": params["p99_slo_ms"], "start": params["start"],
+        "rounds": state["round"]})
+    return sweep
+
+
+def _continue(sweep: Sweep, board: Board, candidates: list[dict[str, int]]) -> Sweep:
+    Sweep.objects.filter(pk=sweep.pk).update(params=sweep.params)
+    _next_round(sweep, board, candidates)
+    return sweep
