@@ -98,18 +98,29 @@ def arrival_times(traffic: dict[str, Any], rng: np.random.Generator, *, count: i
         times = np.arange(n, dtype=float) * gap
         return times if count is not None else times[times < horizon_ms]
     profile = rate_profile(traffic, run_ms)
-    if profile is None:
-        gap = 1000.0 / traffic["rps"]
-        to_times = lambda unit: unit * gap  # noqa: E731 - unit-rate events scaled to the rate
-    else:
-        to_times = profile.invert
     if count is not None:
-        return to_times(np.cumsum(rng.exponential(1.0, count)))
+        return _to_times(_unit_process(rng, count), traffic, profile)
     expected = expected_requests(traffic, horizon_ms)
     # Draw a few standard deviations more than expected, then cut at the horizon.
-    unit = np.cumsum(rng.exponential(1.0, int(expected + 6 * math.sqrt(expected) + 16)))
-    while to_times(unit[-1:])[0] < horizon_ms:
-        more = unit[-1] + np.cumsum(rng.exponential(1.0, int(math.sqrt(expected) + 16)))
-        unit = np.concatenate([unit, more])
-    times = to_times(unit)
-    return times[times < horizon_ms]
+    unit = _unit_process(rng, int(expected + 6 * math.sqrt(expected) + 16))
+    while _to_times(unit[-1:].copy(), traffic, profile)[0] < horizon_ms:
+        more = _unit_process(rng, int(math.sqrt(expected) + 16))
+        unit = np.concatenate([unit, unit[-1] + more])
+    times = _to_times(unit, traffic, profile)
+    return times[:np.searchsorted(times, horizon_ms)]
+
+
+def _unit_process(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Event times of a unit-rate Poisson process (built in place: one array of the count)."""
+    unit = rng.exponential(1.0, count)
+    return np.cumsum(unit, out=unit)
+
+
+def _to_times(unit: np.ndarray, traffic: dict[str, Any], profile: RateProfile | None) -> np.ndarray:
+    """Map unit-rate times to ms at the traffic's rate, overwriting `unit`, a million at a time."""
+    if profile is None:
+        unit *= 1000.0 / traffic["rps"]
+        return unit
+    for lo in range(0, len(unit), 1 << 20):
+        unit[lo:lo + (1 << 20)] = profile.invert(unit[lo:lo + (1 << 20)])
+    return unit

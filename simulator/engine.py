@@ -16,7 +16,7 @@ import numpy as np
 from simulator.distributions import SampleStream
 from simulator.outcome import COMPLETED, IN_FLIGHT, Outcome, RunInputs
 from simulator.progress import Ticker
-from simulator.stats import QUEUE_FULL, TIMEOUT, node_stats
+from simulator.stats import QUEUE_FULL, TIMEOUT, NodeAccumulator
 
 # Event kinds double as tie-break priorities at equal times: a server freed at t serves a visit
 # whose timeout is t, and an arrival at t sees the queue after both.
@@ -92,11 +92,11 @@ class EventLoop:
                 self.ticker.update(min(1.0, time / last))
         stats = {}
         for i, node in enumerate(self.nodes):
-            busy = (np.array(node.busy_start), np.array(node.busy_end))
-            stats[node.spec.id] = node_stats(
-                node.spec, np.array(node.arrival), np.array(node.left), np.array(node.end),
-                np.array(node.reason, dtype=np.int8), self.inputs.window, self.inputs.capacities[i],
-                busy=busy, batch_sizes=np.array(node.batch_sizes) if node.spec.batching else None)
+            acc = NodeAccumulator(node.spec, self.inputs.window, self.inputs.capacities[i])
+            acc.add(np.array(node.arrival), np.array(node.left), np.array(node.end),
+                    np.array(node.reason, dtype=np.int8), busy=False)
+            acc.add_busy(np.array(node.busy_start), np.array(node.busy_end))
+            stats[node.spec.id] = acc.result(np.array(node.batch_sizes) if node.spec.batching else None)
         return Outcome(fate_ms=self.fate, status=self.status, nodes=stats, path="event")
 
     def arrive(self, req: int, pos: int, time: float) -> None:

@@ -2,8 +2,9 @@
 
 Nodes run in an order where every visit's arrival time is already known (topology.fast_order).
 At each node the visits of all the call-tree positions that reach it are merged in arrival
-order and run through the compiled FIFO loop; service ends then give the arrivals of the
-children. One pass per node instead of one Python event per step.
+order and run through the compiled FIFO loop in chunks; service ends then give the arrivals of
+the children. One pass per node instead of one Python event per step. Per-request arrays are
+released as soon as nothing needs them, so memory stays a few arrays of the request count.
 """
 
 from __future__ import annotations
@@ -13,55 +14,77 @@ import numpy as np
 from simulator.fifo import fifo_chunk, new_state
 from simulator.outcome import Outcome, RunInputs, request_fates
 from simulator.progress import Ticker
-from simulator.stats import node_stats
+from simulator.stats import NodeAccumulator
 
 CHUNK = 1 << 20  # visits per compiled call: bounds the time between progress updates
 
 
 class _Arrays:
-    """Per-position arrays (NaN where a request does not visit), computed on demand."""
+    """Per-position arrays of times (NaN where a request does not get there), built on demand."""
 
     def __init__(self, inputs: RunInputs) -> None:
         self.inputs = inputs
         self.topo = inputs.topology
-        self.dep: dict[int, np.ndarray] = {}  # service end per position
+        self.dep: dict[int, np.ndarray] = {}  # own service end per position
+        self.uses: dict[int, int] = {}  # reads of dep[p] still to come
         self.drop: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # (drop time, reason)
         self._completion: dict[int, np.ndarray] = {}
 
-    def arrival(self, p: int) -> np.ndarray:
+    def set_dep(self, p: int, ends: np.ndarray) -> None:
+        pos = self.topo.positions[p]
+        parallel = self.topo.nodes[pos.node].parallel
+        calls = len(pos.sync_children) if parallel else min(len(pos.sync_children), 1)
+        answers_itself = not pos.sync_children or p in self.inputs.hits
+        self.dep[p] = ends
+        self.uses[p] = len(pos.async_children) + calls + int(answers_itself)
+
+    def _use(self, p: int) -> tuple[np.ndarray, bool]:
+        """dep[p] and whether this was its last read (the caller may then change it in place)."""
+        self.uses[p] -= 1
+        if self.uses[p] == 0:
+            return self.dep.pop(p), True
+        return self.dep[p], False
+
+    def arrival(self, p: int) -> tuple[np.ndarray, bool]:
+        """Arrival times at position p, and whether the array is the caller's to change."""
         pos = self.topo.positions[p]
         if pos.parent < 0:
-            arrivals = self.inputs.arrivals
             if len(self.topo.roots) == 1:
-                return arrivals
-            return np.where(self.inputs.entry == pos.entry, arrivals, np.nan)
+                return self.inputs.arrivals, False
+            return np.where(self.inputs.entry == pos.entry, self.inputs.arrivals, np.nan), True
         parent = self.topo.positions[pos.parent]
         if p in parent.async_children:
-            return self.dep[parent.index] + pos.latency_ms
-        i = parent.sync_children.index(p)
-        if self.topo.nodes[parent.node].parallel or i == 0:
-            base = self.dep[parent.index]
-            hits = self.inputs.hits.get(parent.index)
-            if hits is not None:
-                base = np.where(hits, np.nan, base)
+            base, owned = self._use(parent.index)
         else:
-            base = self.completion(parent.sync_children[i - 1])
-        return base + pos.latency_ms
+            i = parent.sync_children.index(p)
+            if self.topo.nodes[parent.node].parallel or i == 0:
+                base, owned = self._use(parent.index)
+                hits = self.inputs.hits.get(parent.index)
+                if hits is not None:
+                    base, owned = np.where(hits, np.nan, base), True
+            else:
+                base, owned = self.completion(parent.sync_children[i - 1]), False
+        if not owned:
+            return base + pos.latency_ms, True
+        if pos.latency_ms:
+            base += pos.latency_ms
+        return base, True
 
     def completion(self, p: int) -> np.ndarray:
         """When the visit at p answers its caller: its service end plus its sync calls."""
         if p in self._completion:
             return self._completion[p]
         pos = self.topo.positions[p]
-        done = self.dep[p]
-        if pos.sync_children:
+        if not pos.sync_children:
+            done = self._use(p)[0]
+        else:
             if self.topo.nodes[pos.node].parallel:
                 done = np.maximum.reduce([self.completion(c) for c in pos.sync_children])
             else:
                 done = self.completion(pos.sync_children[-1])
             hits = self.inputs.hits.get(p)
             if hits is not None:
-                done = np.where(hits, self.dep[p], done)
+                done = np.where(hits, self._use(p)[0], done)
         self._completion[p] = done
         return done
 
@@ -71,83 +94,114 @@ def simulate_fast(inputs: RunInputs, ticker: Ticker) -> Outcome:
     n = len(inputs.arrivals)
     arrays = _Arrays(inputs)
     stats = {}
-    total_work = max(1, n * len(topo.positions))
-    done_work = 0
+    progress = _Progress(ticker, max(1, n * len(topo.positions)))
     for node_index in topo.fast_order:
-        spec = topo.nodes[node_index]
         plist = topo.positions_of(node_index)
-        if not plist:
-            continue
-        per_position = []
-        for p in plist:
-            arr = arrays.arrival(p)
-            visited = np.flatnonzero(~np.isnan(arr)) if np.isnan(arr).any() else None
-            per_position.append((p, arr if visited is None else arr[visited], visited))
-        merged = np.concatenate([a for _, a, _ in per_position]) if len(per_position) > 1 else per_position[0][1]
-        if spec.servers == 0:  # a client answers at once
-            left = end = merged
-            reason = np.zeros(len(merged), dtype=np.int8)
-            order = None
-        else:
-            order = np.argsort(merged, kind="stable")
-            merged = merged[order]
-            left, end, reason = _serve(inputs, node_index, merged, ticker, done_work, total_work)
-        stats[spec.id] = node_stats(spec, merged, left, end, reason, inputs.window, inputs.capacities[node_index])
-        done_work += len(merged)
-        _scatter(arrays, per_position, order, end, reason, n, spec.can_drop)
-        ticker.update(done_work / total_work)
-    fate = np.fmin.reduce([arrays.completion(r) for r in topo.roots])
+        if plist:
+            stats[topo.nodes[node_index].id] = _run_node(inputs, arrays, node_index, plist, n, progress)
+    answers = [arrays.completion(r) for r in topo.roots]
+    fate = answers[0] if len(answers) == 1 else np.fmin.reduce(answers)
+    del answers
     drops = [arrays.drop[p] for p in arrays.drop if not topo.positions[p].detached]
     fate, status = request_fates(fate, drops)
     return Outcome(fate_ms=fate, status=status, nodes=stats, path="fast")
 
 
-def _serve(inputs: RunInputs, node_index: int, arrival: np.ndarray, ticker: Ticker,
-           done_work: int, total_work: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class _Progress:
+    def __init__(self, ticker: Ticker, total: int) -> None:
+        self.ticker, self.total, self.done = ticker, total, 0
+
+    def advance(self, visits: int) -> None:
+        self.done += visits
+        self.ticker.update(self.done / self.total)
+
+
+def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[int], n: int,
+              progress: _Progress):
     spec = inputs.topology.nodes[node_index]
+    parts = []  # (position, rows visited or None for all)
+    merged: np.ndarray | None = None
+    for p in plist:
+        arr, owned = arrays.arrival(p)
+        visited = np.flatnonzero(~np.isnan(arr)) if np.isnan(arr).any() else None
+        if visited is not None:
+            arr, owned = arr[visited], True
+        parts.append((p, visited, len(arr)))
+        if merged is not None:
+            arr, owned = np.concatenate([merged, arr]), True
+        merged = arr
+        del arr  # the merged copy is all that is needed now
+    if merged is None or len(merged) == 0:
+        merged = np.empty(0)
+    if not owned:  # the board's own arrival times: service ends will be written over them
+        merged = merged.copy()
+    order = None
+    if len(merged) > 1 and not np.all(merged[1:] >= merged[:-1]):
+        order = np.argsort(merged, kind="stable")
+        if len(merged) < 2 ** 31:
+            order = order.astype(np.int32)
+        merged.sort(kind="stable")  # in place: equal to merged[order] without a second array
+    acc = NodeAccumulator(spec, inputs.window, inputs.capacities[node_index])
+    # Service ends overwrite the arrivals chunk by chunk (each chunk is read before), in arrival
+    # order; they are put back in request order at the end. Drops are NaN there.
+    reasons = np.zeros(len(merged), dtype=np.int8) if spec.can_drop else None
     stream = inputs.streams[node_index]
-    free, state = new_state(spec.servers)
-    m = len(arrival)
-    left, end = np.empty(m), np.empty(m)
-    reason = np.zeros(m, dtype=np.int8)
-    for lo in range(0, m, CHUNK):
-        hi = min(lo + CHUNK, m)
-        used = fifo_chunk(arrival, stream.peek(hi - lo), free, state, lo, hi,
-                          spec.queue_limit, spec.timeout_ms, left, end, reason)
+    free, state = new_state(max(spec.servers, 1))
+    history = np.empty(len(merged) if spec.queue_limit >= 0 else 0)
+    for lo in range(0, len(merged), CHUNK):
+        hi = min(lo + CHUNK, len(merged))
+        arrival = merged[lo:hi]
+        if spec.servers == 0:  # a client answers at once
+            acc.add(arrival, arrival, arrival, None, busy=False)
+            progress.advance(hi - lo)
+            continue
+        left, end, reason = np.empty(hi - lo), np.empty(hi - lo), np.empty(hi - lo, dtype=np.int8)
+        used = fifo_chunk(merged, stream.peek(hi - lo), free, state, lo, hi, spec.queue_limit, spec.timeout_ms,
+                          history, left, end, reason)
         stream.advance(used)
-        ticker.update((done_work + hi) / total_work)
-    return left, end, reason
-
-
-def _scatter(arrays: _Arrays, per_position: list, order: np.ndarray | None, end: np.ndarray,
-             reason: np.ndarray, n: int, can_drop: bool) -> None:
-    """Write service ends (NaN for drops) and drops back to each position, in request order."""
-    served_end = np.where(reason == 0, end, np.nan) if can_drop else end
-    if order is not None:
-        unsorted = np.empty_like(served_end)
-        unsorted[order] = served_end
-        served_end = unsorted
-        if can_drop:
-            unsorted_reason = np.empty_like(reason)
-            unsorted_reason[order] = reason
-            unsorted_end = np.empty_like(end)
-            unsorted_end[order] = end
-            reason, end = unsorted_reason, unsorted_end
+        acc.add(arrival, left, end, reason if spec.can_drop else None)
+        if spec.can_drop:
+            reasons[lo:hi] = reason
+            end[reason > 0] = -end[reason > 0] - 1.0  # drop time, marked negative until sorted back
+        merged[lo:hi] = end
+        progress.advance(hi - lo)
+    del history
+    stats = acc.result()
+    del acc
+    ends = _request_order(merged, order)
+    del merged
+    drop_times = None
+    if spec.can_drop:
+        reasons = _request_order(reasons, order)
+        dropped = reasons > 0
+        drop_times = np.where(dropped, -ends - 1.0, np.nan)
+        ends[dropped] = np.nan
+    del order
     offset = 0
-    for p, arr, visited in per_position:
-        count = len(arr)
-        chunk = slice(offset, offset + count)
+    for p, visited, count in parts:
+        part = slice(offset, offset + count)
         offset += count
-        if visited is None:
-            arrays.dep[p] = served_end[chunk]
-        else:
-            arrays.dep[p] = np.full(n, np.nan)
-            arrays.dep[p][visited] = served_end[chunk]
-        if can_drop:
-            drop_time = np.full(n, np.nan)
-            drop_reason = np.zeros(n, dtype=np.int8)
-            rows = np.arange(n) if visited is None else visited
-            dropped = reason[chunk] > 0
-            drop_time[rows[dropped]] = end[chunk][dropped]
-            drop_reason[rows[dropped]] = reason[chunk][dropped]
-            arrays.drop[p] = (drop_time, drop_reason)
+        arrays.set_dep(p, ends[part] if visited is None and len(parts) == 1 else _spread(ends[part], visited, n))
+        if spec.can_drop and not inputs.topology.positions[p].detached:
+            reason_full = np.zeros(n, dtype=np.int8)
+            reason_full[slice(None) if visited is None else visited] = reasons[part]
+            arrays.drop[p] = (_spread(drop_times[part], visited, n), reason_full)
+    return stats
+
+
+def _request_order(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """Values listed in arrival order put back in the order the visits were gathered."""
+    if order is None:
+        return values
+    out = np.empty_like(values)
+    out[order] = values
+    return out
+
+
+def _spread(values: np.ndarray, visited: np.ndarray | None, n: int) -> np.ndarray:
+    """Values of the visited rows as a full per-request array, NaN elsewhere."""
+    if visited is None:
+        return values.copy()
+    full = np.full(n, np.nan)
+    full[visited] = values
+    return full

@@ -3,9 +3,10 @@
 Each visit starts at max(arrival, earliest server free time) (a heap of server free times, a
 Lindley-type recursion generalised to c servers), unless the waiting room is full (dropped as
 queue_full) or it would wait longer than the timeout (dropped as timeout at arrival + timeout;
-it never takes a server, so later visits are unaffected). The number waiting when a visit
-arrives is counted with a pointer, because in a FIFO queue the times at which admitted visits
-leave the waiting room never decrease in arrival order.
+it never takes a server, so later visits are unaffected). With a bounded queue the number
+waiting when a visit arrives is counted with a pointer into `history` (when each earlier visit
+left the waiting room), because in a FIFO queue those times never decrease in arrival order;
+visits dropped at a full queue are marked -inf there and counted apart.
 """
 
 from __future__ import annotations
@@ -22,43 +23,51 @@ QUEUE_FULL, TIMEOUT = 1, 2
 
 
 @njit(cache=True, nogil=True)
-def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout, left, end, reason):  # pragma: no cover
-    """Serve visits lo..hi-1; return how many service samples were used.
+def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout,
+               history, left, end, reason):  # pragma: no cover - compiled
+    """Serve visits lo..hi-1 into left/end/reason[0:hi-lo]; return how many service samples were used.
 
-    free: min-heap of server free times (kept between chunks). state: [head, drops, drops before
-    head] (kept between chunks). left: when each visit left the waiting room (its start, its
-    timeout, or its arrival when dropped at a full queue). end: service end or drop time.
+    free: min-heap of server free times, and state: [head, drops, drops before head], both kept
+    between chunks. left: when each visit left the waiting room (its start, its timeout, or its
+    arrival when dropped at a full queue). end: service end, or the drop time.
     """
     servers = free.shape[0]
     head, drops, drops_before_head = state[0], state[1], state[2]
+    bounded = queue_limit >= 0
     used = 0
     for i in range(lo, hi):
+        j = i - lo
         a = arrival[i]
-        while head < i and left[head] <= a:
-            if reason[head] == QUEUE_FULL:
-                drops_before_head += 1
-            head += 1
         earliest = free[0]
         start = a
+        reason[j] = 0
         if earliest > a:
-            waiting = (i - head) - (drops - drops_before_head)
-            if queue_limit >= 0 and waiting >= queue_limit:
-                left[i] = a
-                end[i] = a
-                reason[i] = QUEUE_FULL
-                drops += 1
-                continue
+            if bounded:
+                while head < i and history[head] <= a:
+                    if history[head] == -np.inf:
+                        drops_before_head += 1
+                    head += 1
+                if (i - head) - (drops - drops_before_head) >= queue_limit:
+                    left[j] = a
+                    end[j] = a
+                    reason[j] = QUEUE_FULL
+                    history[i] = -np.inf
+                    drops += 1
+                    continue
             if earliest - a > timeout:
-                left[i] = a + timeout
-                end[i] = a + timeout
-                reason[i] = TIMEOUT
+                left[j] = a + timeout
+                end[j] = a + timeout
+                reason[j] = TIMEOUT
+                if bounded:
+                    history[i] = a + timeout
                 continue
             start = earliest
         finish = start + service[used]
         used += 1
-        left[i] = start
-        end[i] = finish
-        reason[i] = 0
+        left[j] = start
+        end[j] = finish
+        if bounded:
+            history[i] = start
         # Replace the heap's root (the server just taken) with its new free time and sift down.
         pos = 0
         while True:
@@ -77,4 +86,5 @@ def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout, left
 
 
 def new_state(servers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Server free times (all free at 0) and the queue-pointer state of an empty node."""
     return np.zeros(servers), np.zeros(3, dtype=np.int64)

@@ -38,9 +38,13 @@ class Outcome:
 
 
 def request_fates(completion: np.ndarray, drops: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Each request's fate: its first drop on the critical path if any, else its completion."""
-    status = np.where(np.isnan(completion), IN_FLIGHT, COMPLETED).astype(np.int8)
-    fate = completion.copy()
+    """Each request's fate: its first drop on the critical path if any, else its completion.
+
+    `completion` is overwritten with the fates (it is the caller's last use of it).
+    """
+    status = np.full(len(completion), COMPLETED, dtype=np.int8)
+    status[np.isnan(completion)] = IN_FLIGHT
+    fate = completion
     if drops:
         times = np.vstack([t for t, _ in drops])
         reasons = np.vstack([r for _, r in drops])

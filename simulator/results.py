@@ -81,40 +81,88 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _latency_summary(latencies: np.ndarray) -> LatencySummary:
+def _counts(times: np.ndarray, mask: np.ndarray | None, lo: float, width_s: float, count: int) -> np.ndarray:
+    """How many of the (masked) times fall in each of `count` buckets from lo, a million at a time."""
+    total = np.zeros(count, dtype=np.int64)
+    span = (lo, lo + count * width_s * 1000.0)
+    for start in range(0, len(times), 1 << 20):
+        part = times[start:start + (1 << 20)]
+        if mask is not None:
+            part = part[mask[start:start + (1 << 20)]]
+        total += np.histogram(part, count, range=span)[0]
+    return total
+
+
+def _fates_in_window(arrival: np.ndarray, fate: np.ndarray, status: np.ndarray,
+                     window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Masks of the measured requests completed and dropped by the horizon, and how many arrived."""
+    lo, hi = window
+    done, dropped = np.empty(len(fate), dtype=bool), np.empty(len(fate), dtype=bool)
+    arrived = 0
+    for start in range(0, len(fate), 1 << 20):
+        rows = slice(start, start + (1 << 20))
+        measured = arrival[rows] >= lo
+        settled = measured & (fate[rows] <= hi)
+        done[rows] = settled & (status[rows] == COMPLETED)
+        dropped[rows] = settled & (status[rows] > 0)
+        arrived += int(np.count_nonzero(measured))
+    return done, dropped, arrived
+
+
+def _masked_difference(fate: np.ndarray, arrival: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(fate - arrival)[mask], a million rows at a time so no full-size temporary is made."""
+    out = np.empty(int(np.count_nonzero(mask)))
+    filled = 0
+    for lo in range(0, len(mask), 1 << 20):
+        rows = slice(lo, lo + (1 << 20))
+        part = fate[rows][mask[rows]] - arrival[rows][mask[rows]]
+        out[filled:filled + len(part)] = part
+        filled += len(part)
+    return out
+
+
+def _latency_summary(latencies: np.ndarray, interval: tuple[float, float]) -> LatencySummary:
+    """Summary of the latencies; reorders them in place (no copy of them)."""
     if len(latencies) == 0:
         return LatencySummary(*([math.nan] * 7), p99_ci95=(math.nan, math.nan))
-    p50, p90, p95, p99, p999 = np.percentile(latencies, [50, 90, 95, 99, 99.9])
-    return LatencySummary(float(latencies.mean()), float(p50), float(p90), float(p95), float(p99),
-                          float(p999), float(latencies.max()), p99_interval(latencies))
+    mean, top = float(latencies.mean()), float(latencies.max())
+    p50, p90, p95, p99, p999 = np.percentile(latencies, [50, 90, 95, 99, 99.9], overwrite_input=True)
+    interval = (min(interval[0], float(p99)), max(interval[1], float(p99)))  # always holds the estimate
+    return LatencySummary(mean, float(p50), float(p90), float(p95), float(p99), float(p999), top, interval)
 
 
-def _timeseries(arrival: np.ndarray, fate: np.ndarray, status: np.ndarray, window: tuple[float, float]) -> list[dict[str, Any]]:
+def _timeseries(arrival: np.ndarray, fate: np.ndarray, done: np.ndarray, dropped: np.ndarray,
+                latencies: np.ndarray, window: tuple[float, float]) -> list[dict[str, Any]]:
+    """Per second (or per few seconds for long runs): arrivals, completions and drops at their
+    times, and the P99 latency of the requests that arrived in it.
+
+    The latencies are in arrival order, so each bucket's are a contiguous slice; each slice is
+    partitioned in place for its P99 (the order inside a slice is lost, nothing else).
+    """
     lo, hi = window
     width_s = max(1, math.ceil((hi - lo) / 1000.0 / MAX_TIMESERIES_POINTS))
     count = max(1, math.ceil((hi - lo) / 1000.0 / width_s))
     edges = lo + np.arange(count + 1) * width_s * 1000.0
-    done = (status == COMPLETED) & (fate <= hi)
-    arrivals = np.histogram(arrival, edges)[0]
-    completions = np.histogram(fate[done], edges)[0]
-    drops = np.histogram(fate[(status > 0) & (fate <= hi)], edges)[0]
-    bucket = np.searchsorted(edges, fate[done], side="right") - 1
-    latency = (fate - arrival)[done]
-    order = np.argsort(bucket, kind="stable")
-    bounds = np.searchsorted(bucket[order], np.arange(count + 1))
+    arrivals = _counts(arrival, None, lo, width_s, count)
+    drops = _counts(fate, dropped, lo, width_s, count)
+    completions = _counts(fate, done, lo, width_s, count)
+    rows = np.searchsorted(arrival, edges)
+    bounds = np.cumsum([0] + [np.count_nonzero(done[a:b]) for a, b in zip(rows[:-1], rows[1:])])
+    bounds += np.count_nonzero(done[:rows[0]])
     series = []
     for k in range(count):
-        chunk = latency[order[bounds[k]:bounds[k + 1]]]
+        chunk = latencies[bounds[k]:bounds[k + 1]]
+        p99 = float(np.percentile(chunk, 99, overwrite_input=True)) if len(chunk) else math.nan
         series.append({"t_s": (edges[k] - lo) / 1000.0, "arrivals": int(arrivals[k]),
-                       "completions": int(completions[k]), "dropped": int(drops[k]),
-                       "p99_ms": float(np.percentile(chunk, 99)) if len(chunk) else math.nan})
+                       "completions": int(completions[k]), "dropped": int(drops[k]), "p99_ms": p99})
     return series
 
 
-def _histogram(latencies: np.ndarray) -> dict[str, Any]:
+def _histogram(latencies: np.ndarray, latency: LatencySummary) -> dict[str, Any]:
+    """Latency counts in equal bins up to the P99.9, and how many lie above it."""
     if len(latencies) == 0:
         return {"edges_ms": [], "counts": [], "above": 0}
-    top = float(np.percentile(latencies, 99.9)) or float(latencies.max()) or 1.0
+    top = latency.p999 or latency.max or 1.0
     counts, edges = np.histogram(latencies, HISTOGRAM_BINS, range=(0.0, top))
     return {"edges_ms": edges.tolist(), "counts": counts.tolist(), "above": int(np.count_nonzero(latencies > top))}
 
@@ -173,17 +221,17 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
     """Assemble the record: end-to-end figures from request fates, per-node figures as computed."""
     lo, hi = inputs.window
     arrival, fate, status = inputs.arrivals, outcome.fate_ms, outcome.status
-    measured = arrival >= lo
-    finished = fate <= hi
-    done = measured & (status == COMPLETED) & finished
-    latencies = (fate - arrival)[done]
-    dropped = measured & (status > 0) & finished
-    counts = RequestCounts(arrived=int(measured.sum()), completed=int(done.sum()), dropped=int(dropped.sum()),
-                           in_flight=int((measured & ~(done | dropped)).sum()))
+    done, dropped, arrived = _fates_in_window(arrival, fate, status, inputs.window)
+    latencies = _masked_difference(fate, arrival, done)
+    counts = RequestCounts(arrived=arrived, completed=int(done.sum()), dropped=int(dropped.sum()),
+                           in_flight=arrived - int(done.sum()) - int(dropped.sum()))
     drops = {name: int(np.count_nonzero(dropped & (status == code))) for code, name in REASONS.items()}
-    latency = _latency_summary(latencies)
     span_s = (hi - lo) / 1000.0
     throughput = counts.completed / span_s
+    interval = p99_interval(latencies)  # needs arrival order: before the in-place partitions below
+    timeseries = _timeseries(arrival, fate, done, dropped, latencies, inputs.window)
+    latency = _latency_summary(latencies, interval)
+    histogram = _histogram(latencies, latency)
     warnings = _warnings(outcome.nodes, counts.arrived)
     traffic = document["traffic"]
     offered = mean_rate_rps(traffic, hi)
@@ -191,8 +239,7 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
                counts.dropped / max(counts.arrived, 1), any(w["code"] == "unstable" for w in warnings))
     return Results(
         latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=outcome.nodes,
-        timeseries=_timeseries(arrival[measured], fate[measured], status[measured], inputs.window),
-        histogram=_histogram(latencies), bottleneck=_bottleneck(outcome.nodes), slo=slo, warnings=warnings,
+        timeseries=timeseries, histogram=histogram, bottleneck=_bottleneck(outcome.nodes), slo=slo, warnings=warnings,
         run={"seed": seed, "engine": outcome.path, "simulated_s": hi / 1000.0, "warmup_s": lo / 1000.0,
              "measured_s": span_s, "requests_simulated": int(len(arrival)), "offered_rps": offered},
         cost=cost, node_models=node_models or {},

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from simulator.batching import mean_batch_ms
 from simulator.topology import NodeSpec
@@ -15,6 +14,7 @@ QUEUE_FULL, TIMEOUT = 1, 2
 REASONS = {QUEUE_FULL: "queue_full", TIMEOUT: "timeout"}
 CI_BATCHES = 20
 CI_MIN_PER_BATCH = 500  # below this a batch's P99 rests on too few tail samples
+T_975_19 = 2.093024054408263  # Student t quantile 0.975 with 19 degrees of freedom
 
 
 @dataclass(frozen=True)
@@ -50,39 +50,96 @@ def _overlap(start: np.ndarray, end: np.ndarray, window: tuple[float, float]) ->
     return float(np.sum(np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)))
 
 
-def node_stats(spec: NodeSpec, arrival: np.ndarray, left: np.ndarray, end: np.ndarray,
-               reason: np.ndarray, window: tuple[float, float], capacity: float | None,
-               busy: tuple[np.ndarray, np.ndarray] | None = None,
-               batch_sizes: np.ndarray | None = None) -> NodeStats:
-    """Summarise a node's visits: arrival, time it left the queue, service end (or drop time), reason.
+class NodeAccumulator:
+    """Sums a node's visits, fed in chunks, into its NodeStats for the measured window.
 
-    Visits count when they arrive at the node inside the measured window. `busy` gives the
-    server-busy intervals when they are not one per served visit (batches).
+    Visits count when they arrive at the node inside the window; utilisation and queue length
+    are time averages over the window. Waits are kept as float32 for the P99 only.
     """
-    lo, hi = window
-    span_s = (hi - lo) / 1000.0
-    served = reason == 0
-    if busy is None:
-        busy = (left[served], end[served])
-    inside = (arrival >= lo) & (arrival <= hi)
-    waits = (left - arrival)[inside & served]
-    drops = {name: int(np.count_nonzero(inside & (reason == code) & (end <= hi)))
-             for code, name in REASONS.items()}
-    servers = max(spec.servers, 1)
-    return NodeStats(
-        kind=spec.kind,
-        servers=spec.servers,
-        utilization=_overlap(*busy, window) / (servers * (hi - lo)) if spec.servers else 0.0,
-        mean_queue_length=_overlap(arrival, left, window) / (hi - lo),
-        mean_wait_ms=float(waits.mean()) if len(waits) else 0.0,
-        p99_wait_ms=float(np.percentile(waits, 99)) if len(waits) else 0.0,
-        throughput_rps=int(np.count_nonzero(served & (end >= lo) & (end <= hi))) / span_s,
-        offered_rps=int(np.count_nonzero(inside)) / span_s,
-        capacity_rps=capacity,
-        dropped=sum(drops.values()),
-        drops=drops,
-        mean_batch_size=float(np.mean(batch_sizes)) if batch_sizes is not None and len(batch_sizes) else None,
-    )
+
+    def __init__(self, spec: NodeSpec, window: tuple[float, float], capacity: float | None) -> None:
+        self.spec = spec
+        self.window = window
+        self.capacity = capacity
+        self.busy_ms = 0.0
+        self.queue_area = 0.0
+        self.wait_sum = 0.0
+        self.waits: list[np.ndarray] = []
+        self.finished = 0
+        self.served = 0
+        self.offered = 0
+        self.drops = dict.fromkeys(REASONS, 0)
+
+    def add(self, arrival: np.ndarray, left: np.ndarray, end: np.ndarray, reason: np.ndarray | None,
+            busy: bool = True) -> None:
+        """Visits: arrival, when each left the queue, service end (or drop time), drop reason.
+
+        busy=False when server-busy time is given apart through add_busy (batches).
+        """
+        lo, hi = self.window
+        inside = (arrival >= lo) & (arrival <= hi)
+        served = inside if reason is None else inside & (reason == 0)
+        waits = (left - arrival)[served]
+        self.wait_sum += float(waits.sum())
+        self.served += len(waits)
+        self.waits.append(waits[waits > 0].astype(np.float32))  # most waits are 0: keep the rest
+        self.queue_area += _overlap(arrival, left, self.window)
+        self.offered += int(np.count_nonzero(inside))
+        if reason is None:
+            self.finished += int(np.count_nonzero((end >= lo) & (end <= hi)))
+            if busy:
+                self.busy_ms += _overlap(left, end, self.window)
+            return
+        all_served = reason == 0
+        self.finished += int(np.count_nonzero(all_served & (end >= lo) & (end <= hi)))
+        for code in REASONS:
+            self.drops[code] += int(np.count_nonzero(inside & (reason == code) & (end <= hi)))
+        if busy:
+            self.busy_ms += _overlap(left[all_served], end[all_served], self.window)
+
+    def add_busy(self, start: np.ndarray, end: np.ndarray) -> None:
+        self.busy_ms += _overlap(start, end, self.window)
+
+    def result(self, batch_sizes: np.ndarray | None = None) -> NodeStats:
+        lo, hi = self.window
+        span_ms = hi - lo
+        waits = np.concatenate(self.waits) if self.waits else np.empty(0, dtype=np.float32)
+        self.waits = []
+        served = self.served
+        drops = {REASONS[code]: count for code, count in self.drops.items()}
+        servers = self.spec.servers
+        return NodeStats(
+            kind=self.spec.kind,
+            servers=servers,
+            utilization=self.busy_ms / (servers * span_ms) if servers else 0.0,
+            mean_queue_length=self.queue_area / span_ms,
+            mean_wait_ms=self.wait_sum / served if served else 0.0,
+            p99_wait_ms=percentile_with_zeros(waits, served - len(waits), 99),
+            throughput_rps=self.finished * 1000.0 / span_ms,
+            offered_rps=self.offered * 1000.0 / span_ms,
+            capacity_rps=self.capacity,
+            dropped=sum(drops.values()),
+            drops=drops,
+            mean_batch_size=float(np.mean(batch_sizes)) if batch_sizes is not None and len(batch_sizes) else None,
+        )
+
+
+def percentile_with_zeros(positive: np.ndarray, zeros: int, q: float) -> float:
+    """np.percentile (linear) of `positive` together with `zeros` zeros; reorders `positive`."""
+    n = len(positive) + zeros
+    if n == 0:
+        return 0.0
+    rank = q / 100.0 * (n - 1)
+    below = int(math.floor(rank))
+    above = min(below + 1, n - 1)
+    wanted = sorted({k - zeros for k in (below, above) if k >= zeros})
+    if wanted:
+        positive.partition(wanted)
+
+    def value(k: int) -> float:
+        return 0.0 if k < zeros else float(positive[k - zeros])
+
+    return value(below) + (rank - below) * (value(above) - value(below))
 
 
 def p99_interval(latencies: np.ndarray) -> tuple[float, float]:
@@ -95,15 +152,15 @@ def p99_interval(latencies: np.ndarray) -> tuple[float, float]:
     n = len(latencies)
     if n == 0:
         return (math.nan, math.nan)
-    point = float(np.percentile(latencies, 99))
     if n >= CI_BATCHES * CI_MIN_PER_BATCH:
         usable = n - n % CI_BATCHES
-        per_batch = np.percentile(latencies[:usable].reshape(CI_BATCHES, -1), 99, axis=1)
-        half = scipy_stats.t.ppf(0.975, CI_BATCHES - 1) * per_batch.std(ddof=1) / math.sqrt(CI_BATCHES)
+        per_batch = np.array([np.percentile(batch, 99) for batch in np.split(latencies[:usable], CI_BATCHES)])
+        half = T_975_19 * per_batch.std(ddof=1) / math.sqrt(CI_BATCHES)
         low, high = per_batch.mean() - half, per_batch.mean() + half
     else:
+        # Ranks of the order statistics bracketing the P99, normal approximation to Binomial(n, 0.99).
+        spread = 1.96 * math.sqrt(n * 0.99 * 0.01)
         ordered = np.sort(latencies)
-        k_lo = int(scipy_stats.binom.ppf(0.025, n, 0.99))
-        k_hi = int(scipy_stats.binom.ppf(0.975, n, 0.99))
-        low, high = ordered[max(k_lo - 1, 0)], ordered[min(k_hi, n - 1)]
-    return (float(min(low, point)), float(max(high, point)))
+        low = ordered[max(int(math.floor(n * 0.99 - spread)) - 1, 0)]
+        high = ordered[min(int(math.ceil(n * 0.99 + spread)), n - 1)]
+    return (float(low), float(high))
