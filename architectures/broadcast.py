@@ -7,6 +7,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def board_broadcast(board_id: object, payload: dict[str, Any]) -> bool:
         return False
     try:
         async_to_sync(layer.group_send)(board_group(board_id), {"type": "board.event", "payload": payload})
-    except (OSError, ConnectionError) as error:
+    except (OSError, RedisError) as error:
         logger.warning("could not broadcast %s to board %s: %s", payload.get("type"), board_id, error)
         return False
     return True

@@ -120,12 +120,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
-    }
-}
+def channel_layers_for(url: str) -> dict:
+    """The Redis channel layer, retrying a command once its connection died (Redis restarted)."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    host = {"address": url, "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
+            "retry_on_error": [RedisConnectionError, OSError]}
+    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                        "CONFIG": {"hosts": [host], "capacity": 1000, "expiry": 30}}}
+
+
+CHANNEL_LAYERS = channel_layers_for(REDIS_URL)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
