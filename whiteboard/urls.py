@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from architectures.api.exports import board_report_page
 from whiteboard import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("b/<str:board_id>/", views.board_page, name="board-page"),
+    path("b/<str:board_id>/report/", board_report_page, name="board-report"),
     path("healthz", views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

@@ -26,3 +26,14 @@ urlpatterns += [
     path("runs/<str:run_id>/cancel/", run_views.RunCancelView.as_view(), name="run-cancel"),
     path("sweeps/<str:sweep_id>/", run_views.SweepDetailView.as_view(), name="sweep-detail"),
 ]
+
+from architectures.api import exports as export_views  # noqa: E402
+
+# The import route goes first: "boards/<board_id>/" would otherwise take "boards/import/".
+urlpatterns = [path("boards/import/", export_views.BoardImportView.as_view(), name="board-import")] + urlpatterns
+urlpatterns += [
+    path("boards/<str:board_id>/export.png", export_views.BoardExportPngView.as_view(), name="board-export-png"),
+    path("boards/<str:board_id>/export.py", export_views.BoardExportCodeView.as_view(), name="board-export-py"),
+    path("boards/<str:board_id>/export.json", export_views.BoardExportJsonView.as_view(), name="board-export-json"),
+    path("boards/<str:board_id>/report.md", export_views.BoardReportMarkdownView.as_view(), name="board-report-md"),
+]

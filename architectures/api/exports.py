@@ -1,0 +1,135 @@
+"""Export and import views: PNG, diagram-as-code, JSON, the design report, and import of a document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from architectures import services
+from architectures.api.errors import error_response
+from architectures.api.serializers import BoardSerializer, ErrorSerializer
+from architectures.export.code import diagram_script, file_stem
+from architectures.export.png import DEFAULT_TIMEOUT_S, ExportFailed, render_png
+from architectures.export.report import Report, build_report, report_markdown
+from architectures.models import Board, SimulationRun
+from architectures.selectors import BoardNotFound, board_get
+
+
+class AnyAccept(BaseContentNegotiation):
+    """Files are answered whatever the Accept header says; errors still come as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+
+def _file(content: bytes | str, content_type: str, filename: str, disposition: str = "attachment") -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+class ExportView(APIView):
+    """Base of the read-only exports; a permission class for view tokens can be set here later."""
+
+    content_negotiation_class = AnyAccept
+
+
+class BoardExportPngView(ExportView):
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
+                   summary="The board drawn as a PNG (diagrams and Graphviz)")
+    def get(self, request: Request, board_id: str) -> HttpResponse:
+        board = board_get(board_id=board_id)
+        try:
+            png = render_png(board.document, timeout_s=getattr(settings, "EXPORT_TIMEOUT_S", DEFAULT_TIMEOUT_S))
+        except ExportFailed as exc:
+            return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, f"The picture could not be drawn: {exc}")
+        return _file(png, "image/png", f"{file_stem(board.title)}.png", disposition="inline")
+
+
+class BoardExportCodeView(ExportView):
+    @extend_schema(responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
+                   summary="A Python script using diagrams that draws the board")
+    def get(self, request: Request, board_id: str) -> HttpResponse:
+        board = board_get(board_id=board_id)
+        stem = file_stem(board.title)
+        return _file(diagram_script(board.document), "text/x-python; charset=utf-8", f"{stem}.py")
+
+
+class BoardExportJsonView(ExportView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+                   summary="The board document as a JSON file (import it with POST /api/boards/import/)")
+    def get(self, request: Request, board_id: str) -> HttpResponse:
+        board = board_get(board_id=board_id)
+        body = json.dumps(board.document, indent=2, ensure_ascii=False)
+        return _file(body, "application/json; charset=utf-8", f"{file_stem(board.title)}.json")
+
+
+class BoardImportView(APIView):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: BoardSerializer, 400: ErrorSerializer},
+                   summary="Create a board from an exported document (the document itself, or {\"document\": ...})")
+    def post(self, request: Request) -> Response:
+        data: Any = request.data
+        if isinstance(data, dict) and set(data) == {"document"}:
+            data = data["document"]
+        if not isinstance(data, dict):
+            return error_response(400, "The board document is invalid.",
+                                  [{"path": "", "message": "must be a JSON object (a board document)"}])
+        board = services.board_create(document=data)
+        return Response(BoardSerializer(board).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": reverse("board-detail", args=[board.pk])})
+
+
+def _latest_run(board: Board) -> SimulationRun | None:
+    return (SimulationRun.objects.filter(board=board, status=SimulationRun.SUCCEEDED, finished_at__isnull=False)
+            .order_by("-finished_at").only("id", "results", "finished_at", "board_version", "seed").first())
+
+
+def _report(request: HttpRequest, board: Board) -> Report:
+    run = _latest_run(board)
+    note = ""
+    if run is not None:
+        note = (f"Run {run.id} of version {run.board_version} (seed {run.seed}), "
+                f"finished {run.finished_at:%Y-%m-%d %H:%M} UTC.")
+    image_url = request.build_absolute_uri(reverse("board-export-png", args=[board.pk]))
+    return build_report(board.document, image_url=image_url, results=run.results if run else None,
+                        run_note=note, subtitle=f"Design report, board version {board.version}")
+
+
+class BoardReportMarkdownView(ExportView):
+    @extend_schema(responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
+                   summary="The design report in Markdown: requirements, notes, diagram, latest run")
+    def get(self, request: Request, board_id: str) -> HttpResponse:
+        board = board_get(board_id=board_id)
+        return _file(report_markdown(_report(request, board)), "text/markdown; charset=utf-8",
+                     f"{file_stem(board.title)}_report.md", disposition="inline")
+
+
+def _page_board(board_id: str) -> Board:
+    """The board of a page, or the HTML 404 (pages answer pages, not JSON)."""
+    try:
+        return board_get(board_id=board_id)
+    except BoardNotFound:
+        raise Http404("No board has this address.") from None
+
+
+@require_GET
+def board_report_page(request: HttpRequest, board_id: str) -> HttpResponse:
+    """The design report as a page to read and print."""
+    board = _page_board(board_id)
+    return render(request, "architectures/report.html", {"board": board, "report": _report(request, board)})
