@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections import deque
 
 import numpy as np
@@ -34,13 +35,14 @@ class _Node:
         self.waiting: deque = deque()
         self.n_waiting = 0
         self.wake_at = math.nan
-        self.arrival: list[float] = []
-        self.left: list[float] = []
-        self.end: list[float] = []
-        self.reason: list[int] = []
-        self.busy_start: list[float] = []
-        self.busy_end: list[float] = []
-        self.batch_sizes: list[int] = []
+        # Typed arrays, not lists: eight bytes a visit instead of a Python float object each.
+        self.arrival = array("d")
+        self.left = array("d")
+        self.end = array("d")
+        self.reason = array("b")
+        self.busy_start = array("d")
+        self.busy_end = array("d")
+        self.batch_sizes = array("q")
 
 
 class EventLoop:
@@ -93,10 +95,11 @@ class EventLoop:
         stats = {}
         for i, node in enumerate(self.nodes):
             acc = NodeAccumulator(node.spec, self.inputs.window, self.inputs.capacities[i])
-            acc.add(np.array(node.arrival), np.array(node.left), np.array(node.end),
-                    np.array(node.reason, dtype=np.int8), busy=False)
-            acc.add_busy(np.array(node.busy_start), np.array(node.busy_end))
-            stats[node.spec.id] = acc.result(np.array(node.batch_sizes) if node.spec.batching else None)
+            acc.add(np.frombuffer(node.arrival), np.frombuffer(node.left), np.frombuffer(node.end),
+                    np.frombuffer(node.reason, dtype=np.int8), busy=False)
+            acc.add_busy(np.frombuffer(node.busy_start), np.frombuffer(node.busy_end))
+            stats[node.spec.id] = acc.result(np.frombuffer(node.batch_sizes, dtype=np.int64)
+                                             if node.spec.batching else None)
         return Outcome(fate_ms=self.fate, status=self.status, nodes=stats, path="event")
 
     def arrive(self, req: int, pos: int, time: float) -> None:
