@@ -66,18 +66,31 @@ def _requirements(document: dict[str, Any]) -> Section:
 def _notes(document: dict[str, Any]) -> list[Section]:
     notes = document.get("notes") or {}
     sections = [Section("Framework notes")]
-    for number, step in enumerate(NOTE_STEPS, start=1):
+    for step in NOTE_STEPS:
         text = (notes.get(step) or "").strip()
-        sections.append(Section(f"{number}. {NOTE_TITLES[step]}", level=3,
+        sections.append(Section(NOTE_TITLES[step], level=3,
                                 blocks=[Block("note", text) if text else Block("text", "No notes.")]))
     return sections
+
+
+SLO_NAMES = {"p99_ms": "P99 latency (ms)", "peak_rps": "Peak traffic (req/s)"}
+
+
+def _config(node: dict[str, Any], name: str) -> Any:
+    """A node's setting as the simulator sees it: its own value, else the catalog default."""
+    config = node.get("config") or {}
+    if name in config:
+        return config[name]
+    kind = KINDS.get(node.get("kind", ""))
+    default = next((f.default for f in kind.fields if f.name == name), None) if kind else None
+    return "—" if default is None else default
 
 
 def _diagram(document: dict[str, Any], image_url: str) -> Section:
     labels = {node["id"]: node.get("label") or node["id"] for node in document.get("nodes") or []}
     nodes = [(node.get("label") or node["id"], KINDS[node["kind"]].title if node.get("kind") in KINDS
-              else node.get("kind", ""), (node.get("config") or {}).get("replicas", "default"),
-              (node.get("config") or {}).get("instance", "default")) for node in document.get("nodes") or []]
+              else node.get("kind", ""), _config(node, "replicas"), _config(node, "instance"))
+             for node in document.get("nodes") or []]
     edges = [(labels.get(e["source"], e["source"]), labels.get(e["target"], e["target"]), e.get("mode", "sync"),
               _num(e.get("latency_ms") or 0, "ms")) for e in document.get("edges") or []]
     blocks = [Block("image", text=f"Diagram of {document.get('title') or 'the board'}", url=image_url),
@@ -116,7 +129,7 @@ def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) 
             ("Throughput", _num(results.get("throughput_rps"), "req/s")),
             ("Requests completed / dropped", f"{_num(req.get('completed'))} / {_num(req.get('dropped'))}")]
     sections = [Section("Latest run", blocks=[Block("text", run_note), _table(("figure", "value"), kpis)])]
-    verdicts = [(name, _num(v.get("target")), _num(v.get("actual")), "pass" if v.get("passed") else "FAIL")
+    verdicts = [(SLO_NAMES.get(name, name), _num(v.get("target")), _num(v.get("actual")), "pass" if v.get("passed") else "FAIL")
                 for name, v in (results.get("slo") or {}).items()]
     sections.append(Section("SLO verdicts", level=3, blocks=[
         _table(("requirement", "target", "actual", "verdict"), verdicts) if verdicts

@@ -1,0 +1,103 @@
+"""The design report: Markdown and a printable page with requirements, notes, diagram and the latest run."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+import simulator
+from architectures.export.report import build_report, report_markdown
+from architectures.models import Board, SimulationRun
+
+AD_CLICK = Path(__file__).resolve().parents[2] / "simulator" / "examples" / "ad_click.json"
+
+
+@pytest.fixture(scope="module")
+def ad_click_results() -> dict:
+    """Results of a real, short simulation of the ad click example."""
+    return simulator.run(json.loads(AD_CLICK.read_text()), seed=1, duration_s=8).to_dict()
+
+
+def store_run(board: Board, results: dict | None, status: str, finished_minutes_ago: float) -> SimulationRun:
+    return SimulationRun.objects.create(
+        board=board, board_version=board.version, document=board.document, seed=1, status=status,
+        results=results, finished_at=timezone.now() - timedelta(minutes=finished_minutes_ago))
+
+
+def create(api, document) -> Board:
+    return Board.objects.get(pk=api.post("/api/boards/", {"document": document}, format="json").json()["id"])
+
+
+@pytest.mark.django_db
+def test_report_without_a_run_says_so(api, document):
+    board = create(api, document)
+    response = api.get(f"/api/boards/{board.pk}/report.md")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("# Ad click prediction\n")
+    assert "| Peak traffic | 2,000 req/s |" in text and "| P99 latency | 50 ms |" in text
+    assert "### 1. Clarify requirements\n\n2k QPS at peak" in text
+    assert "### 2. " in text and "No notes." in text
+    assert f"](http://testserver/api/boards/{board.pk}/export.png)" in text
+    assert "No run yet" in text
+
+
+@pytest.mark.django_db
+def test_report_shows_the_newest_succeeded_run(api, ad_click_results):
+    document = json.loads(AD_CLICK.read_text())
+    board = create(api, document)
+    results = {**ad_click_results, "cost": {"monthly_usd": 4321.5, "per_million_requests_usd": 2.08,
+                                            "by_node": {"ms": {"monthly_usd": 3000.0}, "gw": 1321.5}}}
+    store_run(board, {**results, "throughput_rps": 1.0}, SimulationRun.SUCCEEDED, finished_minutes_ago=30)
+    newest = store_run(board, results, SimulationRun.SUCCEEDED, finished_minutes_ago=5)
+    store_run(board, None, SimulationRun.FAILED, finished_minutes_ago=1)
+    text = api.get(f"/api/boards/{board.pk}/report.md").content.decode()
+    assert f"Run {newest.id}" in text
+    p99 = ad_click_results["latency_ms"]["p99"]
+    assert f"| P99 latency | {p99:.2f} ms (95% CI" in text
+    assert f"| Throughput | {ad_click_results['throughput_rps']:,.2f} req/s |" in text
+    assert "| P99 latency (ms) | 60 |" in text and "| pass |" in text
+    assert "| CTR model | Model server | 4 | c6i.xlarge |" in text  # catalog default where unset
+    bottleneck = ad_click_results["bottleneck"]["node"]
+    label = next(n["label"] for n in document["nodes"] if n["id"] == bottleneck)
+    assert f"### Bottleneck\n\n{label}: highest utilisation" in text
+    assert "$4,321.50 per month, $2.08 per million requests." in text
+    assert "| CTR model | $3,000.00 |" in text and "| API gateway | $1,321.50 |" in text
+
+
+def test_report_without_cost_says_cost_not_computed(ad_click_results):
+    report = build_report(json.loads(AD_CLICK.read_text()), image_url="/x.png", results=ad_click_results)
+    assert "Cost not computed for this run." in report_markdown(report)
+
+
+def test_user_text_cannot_inject_html_or_break_tables_in_markdown(document):
+    document["nodes"][0]["label"] = "<img src=x onerror=alert(1)> | col"
+    document["notes"]["model"] = "<script>alert(1)</script>\n**bold**"
+    text = report_markdown(build_report(document, image_url="/x.png"))
+    assert "<img src=x" not in text and "<script>" not in text
+    assert "| &lt;img src=x onerror=alert(1)&gt; \\| col | API gateway |" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;  \n\\*\\*bold\\*\\*" in text
+
+
+@pytest.mark.django_db
+def test_report_page_escapes_user_text_and_shows_the_diagram(client, api, document):
+    document["title"] = "<script>alert(1)</script>"
+    document["notes"]["serving"] = "line one\n<b>two</b>"
+    board = create(api, document)
+    response = client.get(f"/b/{board.pk}/report/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script" not in page  # neither the title nor any inline script
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<p class="note">line one\n&lt;b&gt;two&lt;/b&gt;</p>' in page
+    assert f'<img src="http://testserver/api/boards/{board.pk}/export.png"' in page
+
+
+@pytest.mark.django_db
+def test_report_page_of_an_unknown_board_is_404(client):
+    assert client.get("/b/00000000-0000-0000-0000-000000000000/report/").status_code == 404
