@@ -14,7 +14,6 @@ from collections import deque
 
 import numpy as np
 
-from simulator.distributions import SampleStream
 from simulator.outcome import COMPLETED, IN_FLIGHT, Outcome, RunInputs
 from simulator.progress import Ticker
 from simulator.stats import QUEUE_FULL, TIMEOUT, NodeAccumulator
@@ -22,7 +21,6 @@ from simulator.stats import QUEUE_FULL, TIMEOUT, NodeAccumulator
 # Event kinds double as tie-break priorities at equal times: a server freed at t serves a visit
 # whose timeout is t, and an arrival at t sees the queue after both.
 END, EXPIRE, ARRIVE, WAKE = 0, 1, 2, 3
-BATCH_CHUNK = 1024
 REPORT_EVERY = 8192
 
 
@@ -58,7 +56,6 @@ class EventLoop:
         self.heap: list = []
         self.seq = 0
         self.joins: dict[tuple[int, int], int] = {}
-        self.batch_streams: dict[tuple[int, int], SampleStream] = {}
         self.next_sibling = {c: (p.sync_children[i + 1] if i + 1 < len(p.sync_children) else -1)
                              for p in self.tree for i, c in enumerate(p.sync_children)}
         self.async_roots = {c for p in self.tree for c in p.async_children}
@@ -166,15 +163,7 @@ class EventLoop:
             self.push(now + duration, END, spec.index, batch)
 
     def batch_time(self, spec, size: int) -> float:
-        if size == 1:
-            return self.inputs.streams[spec.index].next()
-        key = (spec.index, size)
-        if key not in self.batch_streams:
-            sampler = lambda rng, k, timer=spec.timer, b=size: timer.sample_ms(b, rng, k)  # noqa: E731
-            stream = SampleStream(sampler, self.inputs.batch_rngs[spec.index])
-            stream.CHUNK = BATCH_CHUNK
-            self.batch_streams[key] = stream
-        return self.batch_streams[key].next()
+        return self.inputs.batch_stream(spec.index, size).next()
 
     def end_service(self, node_index: int, batch: list, time: float) -> None:
         node = self.nodes[node_index]

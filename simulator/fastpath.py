@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.batchqueue import DONE, batch_loop
 from simulator.fifo import fifo_chunk, new_state
-from simulator.outcome import Outcome, RunInputs, request_fates
+from simulator.outcome import BATCH_CHUNK, Outcome, RunInputs, request_fates
 from simulator.progress import Ticker
 from simulator.stats import NodeAccumulator
 
@@ -145,26 +146,11 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
     # Service ends overwrite the arrivals chunk by chunk (each chunk is read before), in arrival
     # order; they are put back in request order at the end. Drops are NaN there.
     reasons = np.zeros(len(merged), dtype=np.int8) if spec.can_drop else None
-    stream = inputs.streams[node_index]
-    free, state = new_state(max(spec.servers, 1))
     history = np.empty(len(merged) if spec.queue_limit >= 0 else 0)
-    for lo in range(0, len(merged), CHUNK):
-        hi = min(lo + CHUNK, len(merged))
-        arrival = merged[lo:hi]
-        if spec.servers == 0:  # a client answers at once
-            acc.add(arrival, arrival, arrival, None, busy=False)
-            progress.advance(hi - lo)
-            continue
-        left, end, reason = np.empty(hi - lo), np.empty(hi - lo), np.empty(hi - lo, dtype=np.int8)
-        used = fifo_chunk(merged, stream.peek(hi - lo), free, state, lo, hi, spec.queue_limit, spec.timeout_ms,
-                          history, left, end, reason)
-        stream.advance(used)
-        acc.add(arrival, left, end, reason if spec.can_drop else None)
-        if spec.can_drop:
-            reasons[lo:hi] = reason
-            end[reason > 0] = -end[reason > 0] - 1.0  # drop time, marked negative until sorted back
-        merged[lo:hi] = end
-        progress.advance(hi - lo)
+    if spec.batching:
+        _serve_batches(inputs, node_index, merged, history, reasons, acc, progress)
+    else:
+        _serve_fifo(inputs, node_index, merged, history, reasons, acc, progress)
     del history
     stats = acc.result()
     del acc
@@ -187,6 +173,68 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
             reason_full[slice(None) if visited is None else visited] = reasons[part]
             arrays.drop[p] = (_spread(drop_times[part], visited, n), reason_full)
     return stats
+
+
+def _serve_fifo(inputs: RunInputs, node_index: int, merged: np.ndarray, history: np.ndarray,
+                reasons: np.ndarray | None, acc: NodeAccumulator, progress: _Progress) -> None:
+    """Serve sorted arrivals one at a time; service ends (drops encoded) overwrite `merged`."""
+    spec = inputs.topology.nodes[node_index]
+    stream = inputs.streams[node_index]
+    free, state = new_state(max(spec.servers, 1))
+    for lo in range(0, len(merged), CHUNK):
+        hi = min(lo + CHUNK, len(merged))
+        arrival = merged[lo:hi]
+        if spec.servers == 0:  # a client answers at once
+            acc.add(arrival, arrival, arrival, None, busy=False)
+            progress.advance(hi - lo)
+            continue
+        left, end, reason = np.empty(hi - lo), np.empty(hi - lo), np.empty(hi - lo, dtype=np.int8)
+        used = fifo_chunk(merged, stream.peek(hi - lo), free, state, lo, hi, spec.queue_limit, spec.timeout_ms,
+                          history, left, end, reason)
+        stream.advance(used)
+        acc.add(arrival, left, end, reason if spec.can_drop else None)
+        _settle(merged, lo, end, reason, reasons)
+        progress.advance(hi - lo)
+
+
+def _settle(merged: np.ndarray, lo: int, end: np.ndarray, reason: np.ndarray, reasons: np.ndarray | None) -> None:
+    """Write service ends over the arrivals from lo; a drop time is stored as -time - 1."""
+    if reasons is not None:
+        reasons[lo:lo + len(end)] = reason
+        end[reason > 0] = -end[reason > 0] - 1.0
+    merged[lo:lo + len(end)] = end
+
+
+def _serve_batches(inputs: RunInputs, node_index: int, merged: np.ndarray, history: np.ndarray,
+                   reasons: np.ndarray | None, acc: NodeAccumulator, progress: _Progress) -> None:
+    """Serve sorted arrivals in dynamic batches; service ends (drops encoded) overwrite `merged`."""
+    spec = inputs.topology.nodes[node_index]
+    m = len(merged)
+    free = np.zeros(spec.servers)
+    state = np.zeros(5, dtype=np.int64)
+    left, end, reason = np.empty(m), np.empty(m), np.zeros(m, dtype=np.int8)
+    busy_start, busy_end, sizes = np.empty(m), np.empty(m), np.empty(m, dtype=np.int32)
+    times = np.empty((spec.max_batch + 1, BATCH_CHUNK))
+    times_pos = np.zeros(spec.max_batch + 1, dtype=np.int64)
+    times_len = np.zeros(spec.max_batch + 1, dtype=np.int64)
+    timeout = spec.timeout_ms
+    while True:
+        before = int(state[0])
+        code = batch_loop(merged, free, state, spec.max_batch, spec.batch_delay_ms, spec.queue_limit, timeout,
+                          history, left, end, reason, times, times_pos, times_len, busy_start, busy_end, sizes, CHUNK)
+        progress.advance(int(state[0]) - before)
+        if code == DONE:
+            break
+        if code > 0:  # that batch size ran out of pre-drawn times
+            times[code] = inputs.batch_stream(node_index, code).take(BATCH_CHUNK)
+            times_pos[code], times_len[code] = 0, BATCH_CHUNK
+    batches = int(state[4])
+    for lo in range(0, m, CHUNK):
+        hi = min(lo + CHUNK, m)
+        acc.add(merged[lo:hi], left[lo:hi], end[lo:hi], reason[lo:hi] if spec.can_drop else None, busy=False)
+    acc.add_busy(busy_start[:batches], busy_end[:batches])
+    acc.batch_sizes = sizes[:batches]
+    _settle(merged, 0, end, reason, reasons)
 
 
 def _request_order(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:

@@ -23,6 +23,24 @@ QUEUE_FULL, TIMEOUT = 1, 2
 
 
 @njit(cache=True, nogil=True)
+def replace_root(free, value):  # pragma: no cover - compiled
+    """Replace the smallest server free time in the min-heap `free` with value and sift down."""
+    servers = free.shape[0]
+    pos = 0
+    while True:
+        child = 2 * pos + 1
+        if child >= servers:
+            break
+        if child + 1 < servers and free[child + 1] < free[child]:
+            child += 1
+        if free[child] >= value:
+            break
+        free[pos] = free[child]
+        pos = child
+    free[pos] = value
+
+
+@njit(cache=True, nogil=True)
 def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout,
                history, left, end, reason):  # pragma: no cover - compiled
     """Serve visits lo..hi-1 into left/end/reason[0:hi-lo]; return how many service samples were used.
@@ -31,7 +49,6 @@ def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout,
     between chunks. left: when each visit left the waiting room (its start, its timeout, or its
     arrival when dropped at a full queue). end: service end, or the drop time.
     """
-    servers = free.shape[0]
     head, drops, drops_before_head = state[0], state[1], state[2]
     bounded = queue_limit >= 0
     used = 0
@@ -68,19 +85,7 @@ def fifo_chunk(arrival, service, free, state, lo, hi, queue_limit, timeout,
         end[j] = finish
         if bounded:
             history[i] = start
-        # Replace the heap's root (the server just taken) with its new free time and sift down.
-        pos = 0
-        while True:
-            child = 2 * pos + 1
-            if child >= servers:
-                break
-            if child + 1 < servers and free[child + 1] < free[child]:
-                child += 1
-            if free[child] >= finish:
-                break
-            free[pos] = free[child]
-            pos = child
-        free[pos] = finish
+        replace_root(free, finish)  # the server just taken is busy until finish
     state[0], state[1], state[2] = head, drops, drops_before_head
     return used
 

@@ -11,7 +11,8 @@ from simulator.distributions import SampleStream
 from simulator.stats import NodeStats
 from simulator.topology import Topology
 
-IN_FLIGHT, COMPLETED = -1, 0  # request status; drops use their reason code (1, 2)
+IN_FLIGHT, COMPLETED = -1, 0
+BATCH_CHUNK = 1024  # request status; drops use their reason code (1, 2)
 
 
 @dataclass
@@ -26,7 +27,23 @@ class RunInputs:
     hits: dict[int, np.ndarray]  # per cache position: which requests it answers itself
     window: tuple[float, float]  # measured window in ms: (warm-up end, horizon)
     capacities: list[float | None]
-    extra: dict[str, Any] = field(default_factory=dict)
+    batch_streams: dict[tuple[int, int], SampleStream] = field(default_factory=dict)
+
+    def batch_stream(self, node: int, size: int) -> SampleStream:
+        """Times of batches of `size` at a batching node; a batch of one reads the service stream.
+
+        Each size has its own stream drawing from the node's batch generator in chunks of
+        BATCH_CHUNK, filled the first time the size is needed, by either engine alike.
+        """
+        if size == 1:
+            return self.streams[node]
+        key = (node, size)
+        if key not in self.batch_streams:
+            timer = self.topology.nodes[node].timer
+            stream = SampleStream(lambda rng, k: timer.sample_ms(size, rng, k), self.batch_rngs[node])
+            stream.CHUNK = BATCH_CHUNK
+            self.batch_streams[key] = stream
+        return self.batch_streams[key]
 
 
 @dataclass

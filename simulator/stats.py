@@ -69,6 +69,7 @@ class NodeAccumulator:
         self.served = 0
         self.offered = 0
         self.drops = dict.fromkeys(REASONS, 0)
+        self.batch_sizes: np.ndarray | None = None  # set for batching nodes
 
     def add(self, arrival: np.ndarray, left: np.ndarray, end: np.ndarray, reason: np.ndarray | None,
             busy: bool = True) -> None:
@@ -102,6 +103,7 @@ class NodeAccumulator:
 
     def result(self, batch_sizes: np.ndarray | None = None) -> NodeStats:
         lo, hi = self.window
+        batch_sizes = self.batch_sizes if batch_sizes is None else batch_sizes
         span_ms = hi - lo
         waits = np.concatenate(self.waits) if self.waits else np.empty(0, dtype=np.float32)
         self.waits = []

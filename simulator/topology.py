@@ -167,10 +167,8 @@ def _fast_order(nodes: tuple[NodeSpec, ...], tree: tuple[Position, ...]) -> tupl
 
     A node can run once its callers have run, and, for a sequential caller, once everything the
     earlier siblings call has run. When that order has a cycle (a node calls B and then C which
-    calls B again), or a node batches, only the event loop can simulate the board.
+    calls B again), only the event loop can simulate the board.
     """
-    if any(n.batching for n in nodes):
-        return None
     depends: dict[int, set[int]] = {n.index: set() for n in nodes}
     for p in tree:
         if p.parent >= 0:

@@ -94,10 +94,10 @@ def test_model_server_uses_the_batch_timer_of_its_model(monkeypatch):
     models = sys.modules.get("simulator.models") or types.ModuleType("simulator.models")
     monkeypatch.setitem(sys.modules, "simulator.models", models)
     monkeypatch.setattr(models, "get_batch_timer",
-                        lambda model, instance: FixedTimer() if model == "fixed" else None, raising=False)
-    ms = node("ms", "model_server", service=const(7.0), model="fixed")
+                        lambda model, instance: FixedTimer() if model == "ctr_gbdt" else None, raising=False)
+    ms = node("ms", "model_server", service=const(7.0), model="ctr_gbdt")
     results = run(chain(ms, rps=10, arrival="constant"), seed=1, requests=100)
     assert results.latency_ms.max == pytest.approx(1.5)
-    ms["config"]["model"] = "unknown"  # no profile: the service time is used
+    ms["config"]["model"] = "ctr_logreg"  # no profile for it here: the service time is used
     assert run(chain(ms, rps=10, arrival="constant"), seed=1, requests=100).latency_ms.max == pytest.approx(7.0)
     assert math.isclose(results.nodes["ms"].capacity_rps, 1000 / 1.5)  # one replica

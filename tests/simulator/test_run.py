@@ -62,7 +62,13 @@ def test_different_seeds_give_different_results():
                   node("c", service=exp(1.0), queue_limit=2), rps=500, warmup_s=1),
     lambda: board([node("web"), node("app"), node("db", "database", servers=2, service=exp(3.0))],
                   [edge("web", "db", latency_ms=1.0), edge("app", "db")], rps=400, warmup_s=1, arrival="bursty"),
-], ids=["ml-board", "chain-with-drops", "two-entries-bursty"])
+    lambda: chain(node("gw", servers=2, service=exp(0.5)),
+                  node("ms", "model_server", servers=3, service=exp(4.0), max_batch_size=8, max_batch_delay_ms=2.0),
+                  rps=1500, warmup_s=1),
+    lambda: chain(node("gw", servers=2, service=exp(0.5)),
+                  node("ms", "model_server", servers=2, service=exp(3.0), max_batch_size=4, max_batch_delay_ms=5.0,
+                       queue_limit=6, timeout_ms=4.0), rps=1500, warmup_s=1),
+], ids=["ml-board", "chain-with-drops", "two-entries-bursty", "batching", "batching-with-drops"])
 def test_fast_path_and_event_loop_agree(make):
     fast = run(make(), seed=5, requests=15_000, engine="fast")
     event = run(make(), seed=5, requests=15_000, engine="event")

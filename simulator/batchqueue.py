@@ -1,0 +1,120 @@
+"""The compiled loop of a batching model server on the fast path: Triton's dynamic batcher.
+
+Batches form in FIFO order. With its earliest free replica free at f and the oldest waiting
+request arrived at a, a batch is dispatched at t = max(f, min(a + delay, arrival of the
+max_batch_size-th request)) and takes every request arrived by t, up to max_batch_size. This is
+what the event loop does event by event. Admission (queue_limit) is decided at each arrival
+from the requests still waiting then; the oldest request times out instead if t - a exceeds
+the timeout, and the batch is formed again from the next. A batch time is read from a table of
+pre-drawn times per batch size; when a size runs out the loop returns that size so the caller
+can refill it and call again (nothing is committed for an unfinished batch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.fifo import QUEUE_FULL, TIMEOUT, njit, replace_root
+
+DONE, PAUSE = 0, -1  # return codes; a positive code is a batch size that needs more times
+
+
+@njit(cache=True, nogil=True)
+def batch_loop(arrival, free, state, max_batch, delay, queue_limit, timeout, history, left, end, reason,
+               times, times_pos, times_len, busy_start, busy_end, sizes, pause_every):  # pragma: no cover
+    """Run batches until all visits are settled (DONE), a size needs times (that size), or a pause.
+
+    state: [next unsettled visit, head, queue-full drops, those before head, batches so far].
+    """
+    m = arrival.shape[0]
+    i, head, drops, drops_before_head, nb = state[0], state[1], state[2], state[3], state[4]
+    bounded = queue_limit >= 0
+    start_i = i
+    code = DONE
+    while i < m:
+        if i - start_i >= pause_every:
+            code = PAUSE
+            break
+        f = free[0]
+        a_i = arrival[i]
+        if bounded:
+            while head < i and history[head] <= a_i:
+                if history[head] == -np.inf:
+                    drops_before_head += 1
+                head += 1
+        # The oldest unsettled request: dropped at once if every replica is busy and the room is full.
+        if bounded and f > a_i and (i - head) - (drops - drops_before_head) >= queue_limit:
+            left[i] = a_i
+            end[i] = a_i
+            reason[i] = QUEUE_FULL
+            history[i] = -np.inf
+            drops += 1
+            i += 1
+            continue
+        # Scan the requests that could join its batch, deciding admission at each arrival.
+        horizon = max(f, a_i + delay)
+        count = 1
+        full_at = a_i if max_batch == 1 else np.inf
+        k = i + 1
+        h = head
+        dbh = drops_before_head
+        while k < m and count < max_batch and arrival[k] <= horizon:
+            a = arrival[k]
+            reason[k] = 0
+            if bounded and f > a:
+                while h < i and history[h] <= a:
+                    if history[h] == -np.inf:
+                        dbh += 1
+                    h += 1
+                if (i - h) - (drops - dbh) + count >= queue_limit:
+                    reason[k] = QUEUE_FULL
+                    k += 1
+                    continue
+            count += 1
+            if count == max_batch:
+                full_at = a
+            k += 1
+        t = max(f, min(a_i + delay, full_at))
+        if t - a_i > timeout:
+            left[i] = a_i + timeout
+            end[i] = a_i + timeout
+            reason[i] = TIMEOUT
+            if bounded:
+                history[i] = a_i + timeout
+            i += 1
+            continue
+        size = 1
+        last = i
+        for j in range(i + 1, k):
+            if arrival[j] > t:
+                break
+            last = j
+            if reason[j] == 0:
+                size += 1
+        if times_pos[size] >= times_len[size]:
+            code = size
+            break
+        duration = times[size, times_pos[size]]
+        times_pos[size] += 1
+        finish = t + duration
+        for j in range(i, last + 1):
+            if j > i and reason[j] == QUEUE_FULL:
+                left[j] = arrival[j]
+                end[j] = arrival[j]
+                if bounded:
+                    history[j] = -np.inf
+                drops += 1
+            else:
+                reason[j] = 0
+                left[j] = t
+                end[j] = finish
+                if bounded:
+                    history[j] = t
+        busy_start[nb] = t
+        busy_end[nb] = finish
+        sizes[nb] = size
+        nb += 1
+        i = last + 1
+        replace_root(free, finish)  # the replica just used is busy until the batch ends
+    state[0], state[1], state[2], state[3], state[4] = i, head, drops, drops_before_head, nb
+    return code
