@@ -51,7 +51,9 @@ class ExportView(APIView):
 
 
 class BoardExportPngView(ExportView):
-    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
+    """The board drawn as a PNG by diagrams and Graphviz; 503 when drawing fails or times out."""
+
+    @extend_schema(operation_id="board_export_png", responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
                    summary="The board drawn as a PNG (diagrams and Graphviz)")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
@@ -63,7 +65,9 @@ class BoardExportPngView(ExportView):
 
 
 class BoardExportCodeView(ExportView):
-    @extend_schema(responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
+    """Diagram-as-code: a Python script that draws the board with diagrams."""
+
+    @extend_schema(operation_id="board_export_py", responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="A Python script using diagrams that draws the board")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
@@ -72,7 +76,9 @@ class BoardExportCodeView(ExportView):
 
 
 class BoardExportJsonView(ExportView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+    """The board document as a JSON file."""
+
+    @extend_schema(operation_id="board_export_json", responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="The board document as a JSON file (import it with POST /api/boards/import/)")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
@@ -81,7 +87,9 @@ class BoardExportJsonView(ExportView):
 
 
 class BoardImportView(APIView):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: BoardSerializer, 400: ErrorSerializer},
+    """A new board from an exported document, validated like any other write."""
+
+    @extend_schema(operation_id="board_import", request=OpenApiTypes.OBJECT, responses={201: BoardSerializer, 400: ErrorSerializer},
                    summary="Create a board from an exported document (the document itself, or {\"document\": ...})")
     def post(self, request: Request) -> Response:
         data: Any = request.data
@@ -112,7 +120,9 @@ def _report(request: HttpRequest, board: Board) -> Report:
 
 
 class BoardReportMarkdownView(ExportView):
-    @extend_schema(responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
+    """The design report in Markdown."""
+
+    @extend_schema(operation_id="board_report_md", responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="The design report in Markdown: requirements, notes, diagram, latest run")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
