@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.instances import INSTANCE_TYPES
+from simulator.models.names import DEFAULT_MODEL, MODEL_IDS
 
 # Field types understood by validation, the JSON Schema generator and the UI.
 INTEGER = "integer"
@@ -180,9 +181,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("model_server", "Model server", "serving", "model_server",
          "Serves a model's predictions; batches waiting requests like Triton's dynamic batcher.",
          _serving(8, 1, "c6i.xlarge", _exp(20.0),
-                  Field("model", STRING, "ctr_logreg",
+                  Field("model", ENUM, DEFAULT_MODEL,
                         "Model from the catalog whose measured predict timings set the batch time. "
-                        "Empty uses the service time instead.", nullable=True),
+                        "Empty uses the service time instead.", choices=MODEL_IDS, nullable=True),
                   Field("max_batch_size", INTEGER, 1,
                         "Most waiting requests a free replica takes into one batch.",
                         unit="requests", minimum=1, maximum=1024),
@@ -221,7 +222,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          (_instance("c6i.4xlarge"), _schedule(24.0),
           Field("rows_per_run", INTEGER, 1_000_000, "Training rows read by each run.", unit="rows",
                 minimum=1, maximum=10_000_000_000),
-          Field("model", STRING, "ctr_logreg", "Model the pipeline trains.", nullable=True)),
+          Field("model", ENUM, DEFAULT_MODEL, "Model the pipeline trains; its measured training time "
+                "per row sets the run length.", choices=MODEL_IDS, nullable=True)),
          request_path=False),
     Kind("batch_job", "Batch job", "training", "batch_job",
          "Scheduled batch work such as precomputing predictions or features; off the request path.",

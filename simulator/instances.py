@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # cpu_factor: predict time multiplier relative to the machine the profiles were measured on
@@ -22,3 +25,45 @@ INSTANCE_TYPES: dict[str, dict[str, Any]] = {
     "kafka.m5.large": {"vcpu": 2, "memory_gb": 8, "gpu": None, "family": "managed Kafka broker"},
     "managed": {"vcpu": None, "memory_gb": None, "gpu": None, "family": "managed service (priced by use)"},
 }
+
+PRICES_PATH = Path(__file__).parent / "data" / "prices.json"
+
+
+@lru_cache(maxsize=1)
+def price_table() -> dict[str, Any]:
+    """The price and speed data (simulator/data/prices.json), each figure with its source and date."""
+    with open(PRICES_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def hourly_price(instance: str) -> float:
+    """On-demand USD per hour of one instance of this type (0 for use-priced managed services)."""
+    return float(price_table()["instances"][instance]["usd_per_hour"])
+
+
+def service_price(name: str) -> float:
+    """A use-based price from the services table, e.g. object_storage_usd_per_gb_month."""
+    return float(price_table()["services"][name]["usd"])
+
+
+def _cpu_entry(instance: str) -> dict[str, Any]:
+    family = instance.split(".")[0]
+    return price_table()["speed"]["cpu_factor"].get(family) or {"factor": 1.0, "basis": "unknown type: assumed 1.0"}
+
+
+def cpu_factor(instance: str) -> float:
+    """Multiplier on CPU work (predict or training) measured on the profiling machine."""
+    return float(_cpu_entry(instance)["factor"])
+
+
+def speed_factor(instance: str, family: str) -> tuple[float, str]:
+    """(multiplier on measured predict time, why) for a model of this family on this instance type."""
+    speed = price_table()["speed"]
+    cpu = _cpu_entry(instance)
+    factor, basis = float(cpu["factor"]), f"CPU factor {cpu['factor']:g} ({cpu['basis']})"
+    gpu = INSTANCE_TYPES.get(instance, {}).get("gpu")
+    if gpu:
+        speedup = float(speed["gpu_speedup"][gpu][family])
+        factor /= speedup
+        basis += f"; {gpu} speed-up {speedup:g}x for {family} models (estimate)"
+    return factor, basis

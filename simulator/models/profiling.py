@@ -1,0 +1,86 @@
+"""Measure a trained model: predict wall time per batch size, size, training speed and quality."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from simulator.models.registry import ModelSpec
+from simulator.models.store import machine
+from simulator.models.trained import Trained
+
+FULL_BATCH_SIZES = tuple(2 ** k for k in range(10))  # 1, 2, 4, ... 512
+MAX_KEPT_SAMPLES = 200
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard to measure: batch sizes, repetitions per size and a time budget per size."""
+
+    batch_sizes: tuple[int, ...]
+    min_repetitions: int
+    max_repetitions: int
+    budget_s: float
+    warmup: int = 3
+    quick: bool = False
+
+
+FULL = Settings(FULL_BATCH_SIZES, min_repetitions=30, max_repetitions=MAX_KEPT_SAMPLES, budget_s=0.4)
+QUICK = Settings((1, 8, 64), min_repetitions=5, max_repetitions=12, budget_s=0.03, warmup=1, quick=True)
+
+
+def time_batches(trained: Trained, size: int, settings: Settings) -> np.ndarray:
+    """Wall ms of predict on consecutive held-out batches of `size`: at least min_repetitions,
+    then more until the budget is spent or max_repetitions is reached."""
+    for k in range(settings.warmup):
+        trained.predict(trained.batch(size, k * size))
+    samples: list[float] = []
+    spent = 0.0
+    while len(samples) < settings.max_repetitions and (len(samples) < settings.min_repetitions
+                                                         or spent < settings.budget_s):
+        batch = trained.batch(size, len(samples) * size)
+        start = time.perf_counter()
+        trained.predict(batch)
+        elapsed = time.perf_counter() - start
+        spent += elapsed
+        samples.append(elapsed * 1000.0)
+    return np.array(samples)
+
+
+def summarise(samples: np.ndarray) -> dict[str, Any]:
+    p50, p90, p99 = np.percentile(samples, [50, 90, 99])
+    return {"p50_ms": round(float(p50), 5), "p90_ms": round(float(p90), 5), "p99_ms": round(float(p99), 5),
+            "mean_ms": round(float(samples.mean()), 5), "n": int(len(samples)),
+            "samples_ms": [round(float(s), 5) for s in samples]}
+
+
+def profile_model(spec: ModelSpec, trained: Trained, settings: Settings = FULL) -> dict[str, Any]:
+    """The profile record of one trained model (JSON-ready)."""
+    with threadpool_limits(limits=1):
+        timings = {str(size): summarise(time_batches(trained, size, settings)) for size in settings.batch_sizes}
+        growth = trained.extra.get("index_growth")
+        index_growth = growth() if growth is not None and not settings.quick else None
+    profile = {
+        "model": spec.id, "title": spec.title, "case_study": spec.case_study, "family": spec.family,
+        "description": spec.description, "distilled_from": spec.distilled_from,
+        "quality": {k: round(v, 5) for k, v in trained.quality.items()},
+        "baseline": {k: round(v, 5) for k, v in trained.baseline.items()},
+        "size_bytes": trained.size_bytes(),
+        "train_rows": trained.train_rows,
+        "train_seconds": round(trained.train_seconds, 4),
+        "train_seconds_per_10k_rows": round(trained.train_seconds * 10_000 / trained.train_rows, 5),
+        "timings": timings,
+        "machine": machine(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": settings.quick,
+        "settings": asdict(settings),
+        "threads": 1,
+    }
+    if index_growth is not None:
+        profile["index_growth"] = {"sizes": index_growth, "index_size": trained.extra["index_size"]}
+    return profile
