@@ -31,10 +31,10 @@ from architectures.selectors import BoardNotFound, board_get
 class AnyAccept(BaseContentNegotiation):
     """Files are answered whatever the Accept header says; errors still come as JSON."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
         return renderers[0], renderers[0].media_type
 
-    def select_parser(self, request, parsers):
+    def select_parser(self, request: Request, parsers: list) -> Any:
         return parsers[0]
 
 

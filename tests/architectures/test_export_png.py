@@ -51,7 +51,7 @@ def test_graphviz_text_keeps_user_text_literal():
 
 
 @pytest.mark.parametrize("board", [
-    pytest.param(json.loads((EXAMPLES / "ad_click.json").read_text()), id="ad-click-example"),
+    *[pytest.param(json.loads(path.read_text()), id=path.stem) for path in sorted(EXAMPLES.glob("*.json"))],
     pytest.param(every_kind_board(), id="one-of-every-kind"),
     pytest.param(every_kind_board(12, title="Template-sized board"), id="twelve-nodes"),
     pytest.param(every_kind_board(24, title="Large template"), id="twenty-four-nodes"),
@@ -102,6 +102,7 @@ def test_png_endpoint_answers_503_when_drawing_times_out(api, document, settings
 @pytest.mark.django_db
 def test_export_of_an_unknown_board_is_a_json_404(api):
     for suffix in ("export.png", "export.py", "export.json", "report.md"):
-        response = api.get(f"/api/boards/00000000-0000-0000-0000-000000000000/{suffix}")
+        # An <img> asks for images; the error still comes as JSON rather than a 406.
+        response = api.get(f"/api/boards/00000000-0000-0000-0000-000000000000/{suffix}", HTTP_ACCEPT="image/png")
         assert response.status_code == 404
         assert response.json()["detail"] == "Board not found."
