@@ -53,7 +53,8 @@ class ExportView(APIView):
 class BoardExportPngView(ExportView):
     """The board drawn as a PNG by diagrams and Graphviz; 503 when drawing fails or times out."""
 
-    @extend_schema(operation_id="board_export_png", responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
+    @extend_schema(operation_id="board_export_png",
+                   responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
                    summary="The board drawn as a PNG (diagrams and Graphviz)")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
@@ -67,7 +68,8 @@ class BoardExportPngView(ExportView):
 class BoardExportCodeView(ExportView):
     """Diagram-as-code: a Python script that draws the board with diagrams."""
 
-    @extend_schema(operation_id="board_export_py", responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
+    @extend_schema(operation_id="board_export_py",
+                   responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="A Python script using diagrams that draws the board")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)
@@ -89,7 +91,8 @@ class BoardExportJsonView(ExportView):
 class BoardImportView(APIView):
     """A new board from an exported document, validated like any other write."""
 
-    @extend_schema(operation_id="board_import", request=OpenApiTypes.OBJECT, responses={201: BoardSerializer, 400: ErrorSerializer},
+    @extend_schema(operation_id="board_import", request=OpenApiTypes.OBJECT,
+                   responses={201: BoardSerializer, 400: ErrorSerializer},
                    summary="Create a board from an exported document (the document itself, or {\"document\": ...})")
     def post(self, request: Request) -> Response:
         data: Any = request.data
@@ -122,7 +125,8 @@ def _report(request: HttpRequest, board: Board) -> Report:
 class BoardReportMarkdownView(ExportView):
     """The design report in Markdown."""
 
-    @extend_schema(operation_id="board_report_md", responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
+    @extend_schema(operation_id="board_report_md",
+                   responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="The design report in Markdown: requirements, notes, diagram, latest run")
     def get(self, request: Request, board_id: str) -> HttpResponse:
         board = board_get(board_id=board_id)

@@ -73,7 +73,8 @@ def _notes(document: dict[str, Any]) -> list[Section]:
     return sections
 
 
-SLO_NAMES = {"p99_ms": "P99 latency (ms)", "peak_rps": "Peak traffic (req/s)"}
+SLO_NAMES = {"p99_ms": "P99 latency (ms)", "peak_rps": "Peak traffic (req/s)",
+             "monthly_budget_usd": "Monthly budget (USD)"}
 
 
 def _config(node: dict[str, Any], name: str) -> Any:
@@ -106,13 +107,16 @@ def _cost(results: dict[str, Any], labels: dict[str, str]) -> list[Block]:
         return [Block("text", "Cost not computed for this run.")]
     blocks = [Block("text", f"{_usd(cost.get('monthly_usd'))} per month, "
                             f"{_usd(cost.get('per_million_requests_usd'))} per million requests.")]
-    by_node = cost.get("by_node") or {}
     rows = []
-    for node_id, item in by_node.items():
-        monthly = item.get("monthly_usd") if isinstance(item, dict) else item
-        rows.append((labels.get(node_id, node_id), _usd(monthly)))
+    for node_id, item in (cost.get("by_node") or {}).items():
+        item = item if isinstance(item, dict) else {"monthly_usd": item}
+        rows.append((labels.get(node_id, node_id), _usd(item.get("monthly_usd")), item.get("basis") or ""))
     if rows:
-        blocks.append(_table(("component", "per month"), rows))
+        blocks.append(_table(("component", "per month", "basis"), rows))
+    if cost.get("assumptions"):
+        prices = cost.get("prices") or {}
+        as_of = f" (prices of {prices['region']}, {prices['as_of']})" if prices.get("as_of") else ""
+        blocks.append(Block("text", f"Assumes {cost['assumptions']}{as_of}."))
     return blocks
 
 
@@ -129,8 +133,11 @@ def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) 
             ("Throughput", _num(results.get("throughput_rps"), "req/s")),
             ("Requests completed / dropped", f"{_num(req.get('completed'))} / {_num(req.get('dropped'))}")]
     sections = [Section("Latest run", blocks=[Block("text", run_note), _table(("figure", "value"), kpis)])]
-    verdicts = [(SLO_NAMES.get(name, name), _num(v.get("target")), _num(v.get("actual")), "pass" if v.get("passed") else "FAIL")
-                for name, v in (results.get("slo") or {}).items()]
+    verdicts = []
+    for name, v in (results.get("slo") or {}).items():
+        shown = _usd if name.endswith("_usd") else _num
+        verdicts.append((SLO_NAMES.get(name, name), shown(v.get("target")), shown(v.get("actual")),
+                         "pass" if v.get("passed") else "FAIL"))
     sections.append(Section("SLO verdicts", level=3, blocks=[
         _table(("requirement", "target", "actual", "verdict"), verdicts) if verdicts
         else Block("text", "No requirement set, so no verdict.")]))

@@ -51,8 +51,14 @@ def test_report_without_a_run_says_so(api, document):
 def test_report_shows_the_newest_succeeded_run(api, ad_click_results):
     document = json.loads(AD_CLICK.read_text())
     board = create(api, document)
-    results = {**ad_click_results, "cost": {"monthly_usd": 4321.5, "per_million_requests_usd": 2.08,
-                                            "by_node": {"ms": {"monthly_usd": 3000.0}, "gw": 1321.5}}}
+    # Shaped like simulator.cost.board_cost's section, which runs will carry.
+    cost = {"monthly_usd": 4321.5, "per_million_requests_usd": 2.08,
+            "by_node": {"ms": {"kind": "model_server", "monthly_usd": 3000.0, "basis": "4 x c6i.xlarge"},
+                        "gw": {"kind": "gateway", "monthly_usd": 1321.5}},
+            "prices": {"region": "us-east-1", "as_of": "2026-11"}, "assumptions": "the rate holds all month"}
+    results = {**ad_click_results, "cost": cost,
+               "slo": {**ad_click_results["slo"],
+                       "monthly_budget_usd": {"target": 8000, "actual": 4321.5, "passed": True}}}
     store_run(board, {**results, "throughput_rps": 1.0}, SimulationRun.SUCCEEDED, finished_minutes_ago=30)
     newest = store_run(board, results, SimulationRun.SUCCEEDED, finished_minutes_ago=5)
     store_run(board, None, SimulationRun.FAILED, finished_minutes_ago=1)
@@ -67,7 +73,9 @@ def test_report_shows_the_newest_succeeded_run(api, ad_click_results):
     label = next(n["label"] for n in document["nodes"] if n["id"] == bottleneck)
     assert f"### Bottleneck\n\n{label}: highest utilisation" in text
     assert "$4,321.50 per month, $2.08 per million requests." in text
-    assert "| CTR model | $3,000.00 |" in text and "| API gateway | $1,321.50 |" in text
+    assert "| CTR model | $3,000.00 | 4 x c6i.xlarge |" in text and "| API gateway | $1,321.50 |  |" in text
+    assert "| Monthly budget (USD) | $8,000.00 | $4,321.50 | pass |" in text
+    assert "Assumes the rate holds all month (prices of us-east-1, 2026-11)." in text
 
 
 def test_report_without_cost_says_cost_not_computed(ad_click_results):
