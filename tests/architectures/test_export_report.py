@@ -79,8 +79,17 @@ def test_report_shows_the_newest_succeeded_run(api, ad_click_results):
 
 
 def test_report_without_cost_says_cost_not_computed(ad_click_results):
-    report = build_report(json.loads(AD_CLICK.read_text()), image_url="/x.png", results=ad_click_results)
+    results = {key: value for key, value in ad_click_results.items() if key != "cost"}
+    report = build_report(json.loads(AD_CLICK.read_text()), image_url="/x.png", results=results)
     assert "Cost not computed for this run." in report_markdown(report)
+
+
+def test_report_shows_the_cost_the_simulator_computed(ad_click_results):
+    cost = ad_click_results["cost"]
+    text = report_markdown(build_report(json.loads(AD_CLICK.read_text()), image_url="/x.png",
+                                        results=ad_click_results))
+    assert f"${cost['monthly_usd']:,.2f} per month" in text
+    assert f"| API gateway | ${cost['by_node']['gw']['monthly_usd']:,.2f} | {cost['by_node']['gw']['basis']} |" in text
 
 
 def test_user_text_cannot_inject_html_or_break_tables_in_markdown(document):
