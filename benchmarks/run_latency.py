@@ -4,7 +4,7 @@ Starts its own Redis and Celery worker on free loopback ports and a throw-away S
 runs an example board N times (default 20 runs of 100,000 requests) and prints the median and
 P95 of the end-to-end time, next to the time the simulator alone takes in this process.
 
-    .venv/bin/python benchmarks/run_latency.py [--runs 20] [--requests 100000] [--board simulator/examples/ad_click.json]
+    .venv/bin/python benchmarks/run_latency.py [--runs 20] [--requests 100000] [--board simulator/examples/reference_chain.json]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--requests", type=int, default=100_000)
-    parser.add_argument("--board", default=str(ROOT / "simulator/examples/ad_click.json"))
+    parser.add_argument("--board", default=str(ROOT / "simulator/examples/reference_chain.json"))
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)

@@ -178,3 +178,6 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-runs": {"task": "architectures.runs_fail_stale", "schedule": 10.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# A PNG render (Graphviz in a child process) that takes longer than this is killed; the API answers 503.
+EXPORT_TIMEOUT_S = env_int("EXPORT_TIMEOUT_S", 20, minimum=1, maximum=600)
