@@ -4,4 +4,8 @@ import sys
 
 from simulator.cli import main
 
+if sys.argv[1:2] == ["profile"]:  # `python -m simulator profile [--models ...]`: build model profiles
+    from simulator.models.cli import main as profile_main
+
+    sys.exit(profile_main(sys.argv[2:]))
 sys.exit(main())

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Sequence
 
+from simulator.cost import summary_lines
 from simulator.results import Results
 from simulator.runner import run
 from simulator.validation import BoardValidationError
@@ -36,6 +37,7 @@ def summary(results: Results) -> str:
         lines.append(f"slo {name}: target {verdict['target']}, actual {verdict['actual']:.2f}: "
                      f"{'PASS' if verdict['passed'] else 'FAIL'}")
     lines += [f"warning: {w['message']}" for w in results.warnings]
+    lines += ["", *summary_lines(results)]
     return "\n".join(lines)
 
 

@@ -74,8 +74,10 @@ def node_cost(node: dict[str, Any], rps: float, logging_rps: float = 0.0) -> dic
         return _batch_job(config)
     if kind == "monitor":
         entry = _usage([], _machines(config, 1))
-        entry["added_logging_read_rps"] = config["sampling_rate"] * logging_rps
-        entry["checks_per_hour"] = config["checks_per_hour"]
+        reads = config["sampling_rate"] * logging_rps
+        entry.update(added_logging_read_rps=reads, checks_per_hour=config["checks_per_hour"])
+        entry["basis"] += (f"; reads {reads:.1f} rec/s from logging ({config['sampling_rate']:g} of "
+                           f"{logging_rps:.1f} rec/s), {config['checks_per_hour']:g} checks/h")
         return entry
     compute = _machines(config) if config.get("instance") != "managed" else None
     items: list[tuple[str, float, str]] = []
@@ -148,3 +150,28 @@ def with_cost(document: dict[str, Any], results: Any) -> Any:
     if verdict is not None:
         slo["monthly_budget_usd"] = verdict
     return dataclasses.replace(results, cost=cost, node_models=models, slo=slo)
+
+
+def summary_lines(results: Any) -> list[str]:
+    """Terminal lines for the model servers' models and the cost section of a results record."""
+    lines = []
+    for node_id, info in results.node_models.items():
+        if "quality" not in info:
+            lines.append(f"model {node_id}: {info['model']}: {info['timing_source']}")
+            continue
+        quality = ", ".join(f"{k} {v:.3f}" for k, v in info["quality"].items())
+        p50 = info["p50_ms_by_batch"]
+        timings = ", ".join(f"batch {b} {p50[b]:.3f} ms" for b in ("1", "64") if b in p50)
+        lines += [f"model {node_id}: {info['model']} on {info['instance']}: {quality}",
+                  f"  p50 predict {timings} (x{info['speed_factor']:.3g} for the instance); {info['timing_source']}"]
+    if results.cost is not None:
+        c = results.cost
+        per_million = c["per_million_requests_usd"]
+        lines.append(f"cost ${c['monthly_usd']:,.2f}/month"
+                     + (f", ${per_million:.4f} per million requests" if per_million is not None else "")
+                     + f" (on-demand list prices, {c['prices']['region']}, as of {c['prices']['as_of']})")
+        for node_id, entry in sorted(c["by_node"].items(), key=lambda kv: -kv[1]["monthly_usd"]):
+            extra = (f"; model at most {entry['max_staleness_hours']:.1f} h old"
+                     if "max_staleness_hours" in entry else "")
+            lines.append(f"  {node_id:<18} ${entry['monthly_usd']:>11,.2f}  {entry['basis']}{extra}")
+    return lines

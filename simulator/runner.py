@@ -8,6 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from simulator.arrivals import arrival_times, expected_requests, mean_rate_rps
+from simulator.cost import with_cost
 from simulator.distributions import SampleStream
 from simulator.engine import simulate_events
 from simulator.errors import SimulationError
@@ -105,4 +106,4 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
         inputs = _inputs(full, topo, seed, count, horizon_ms)
         use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None)
         outcome = simulate_fast(inputs, ticker) if use_fast else simulate_events(inputs, ticker)
-        return build_results(full, inputs, outcome, seed)
+        return with_cost(full, build_results(full, inputs, outcome, seed))

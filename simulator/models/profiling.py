@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from simulator.models.registry import ModelSpec
+from simulator.models.registry import CATALOG_VERSION, ModelSpec
 from simulator.models.store import machine
 from simulator.models.trained import Trained
 
@@ -76,10 +77,13 @@ def profile_model(spec: ModelSpec, trained: Trained, settings: Settings = FULL) 
         "train_seconds_per_10k_rows": round(trained.train_seconds * 10_000 / trained.train_rows, 5),
         "timings": timings,
         "machine": machine(),
+        "catalog_version": CATALOG_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "quick": settings.quick,
         "settings": asdict(settings),
         "threads": 1,
+        # Other work on the machine inflates timings; the load at the end of measuring says how much.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
     if index_growth is not None:
         profile["index_growth"] = {"sizes": index_growth, "index_size": trained.extra["index_size"]}

@@ -12,6 +12,8 @@ from typing import Any
 
 import sklearn
 
+from simulator.models.registry import CATALOG_VERSION
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = Path(__file__).parent / "reference"
 PROFILE_DIR_ENV = "SIMULATOR_PROFILE_DIR"
@@ -66,8 +68,10 @@ def read_profile(directory: Path, model_id: str) -> dict[str, Any] | None:
 
 
 def is_current(profile: dict[str, Any] | None, quick: bool = False) -> bool:
-    """True when the profile was measured on this machine and software, at the wanted detail."""
-    return profile is not None and profile.get("machine") == machine() and bool(profile.get("quick")) == quick
+    """True when the profile was measured on this machine and software, for the present version of
+    the catalog, at the wanted detail."""
+    return (profile is not None and profile.get("machine") == machine()
+            and profile.get("catalog_version") == CATALOG_VERSION and bool(profile.get("quick")) == quick)
 
 
 _LOADED: dict[str, tuple[dict[str, Any], str] | None] = {}

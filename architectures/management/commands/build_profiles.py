@@ -1,0 +1,31 @@
+"""`manage.py build_profiles`: measure the model catalog's profiles on this machine (workers run here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from simulator.models.build import build_profiles
+from simulator.models.cli import progress_bar
+from simulator.models.registry import MODELS
+
+
+class Command(BaseCommand):
+    help = "Train the catalog's small scikit-learn models and measure their predict timings on this machine."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--models", nargs="+", choices=list(MODELS), help="models to profile (default: all)")
+        parser.add_argument("--quick", action="store_true", help="few batch sizes and repetitions")
+        parser.add_argument("--force", action="store_true", help="rebuild even if cached for this machine")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids = options["models"] or list(MODELS)
+        update, close = progress_bar(len(ids))  # tqdm draws on sys.stderr with carriage returns
+        try:
+            profiles = build_profiles(ids, quick=options["quick"], force=options["force"], progress=update)
+        finally:
+            close()
+        for model_id, profile in profiles.items():
+            self.stdout.write(f"{model_id}: p50 batch 1 {profile['timings']['1']['p50_ms']:.3f} ms, "
+                              f"quality {profile['quality']}")
