@@ -2,7 +2,7 @@
 
 import { groupColour, iconDataUrl } from "./icons.js";
 
-const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
+const { Graph, NodeView, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
 
 export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 56;
@@ -46,6 +46,17 @@ Graph.registerNode("ml-component", {
     items: [{ id: "in", group: "left" }, { id: "out", group: "right" }],
   },
 }, true);
+
+/** Minimap boxes are plain coloured rectangles: drawing labels twice would double the cost of a big board. */
+class MinimapNodeView extends NodeView {
+  renderMarkup() {
+    return this.renderJSONMarkup({ tagName: "rect", selector: "body" });
+  }
+
+  update() {
+    super.update({ body: { refWidth: "100%", refHeight: "100%", rx: 6, fill: this.cell.attr("accent/fill") || "#94a3b8" } });
+  }
+}
 
 Graph.registerEdge("ml-connection", {
   inherit: "edge",
@@ -103,8 +114,11 @@ export class Editor {
     this.graph = new Graph({
       container,
       autoResize: true,
-      background: { color: "#f8fafc" },
-      grid: { size: GRID, visible: true, type: "dot", args: { color: "#cbd5e1", thickness: 1 } },
+      // Only cells in view are drawn, which keeps first render and panning fast on big boards.
+      virtual: true,
+      // Snap to a 10px grid; its dots are a CSS background moved with the view (see drawGrid), because
+      // X6's own grid re-encodes a canvas image on every pan step.
+      grid: { size: GRID, visible: false },
       panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
       mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], zoomAtMousePosition: true, minScale: 0.2, maxScale: 3 },
       scaling: { min: 0.2, max: 3 },
@@ -145,7 +159,24 @@ export class Editor {
       this.graph.use(plugin);
     }
     if (hooks.minimapContainer) {
-      this.graph.use(new MiniMap({ container: hooks.minimapContainer, width: 200, height: 130, padding: 12 }));
+      this.minimap = new MiniMap({
+        container: hooks.minimapContainer, width: 200, height: 130, padding: 12,
+        graphOptions: { createCellView: (cell) => (cell.isEdge() ? null : MinimapNodeView) },
+      });
+      this.graph.use(this.minimap);
+      // Without the Scroller plugin X6 refits the minimap on model changes but leaves its
+      // viewport frame where it was; redraw the frame once per frame after any change.
+      let pending = false;
+      const refresh = () => {
+        if (pending) return;
+        pending = true;
+        requestAnimationFrame(() => {
+          pending = false;
+          this.drawMinimapFrame();
+        });
+      };
+      this.minimap.updateViewport = refresh;
+      for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated", "scale", "translate", "resize"]) this.graph.on(event, refresh);
     }
     this.dnd = new Dnd({
       target: this.graph,
@@ -159,10 +190,43 @@ export class Editor {
       },
     });
     this.graph.on("node:dblclick", ({ node }) => this.editLabel(node));
+    this.graph.on("translate", () => this.drawGrid());
+    this.graph.on("scale", () => this.drawGrid());
+    this.drawGrid();
   }
 
   kind(name) {
     return this.kinds.get(name);
+  }
+
+  drawGrid() {
+    const { sx } = this.graph.scale();
+    const { tx, ty } = this.graph.translate();
+    const style = this.graph.container.style;
+    const step = GRID * sx;
+    // Below half zoom the dots would merge into a grey wash; show every fifth one instead.
+    const shown = step < 5 ? step * 5 : step;
+    style.backgroundSize = `${shown}px ${shown}px`;
+    style.backgroundPosition = `${tx}px ${ty}px`;
+  }
+
+  /** Fit the minimap to the board plus the visible area, and frame the visible area. */
+  drawMinimapFrame() {
+    const mini = this.minimap.targetGraph;
+    const visible = this.graph.getGraphArea();
+    const content = this.graph.getContentArea();
+    const both = content.width ? content.union(visible) : visible;
+    const padding = this.minimap.options.padding;
+    mini.resize(this.minimap.options.width - 2 * padding, this.minimap.options.height - 2 * padding);
+    mini.scaleContentToFit({ padding: 4, contentArea: both, maxScale: 1 });
+    const { sx } = mini.scale();
+    const origin = mini.localToGraph(visible.x, visible.y);
+    const offset = mini.container.getBoundingClientRect();
+    const widget = this.minimap.container.getBoundingClientRect();
+    Object.assign(this.minimap.viewport.style, {
+      left: `${offset.left - widget.left + origin.x}px`, top: `${offset.top - widget.top + origin.y}px`,
+      width: `${visible.width * sx}px`, height: `${visible.height * sx}px`,
+    });
   }
 
   selected() {
@@ -271,12 +335,22 @@ export class Editor {
 
   /** Refuse self-loops and cycles of sync calls with a message; returning false makes X6 drop the edge. */
   acceptNewEdge(edge) {
-    const problem = this.connectionProblem(edge.getSourceCellId(), edge.getTargetCellId(), (edge.getData() || {}).mode || "sync", edge.id);
+    const targetId = edge.getTargetCellId();
+    const mode = this.defaultMode(targetId);
+    const problem = this.connectionProblem(edge.getSourceCellId(), targetId, mode, edge.id);
     if (problem) {
       this.hooks.onMessage(problem);
       return false;
     }
+    if (mode !== "sync") this.setEdgeData(edge, { ...edge.getData(), mode });
     return true;
+  }
+
+  /** Calls into logging and into off-path work (training, monitoring, batch) are async unless the user says otherwise. */
+  defaultMode(targetId) {
+    const target = targetId && this.graph.getCellById(targetId);
+    const kind = target && target.isNode() ? this.kind(target.getData().kind) : null;
+    return kind && (kind.name === "logging" || !kind.request_path) ? "async" : "sync";
   }
 
   connectionProblem(sourceId, targetId, mode, ignoreEdgeId = null) {
@@ -333,7 +407,7 @@ export class Editor {
     return node;
   }
 
-  connect(sourceId, targetId, mode = "sync") {
+  connect(sourceId, targetId, mode = this.defaultMode(targetId)) {
     const problem = this.connectionProblem(sourceId, targetId, mode);
     if (problem) {
       this.hooks.onMessage(problem);

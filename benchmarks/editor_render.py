@@ -1,0 +1,156 @@
+"""Time to first render and pan frame times of the board editor in Chromium, on a 200-node, 300-edge board.
+
+Runs without a server: Playwright answers the page, its static files and the two API
+calls from this checkout, so the figures measure the browser side only.
+
+    .venv/bin/python benchmarks/editor_render.py [--nodes 200] [--edges 300] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import os
+import random
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whiteboard.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.template.loader import render_to_string  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from simulator.catalog import KINDS, blank_document, catalog_dict  # noqa: E402
+
+ORIGIN = "http://bench.local"
+BOARD_ID = "00000000-0000-4000-8000-000000000200"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Uncapped frames, so a frame's time is its work and not the 60 Hz vsync wait.
+    "--disable-gpu-vsync", "--disable-frame-rate-limit",
+]
+
+
+def big_board(node_count: int, edge_count: int, seed: int = 7) -> dict:
+    """A grid of components with forward-only edges (so no sync cycle), a fifth of them async."""
+    rng = random.Random(seed)
+    kinds = [k for k in KINDS if KINDS[k].request_path]
+    document = blank_document("Benchmark board")
+    columns = 20
+    for i in range(node_count):
+        document["nodes"].append({
+            "id": f"n{i}", "kind": kinds[i % len(kinds)], "label": f"Component {i}",
+            "position": {"x": (i % columns) * 240, "y": (i // columns) * 110}, "config": {},
+        })
+    pairs: set[tuple[int, int]] = set()
+    for i in range(min(edge_count, node_count - 1)):
+        pairs.add((i, i + 1))
+    while len(pairs) < edge_count:
+        a = rng.randrange(node_count - 1)
+        pairs.add((a, rng.randrange(a + 1, min(node_count, a + 45))))
+    for n, (a, b) in enumerate(sorted(pairs)):
+        document["edges"].append({"id": f"e{n}", "source": f"n{a}", "target": f"n{b}",
+                                  "mode": "async" if rng.random() < 0.2 else "sync", "latency_ms": 0.5})
+    return document
+
+
+def serve(route, board: dict, html: str) -> None:
+    url = route.request.url[len(ORIGIN):]
+    if url.startswith("/static/"):
+        path = ROOT / "static" / url[len("/static/"):].split("?")[0]
+        if path.is_file():
+            route.fulfill(body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0] or "text/javascript")
+        else:
+            route.fulfill(status=404, body="")
+    elif url == "/api/component-kinds/":
+        route.fulfill(body=json.dumps(catalog_dict()), content_type="application/json")
+    elif url == f"/api/boards/{BOARD_ID}/":
+        route.fulfill(body=json.dumps({"id": BOARD_ID, "version": 1, "title": board["title"], "document": board}),
+                      content_type="application/json")
+    elif url == f"/b/{BOARD_ID}/":
+        route.fulfill(body=html, content_type="text/html")
+    else:
+        route.fulfill(status=404, body="")
+
+
+# X6 draws only the cells in view: the board counts as rendered once the editor is ready
+# and the number of drawn components has stayed the same for three frames.
+MEASURE_FIRST_RENDER = """async () => {
+    const canvas = document.querySelector('#canvas');
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    let count = -1, stable = 0, at = 0;
+    while (stable < 3) {
+        const now = await frame();
+        const drawn = document.querySelector('#editor').dataset.ready ? canvas.querySelectorAll('.x6-node').length : -1;
+        if (drawn > 0 && drawn === count) { stable += 1; } else { stable = 0; count = drawn; at = now; }
+    }
+    return { ms: at, drawn: count };
+}"""
+
+MEASURE_PAN = """async (frames) => {
+    const graph = window.boardEditor.editor.graph;
+    graph.zoomTo(1);
+    const times = [];
+    let last = await new Promise((resolve) => requestAnimationFrame(resolve));
+    for (let i = 0; i < frames; i += 1) {
+        const { tx, ty } = graph.translate();
+        graph.translate(tx - 12, ty - 4);
+        const now = await new Promise((resolve) => requestAnimationFrame(resolve));
+        times.push(now - last);
+        last = now;
+    }
+    return times;
+}"""
+
+
+def measure(browser, html: str, board: dict, size: dict) -> dict:
+    page = browser.new_page(viewport=size)
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.route(f"{ORIGIN}/**", lambda route: serve(route, board, html))
+    page.goto(f"{ORIGIN}/b/{BOARD_ID}/")
+    first = page.evaluate(MEASURE_FIRST_RENDER)
+    page.screenshot(path=str(ROOT / "test-artifacts" / f"benchmark-{size['width']}x{size['height']}.png"))
+    frames = page.evaluate(MEASURE_PAN, 240)[20:]  # the first frames warm the JIT up
+    page.close()
+    if errors:
+        raise SystemExit(f"the page logged errors: {errors}")
+    frames.sort()
+    return {"first_render_ms": first["ms"], "drawn": first["drawn"], "frame_median_ms": statistics.median(frames),
+            "frame_p95_ms": frames[int(len(frames) * 0.95)]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=200)
+    parser.add_argument("--edges", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    board = big_board(args.nodes, args.edges)
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    html = render_to_string("architectures/editor.html", {"board_id": BOARD_ID})
+    print(f"board: {len(board['nodes'])} nodes, {len(board['edges'])} edges")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        for size in ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080}):
+            results = [measure(browser, html, board, size) for _ in range(args.runs)]
+            first = statistics.median(r["first_render_ms"] for r in results)
+            median = statistics.median(r["frame_median_ms"] for r in results)
+            p95 = statistics.median(r["frame_p95_ms"] for r in results)
+            print(f"{size['width']}x{size['height']}: first render {first:.0f} ms ({results[0]['drawn']} components drawn), "
+                  f"pan frame median {median:.1f} ms, p95 {p95:.1f} ms (median of {args.runs} runs)")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
