@@ -3,7 +3,8 @@
 Batches form in FIFO order. With its earliest free replica free at f and the oldest waiting
 request arrived at a, a batch is dispatched at t = max(f, min(a + delay, arrival of the
 max_batch_size-th request)) and takes every request arrived by t, up to max_batch_size. This is
-what the event loop does event by event. Admission (queue_limit) is decided at each arrival
+what the event loop does event by event, including which of several requests arriving at the
+same instant (the members of one upstream batch) join. Admission (queue_limit) is decided at each arrival
 from the requests still waiting then; the oldest request times out instead if t - a exceeds
 the timeout, and the batch is formed again from the next. A batch time is read from a table of
 pre-drawn times per batch size; when a size runs out the loop returns that size so the caller
@@ -83,10 +84,15 @@ def batch_loop(arrival, free, state, max_batch, delay, queue_limit, timeout, his
                 history[i] = a_i + timeout
             i += 1
             continue
+        # Which requests arriving exactly at t join follows the event order at t: a replica freed
+        # at t dispatches before those arrivals; with no delay, the oldest's own arrival
+        # dispatches it alone; a full batch or an expired delay takes everything up to t.
+        alone = delay == 0 and f <= a_i
+        strict = f > a_i and f >= min(a_i + delay, full_at)
         size = 1
         last = i
-        for j in range(i + 1, k):
-            if arrival[j] > t:
+        for j in range(i + 1, k if not alone else i + 1):
+            if arrival[j] > t or (strict and arrival[j] >= t):
                 break
             last = j
             if reason[j] == 0:

@@ -61,8 +61,11 @@ class EventLoop:
         self.async_roots = {c for p in self.tree for c in p.async_children}
 
     def push(self, time: float, kind: int, a, b) -> None:
+        # Arrivals at one instant (the members of one batch) go in call-tree position, then
+        # request order: the order in which the fast path merges and sorts a node's arrivals.
         self.seq += 1
-        heapq.heappush(self.heap, (time, kind, self.seq, a, b))
+        tie = (b, a) if kind == ARRIVE else (0, 0)
+        heapq.heappush(self.heap, (time, kind, tie, self.seq, a, b))
 
     def run(self) -> Outcome:
         arrivals = self.inputs.arrivals
@@ -74,7 +77,7 @@ class EventLoop:
         events = 0
         last = float(arrivals[-1]) if n and arrivals[-1] > 0 else 1.0
         while self.heap:
-            time, kind, _, a, b = heapq.heappop(self.heap)
+            time, kind, _, _, a, b = heapq.heappop(self.heap)
             if kind == ARRIVE:
                 if self.tree[b].parent < 0 and a + 1 < n:  # the next external arrival
                     nxt = a + 1
