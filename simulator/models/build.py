@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable
 from simulator.models.profiling import FULL, QUICK, profile_model
 from simulator.models.registry import MODELS, Workshop
 from simulator.models.serving import reset_cache
-from simulator.models.store import is_current, machine_dir, read_profile, save_profile
+from simulator.models.store import default_folder, is_current, read_profile, save_profile
 
 
 def build_profiles(model_ids: Iterable[str] | None = None, *, quick: bool = False, force: bool = False,
@@ -25,7 +25,7 @@ def build_profiles(model_ids: Iterable[str] | None = None, *, quick: bool = Fals
     unknown = [m for m in ids if m not in MODELS]
     if unknown:
         raise ValueError(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
-    folder = directory or machine_dir()
+    folder = directory or default_folder(quick)
     shop = Workshop()
     out: dict[str, dict[str, Any]] = {}
     for done, model_id in enumerate(ids):

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from simulator.models.build import build_profiles
 from simulator.models.registry import MODELS
-from simulator.models.store import REFERENCE_DIR, machine_dir
+from simulator.models.store import REFERENCE_DIR, default_folder
 
 
 def progress_bar(total_hint: int, stream: Any = None) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    directory = REFERENCE_DIR if args.reference else (args.dir or machine_dir())
+    directory = REFERENCE_DIR if args.reference else args.dir
     ids = args.models or list(MODELS)
     update, close = progress_bar(len(ids))
     start = time.perf_counter()
@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   directory=directory, progress=update)
     finally:
         close()
-    print(f"{len(profiles)} profile(s) in {directory} ({time.perf_counter() - start:.1f} s)")
+    where = directory or default_folder(args.quick)
+    print(f"{len(profiles)} profile(s) in {where} ({time.perf_counter() - start:.1f} s)")
     print(f"{'model':<24} {'p50 b=1 ms':>11} {'p50 b=64 ms':>12}  quality")
     for model_id, profile in profiles.items():
         t = profile["timings"]

@@ -13,7 +13,7 @@ from simulator.models.trained import Trained
 
 SEED = 20240601
 # Raise when a model, its data or its settings change, so cached profiles of the old ones are rebuilt.
-CATALOG_VERSION = 2
+CATALOG_VERSION = 3
 
 
 @dataclass(frozen=True)

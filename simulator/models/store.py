@@ -50,6 +50,12 @@ def machine_dir(root: Path | None = None) -> Path:
     return (root or cache_root()) / fingerprint()
 
 
+def default_folder(quick: bool = False) -> Path:
+    """Where built profiles go by default; quick ones never stand in for full ones, so they get
+    their own subfolder."""
+    return machine_dir() / "quick" if quick else machine_dir()
+
+
 def save_profile(profile: dict[str, Any], directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{profile['model']}.json"

@@ -24,10 +24,12 @@ def test_uncontended_model_server_latencies_follow_its_profile(model: str, insta
     measured = np.asarray(timer.profile["timings"]["1"]["samples_ms"]) * timer.factor
     results = run(_uncontended(model, instance), seed=7, requests=8000)
     # 8,000 draws from the measured samples: the sample P50 and P90 have a rank standard error of
-    # sqrt(q (1 - q) / 8000) < 0.6 percentage points, so each must fall within 3 points of its
-    # quantile of the profile (tails of a few hundred samples are too gappy for a relative bound).
-    for q, value in ((50, results.latency_ms.p50), (90, results.latency_ms.p90)):
-        assert np.percentile(measured, q - 3) <= value <= np.percentile(measured, q + 3), (q, value)
+    # sqrt(q (1 - q) / 8000) < 0.6 percentage points, so, read on the profile's own distribution,
+    # each must sit within 3 points of its rank (below: share of samples strictly under it; above:
+    # share at or under it, which handles the gaps of a tail of a few hundred samples).
+    for q, value in ((0.5, results.latency_ms.p50), (0.9, results.latency_ms.p90)):
+        assert np.mean(measured < value * (1 - 1e-9)) <= q + 0.03, (q, value)  # 1e-9: fate - arrival rounding
+        assert np.mean(measured <= value * (1 + 1e-9)) >= q - 0.03, (q, value)
     assert results.latency_ms.max <= measured.max() * (1 + 1e-9)
 
 
