@@ -100,8 +100,8 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
     topo = build_topology(full)
     if engine == "fast" and topo.fast_order is None:
-        raise SimulationError("this board needs the event loop (it batches, or a node's later calls "
-                              "depend on its own answers)", "engine")
+        raise SimulationError("this board needs the event loop (a node's later calls wait on its own "
+                              "earlier answers)", "engine")
     with Ticker(progress, should_stop) as ticker:
         inputs = _inputs(full, topo, seed, count, horizon_ms)
         use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None)

@@ -15,7 +15,8 @@ services = st.sampled_from([exp(1.0), exp(4.0), {"dist": "constant", "mean_ms": 
 
 @st.composite
 def boards(draw):
-    """A root calling 1-3 nodes (in sequence or in parallel), any of which may drop or batch."""
+    """A root calling 1-3 nodes (in sequence or in parallel), any of which may drop or batch, with
+    maybe an async log, a cache, a second entry, and poisson, constant or bursty arrivals."""
     count = draw(st.integers(1, 3))
     nodes = [node("root", servers=draw(st.integers(1, 3)), service=draw(services),
                   fanout=draw(st.sampled_from(["sequential", "parallel"])))]
@@ -31,7 +32,15 @@ def boards(draw):
     if draw(st.booleans()):
         nodes.append(node("log", "logging", service=exp(2.0), queue_limit=2))
         edges.append(edge("root", "log", "async"))
-    return board(nodes, edges, rps=draw(st.sampled_from([200, 600, 1500])), warmup_s=0.5)
+    if draw(st.booleans()):  # a cache in front of a database
+        nodes.append(node("cache", "cache", servers=2, service=exp(0.3), hit_rate=0.5))
+        nodes.append(node("db", "database", servers=2, service=draw(services), queue_limit=draw(st.sampled_from([None, 2]))))
+        edges += [edge("root", "cache"), edge("cache", "db", latency_ms=0.25)]
+    if draw(st.booleans()):  # a second entry sharing the first node
+        nodes.append(node("web", service=exp(0.5)))
+        edges.append(edge("web", "n0"))
+    arrival = draw(st.sampled_from(["poisson", "constant", "bursty"]))
+    return board(nodes, edges, rps=draw(st.sampled_from([200, 600, 1500])), arrival=arrival, warmup_s=0.5)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

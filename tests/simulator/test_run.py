@@ -92,17 +92,19 @@ def test_board_whose_calls_depend_on_their_own_answers_runs_on_the_event_loop():
         run(board(nodes, edges, rps=100), seed=1, requests=3_000, engine="fast")
 
 
-def test_progress_is_reported_and_ends_at_one():
+@pytest.mark.parametrize("engine", ["fast", "event"])
+def test_progress_is_reported_and_ends_at_one(engine):
     seen = []
-    run(ml_board(), seed=1, requests=60_000, engine="event", progress=seen.append)
+    run(ml_board(), seed=1, requests=60_000, engine=engine, progress=seen.append)
     assert seen[-1] == 1.0
     assert all(0 <= f <= 1 for f in seen)
     assert seen == sorted(seen)
 
 
-def test_should_stop_cancels_the_run():
+@pytest.mark.parametrize("engine", ["fast", "event"])
+def test_should_stop_cancels_the_run(engine):
     with pytest.raises(SimulationCancelled):
-        run(ml_board(), seed=1, requests=60_000, engine="event", should_stop=lambda: True)
+        run(ml_board(), seed=1, requests=60_000, engine=engine, should_stop=lambda: True)
 
 
 def test_invalid_document_raises_an_error_naming_the_path():
