@@ -120,8 +120,8 @@ export class Editor {
       // X6's own grid re-encodes a canvas image on every pan step.
       grid: { size: GRID, visible: false },
       panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
-      mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], zoomAtMousePosition: true, minScale: 0.2, maxScale: 3 },
-      scaling: { min: 0.2, max: 3 },
+      mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], zoomAtMousePosition: true, minScale: 0.1, maxScale: 3 },
+      scaling: { min: 0.1, max: 3 },
       connecting: {
         snap: { radius: 24 },
         allowBlank: false,

@@ -9,6 +9,7 @@ import { Palette } from "./palette.js";
 import { PropertiesPanel } from "./properties.js";
 import { installShortcuts } from "./shortcuts.js";
 import { VersionsPanel } from "./versions.js";
+import { rememberBoard } from "../js/recent.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -98,8 +99,10 @@ async function start() {
   graph.on("cell:removed", () => !editor.loading && autosave.schedule());
   graph.on("cell:changed", () => !editor.loading && autosave.schedule());
   title.addEventListener("input", () => autosave.schedule());
+  rememberBoard(boardId, title.value);
   title.addEventListener("change", () => {
     if (!title.value.trim()) title.value = "Untitled board";
+    rememberBoard(boardId, title.value);
     autosave.schedule();
   });
   title.addEventListener("keydown", (event) => {
@@ -149,8 +152,13 @@ async function start() {
     };
   }
 
-  if (graph.getNodes().length) graph.zoomToFit({ padding: 48, maxScale: 1 });
-  root.dataset.ready = "true";
+  // Fit once the canvas has its final size (the grid layout settles after the first frame).
+  requestAnimationFrame(() => {
+    const box = $("#canvas").getBoundingClientRect();
+    graph.resize(box.width, box.height);
+    if (graph.getNodes().length) graph.zoomToFit({ padding: 48, maxScale: 1 });
+    root.dataset.ready = "true";
+  });
 }
 
 start();
