@@ -98,8 +98,11 @@ def simulate_fast(inputs: RunInputs, ticker: Ticker) -> Outcome:
     progress = _Progress(ticker, max(1, n * len(topo.positions)))
     for node_index in topo.fast_order:
         plist = topo.positions_of(node_index)
+        spec = topo.nodes[node_index]
         if plist:
-            stats[topo.nodes[node_index].id] = _run_node(inputs, arrays, node_index, plist, n, progress)
+            stats[spec.id] = _run_node(inputs, arrays, node_index, plist, n, progress)
+        else:  # no request reaches it
+            stats[spec.id] = NodeAccumulator(spec, inputs.window, inputs.capacities[node_index]).result()
     answers = [arrays.completion(r) for r in topo.roots]
     fate = answers[0] if len(answers) == 1 else np.fmin.reduce(answers)
     del answers

@@ -232,14 +232,15 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
     timeseries = _timeseries(arrival, fate, done, dropped, latencies, inputs.window)
     latency = _latency_summary(latencies, interval)
     histogram = _histogram(latencies, latency)
-    warnings = _warnings(outcome.nodes, counts.arrived)
+    nodes = {spec.id: outcome.nodes[spec.id] for spec in inputs.topology.nodes if spec.id in outcome.nodes}
+    warnings = _warnings(nodes, counts.arrived)
     traffic = document["traffic"]
     offered = mean_rate_rps(traffic, hi)
     slo = _slo(document["requirements"], latency, throughput, offered,
                counts.dropped / max(counts.arrived, 1), any(w["code"] == "unstable" for w in warnings))
     return Results(
-        latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=outcome.nodes,
-        timeseries=timeseries, histogram=histogram, bottleneck=_bottleneck(outcome.nodes), slo=slo, warnings=warnings,
+        latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=nodes,
+        timeseries=timeseries, histogram=histogram, bottleneck=_bottleneck(nodes), slo=slo, warnings=warnings,
         run={"seed": seed, "engine": outcome.path, "simulated_s": hi / 1000.0, "warmup_s": lo / 1000.0,
              "measured_s": span_s, "requests_simulated": int(len(arrival)), "offered_rps": offered},
         cost=cost, node_models=node_models or {},

@@ -136,3 +136,14 @@ def test_warmup_requests_are_not_measured():
     assert results.requests.arrived == 700
     assert results.timeseries[0]["t_s"] == 0 and len(results.timeseries) == 7
     assert sum(point["arrivals"] for point in results.timeseries) == 700
+
+
+@pytest.mark.parametrize("engine", ["fast", "event"])
+def test_node_no_request_reaches_is_reported_idle(engine):
+    # The store is only written by the training pipeline: no request traffic reaches it.
+    doc = chain(node("gw"), rps=100)
+    doc["nodes"] += [node("store", "feature_store"), {"id": "train", "kind": "training_pipeline"}]
+    doc["edges"].append(edge("train", "store"))
+    results = run(doc, seed=1, requests=1_000, engine=engine)
+    assert list(results.nodes) == ["gw", "store"]
+    assert results.nodes["store"].offered_rps == 0 and results.nodes["store"].utilization == 0
