@@ -12,3 +12,5 @@ MODEL_IDS = (
     "harmful_text_linear",
 )
 DEFAULT_MODEL = "ctr_logreg"
+# Raise when a model, its data or its settings change, so cached profiles of the old ones are rebuilt.
+CATALOG_VERSION = 3

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from simulator.models.registry import CATALOG_VERSION, ModelSpec
+from simulator.models.names import CATALOG_VERSION
+from simulator.models.registry import ModelSpec
 from simulator.models.store import machine
 from simulator.models.trained import Trained
 

@@ -12,8 +12,6 @@ from simulator.models import datasets, search, tabular, text
 from simulator.models.trained import Trained
 
 SEED = 20240601
-# Raise when a model, its data or its settings change, so cached profiles of the old ones are rebuilt.
-CATALOG_VERSION = 3
 
 
 @dataclass(frozen=True)

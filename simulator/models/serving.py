@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.instances import speed_factor
-from simulator.models.registry import MODELS
+from simulator.models.names import MODEL_IDS
 from simulator.models.store import forget_loaded, load_profile
 from simulator.models.timer import ProfileBatchTimer
 
@@ -33,7 +33,7 @@ def get_batch_timer(model_id: str, instance: str) -> ProfileBatchTimer | None:
     """
     key = (model_id, instance)
     if key not in _TIMERS:
-        found = load_profile(model_id) if model_id in MODELS else None
+        found = load_profile(model_id) if model_id in MODEL_IDS else None
         if found is None:
             _TIMERS[key] = None
         else:
@@ -56,7 +56,7 @@ def model_info(model_id: str, instance: str) -> dict[str, Any] | None:
 
 def training_seconds_per_10k(model_id: str) -> float | None:
     """Measured fit seconds per 10,000 training rows on the profiling machine, if profiled."""
-    found = load_profile(model_id) if model_id in MODELS else None
+    found = load_profile(model_id) if model_id in MODEL_IDS else None
     return float(found[0]["train_seconds_per_10k_rows"]) if found else None
 
 

@@ -7,12 +7,11 @@ import json
 import os
 import platform
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import sklearn
-
-from simulator.models.registry import CATALOG_VERSION
+from simulator.models.names import CATALOG_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = Path(__file__).parent / "reference"
@@ -33,7 +32,7 @@ def _cpu_model() -> str:
 def machine() -> dict[str, Any]:
     """What a profile's timings depend on; a change in any of these means new profiles."""
     return {"cpu": _cpu_model(), "cores": os.cpu_count(), "python": platform.python_version(),
-            "sklearn": sklearn.__version__, "platform": sys.platform}
+            "sklearn": version("scikit-learn"), "platform": sys.platform}
 
 
 def fingerprint(info: dict[str, Any] | None = None) -> str:

@@ -159,3 +159,13 @@ def test_board_model_must_be_a_catalog_model() -> None:
                 "nodes": [{"id": "ms", "kind": "model_server", "config": {"model": "gpt"}}], "edges": []}
     with pytest.raises(BoardValidationError, match=r"nodes\[0\]\.config\.model: must be one of ctr_logreg"):
         check_document(document)
+
+
+def test_profile_command_writes_the_chosen_models_and_prints_their_timings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.models.cli import main
+
+    assert main(["--quick", "--models", "ctr_logreg", "--dir", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["ctr_logreg.json"]
+    out = capsys.readouterr().out
+    assert "1 profile(s)" in out and "ctr_logreg" in out and "roc_auc" in out
