@@ -82,7 +82,6 @@ class EditorPage:
 
     def connect(self, source: str, target: str) -> None:
         """Drag from the source's right port and drop on the target's left port."""
-        self.node(source).hover()
         sx, sy = self.port_centre(source, "right")
         tx, ty = self.port_centre(target, "left")
         self.page.mouse.move(sx, sy)

@@ -241,3 +241,80 @@ def test_editor_screenshot_is_kept_and_not_blank(editor, page, artifacts):
     for selector in ("#palette", "#canvas", ".side", "#save-status", "#minimap"):
         box = page.locator(selector).bounding_box()
         assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector
+
+
+def test_newcomer_chain_with_async_logging_training_and_monitor_persists(editor, page):
+    editor.create_board_from_landing("Newcomer chain")
+    spots = {"client": (300, 150), "gateway": (520, 150), "feature_store": (740, 150), "model_server": (300, 320),
+             "logging": (520, 320), "training_pipeline": (740, 280), "monitor": (740, 420)}
+    ids = {kind: editor.drag_from_palette(kind, x, y) for kind, (x, y) in spots.items()}
+    for source, target in (("client", "gateway"), ("gateway", "feature_store"), ("feature_store", "model_server"),
+                           ("model_server", "logging"), ("logging", "training_pipeline"), ("logging", "monitor")):
+        editor.connect(ids[source], ids[target])
+    modes = {(e["source"], e["target"]): e["mode"] for e in editor.document()["edges"]}
+    assert modes == {
+        (ids["client"], ids["gateway"]): "sync", (ids["gateway"], ids["feature_store"]): "sync",
+        (ids["feature_store"], ids["model_server"]): "sync", (ids["model_server"], ids["logging"]): "async",
+        (ids["logging"], ids["training_pipeline"]): "async", (ids["logging"], ids["monitor"]): "async",
+    }
+    page.click("#action-layout")
+    editor.wait_saved()
+    drawn = editor.document()
+    page.reload()
+    editor.wait_ready()
+    assert editor.document() == drawn == editor.stored_document()
+    assert page.locator("#canvas .x6-edge path[stroke-dasharray]").count() >= 3  # async edges are dashed
+
+
+def test_main_actions_work_from_the_keyboard(editor, page):
+    editor.create_board_from_landing("Keys only")
+    page.focus("#palette-filter")
+    page.keyboard.type("gateway")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("model server")
+    page.keyboard.press("Enter")
+    assert [n["kind"] for n in editor.document()["nodes"]] == ["gateway", "model_server"]
+
+    page.focus("#canvas")
+    page.keyboard.press("[")  # the first component
+    gateway = editor.document()["nodes"][0]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowDown")
+    moved = editor.document()["nodes"][0]["position"]
+    assert moved == {"x": gateway["position"]["x"] + 10, "y": gateway["position"]["y"] + 50}
+    page.keyboard.press("Enter")
+    page.keyboard.type("Public API")
+    page.keyboard.press("Enter")
+    assert editor.document()["nodes"][0]["label"] == "Public API"
+
+    page.locator(".connect-form select").first.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Connect: gateway -> model server, sync
+    assert [(e["source"], e["mode"]) for e in editor.document()["edges"]] == [(gateway["id"], "sync")]
+    page.focus("#canvas")
+    page.keyboard.press("Control+z")
+    assert editor.document()["edges"] == []
+    page.keyboard.press("Delete")
+    assert len(editor.document()["nodes"]) == 1
+    editor.wait_saved()
+
+
+def test_saves_while_offline_are_retried_and_the_status_says_so(editor, page, console_errors):
+    console_errors.allow(r"ERR_FAILED|ERR_INTERNET_DISCONNECTED")
+    editor.create_board_from_landing("Offline")
+
+    def refuse_saves(route):
+        if route.request.method == "PUT":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/api/boards/*/", refuse_saves)
+    editor.drag_from_palette("cache", 500, 300)
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "offline")
+    assert editor.stored_document()["nodes"] == []
+    page.unroute("**/api/boards/*/")
+    editor.wait_saved()
+    assert [n["kind"] for n in editor.stored_document()["nodes"]] == ["cache"]
