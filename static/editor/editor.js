@@ -73,10 +73,12 @@ function extraOf(object, known) {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
 }
 
-/** Keys typed on a focused button, select or tab mean what the browser says (Enter clicks, arrows choose). */
+const CONTROL_KEYS = new Set(["Enter", " ", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "Escape"]);
+
+/** On a focused button, select or tab these keys mean what the browser says (Enter clicks, arrows choose). */
 function keyBelongsToControl(event) {
   const target = event.target;
-  if (!(target instanceof Element) || event.ctrlKey || event.metaKey) return false;
+  if (!(target instanceof Element) || !CONTROL_KEYS.has(event.key)) return false;
   return Boolean(target.closest("select, button, a, summary, [role=tab], dialog"));
 }
 

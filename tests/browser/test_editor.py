@@ -219,6 +219,7 @@ def test_version_history_lists_versions_and_restores_one(editor, page):
 
 def test_question_mark_opens_the_shortcut_sheet(editor, page):
     editor.create_board_from_landing("Shortcuts")
+    page.click("#action-fit")  # from a focused toolbar button too
     page.keyboard.press("?")
     expect(page.locator("#shortcut-sheet")).to_be_visible()
     expect(page.locator("#shortcut-sheet")).to_contain_text("Undo")
