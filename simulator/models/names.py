@@ -13,4 +13,4 @@ MODEL_IDS = (
 )
 DEFAULT_MODEL = "ctr_logreg"
 # Raise when a model, its data or its settings change, so cached profiles of the old ones are rebuilt.
-CATALOG_VERSION = 3
+CATALOG_VERSION = 4

@@ -36,22 +36,34 @@ FULL = Settings(FULL_BATCH_SIZES, min_repetitions=30, max_repetitions=MAX_KEPT_S
 QUICK = Settings((1, 8, 64), min_repetitions=5, max_repetitions=12, budget_s=0.03, warmup=1, quick=True)
 
 
-def time_batches(trained: Trained, size: int, settings: Settings) -> np.ndarray:
-    """Wall ms of predict on consecutive held-out batches of `size`: at least min_repetitions,
-    then more until the budget is spent or max_repetitions is reached."""
-    for k in range(settings.warmup):
-        trained.predict(trained.batch(size, k * size))
-    samples: list[float] = []
-    spent = 0.0
-    while len(samples) < settings.max_repetitions and (len(samples) < settings.min_repetitions
-                                                         or spent < settings.budget_s):
-        batch = trained.batch(size, len(samples) * size)
-        start = time.perf_counter()
-        trained.predict(batch)
-        elapsed = time.perf_counter() - start
-        spent += elapsed
-        samples.append(elapsed * 1000.0)
-    return np.array(samples)
+def _wants_more(samples: list[float], spent: float, settings: Settings) -> bool:
+    return len(samples) < settings.max_repetitions and (len(samples) < settings.min_repetitions
+                                                         or spent < settings.budget_s)
+
+
+def time_batches(trained: Trained, settings: Settings) -> dict[int, np.ndarray]:
+    """Wall ms of predict on consecutive held-out batches, per batch size: at least
+    min_repetitions each, then more until the size's budget is spent or max_repetitions is reached.
+
+    Sizes are measured in turns, one call each per round, so a burst of other work on the
+    machine lands on all sizes alike instead of skewing one of them.
+    """
+    for size in settings.batch_sizes:
+        for k in range(settings.warmup):
+            trained.predict(trained.batch(size, k * size))
+    samples: dict[int, list[float]] = {size: [] for size in settings.batch_sizes}
+    spent = dict.fromkeys(settings.batch_sizes, 0.0)
+    while True:
+        active = [size for size in settings.batch_sizes if _wants_more(samples[size], spent[size], settings)]
+        if not active:
+            return {size: np.array(values) for size, values in samples.items()}
+        for size in active:
+            batch = trained.batch(size, len(samples[size]) * size)
+            start = time.perf_counter()
+            trained.predict(batch)
+            elapsed = time.perf_counter() - start
+            spent[size] += elapsed
+            samples[size].append(elapsed * 1000.0)
 
 
 def summarise(samples: np.ndarray) -> dict[str, Any]:
@@ -64,7 +76,7 @@ def summarise(samples: np.ndarray) -> dict[str, Any]:
 def profile_model(spec: ModelSpec, trained: Trained, settings: Settings = FULL) -> dict[str, Any]:
     """The profile record of one trained model (JSON-ready)."""
     with threadpool_limits(limits=1):
-        timings = {str(size): summarise(time_batches(trained, size, settings)) for size in settings.batch_sizes}
+        timings = {str(size): summarise(samples) for size, samples in time_batches(trained, settings).items()}
         growth = trained.extra.get("index_growth")
         index_growth = growth() if growth is not None and not settings.quick else None
     profile = {
