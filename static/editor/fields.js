@@ -10,6 +10,9 @@ const LABELS = {
   arrival: "Traffic pattern",
   mode: "Mode",
 };
+const TYPE_NAMES = {
+  integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution",
+};
 const SERVICE_LIMIT_MS = 600000;
 const MAX_SAMPLES = 10000;
 const MAX_TEXT = 200;
@@ -122,7 +125,7 @@ function element(tag, className, text) {
 
 function helpText(field) {
   const parts = [field.help];
-  if (field.type !== "service_time") {
+  if (field.type !== "service_time" && field.default !== "") {
     parts.push(field.default === null ? "Default: empty." : `Default: ${formatDefault(field.default)}${field.unit ? ` ${field.unit}` : ""}.`);
   }
   const range = rangeText(field);
@@ -136,7 +139,9 @@ function formatDefault(value) {
 
 function setError(row, control, message) {
   const box = row.querySelector(".field-error");
-  box.textContent = message ? `${fieldLabel(row.dataset.field)} ${message}` : "";
+  // Messages from the field's own rules read "must be ..."; composite ones name their part ("P99 must ...").
+  const named = message && /^[A-Z]/.test(message);
+  box.textContent = message ? (named ? message : `${fieldLabel(row.dataset.field)} ${message}`) : "";
   box.hidden = !message;
   row.classList.toggle("invalid", Boolean(message));
   control.setAttribute("aria-invalid", message ? "true" : "false");
@@ -153,12 +158,13 @@ export function renderField(field, value, onCommit, { prefix = "field" } = {}) {
   const id = nextId(prefix);
   const label = element("label", "field-label", fieldLabel(field.name));
   label.htmlFor = id;
-  if (field.unit) label.append(element("span", "field-unit", field.unit));
+  label.append(element("span", "field-unit", [TYPE_NAMES[field.type] || field.type, field.unit].filter(Boolean).join(" · ")));
   row.append(label);
 
   let control;
+  let shown = null; // what goes into the row when it is more than the one control
   if (field.type === "service_time") {
-    control = renderServiceTime(row, id, value, onCommit);
+    [control, shown] = renderServiceTime(row, value, onCommit);
   } else if (field.type === "enum") {
     control = element("select");
     for (const choice of field.choices) {
@@ -207,7 +213,7 @@ export function renderField(field, value, onCommit, { prefix = "field" } = {}) {
   error.hidden = true;
   error.setAttribute("role", "alert");
   control.setAttribute("aria-describedby", `${help.id} ${error.id}`);
-  row.append(control, error, help);
+  row.append(shown || control, error, help);
   return row;
 }
 
@@ -235,7 +241,7 @@ function switchDistribution(dist, value) {
   return { dist, mean_ms: ms };
 }
 
-function renderServiceTime(row, id, value, onCommit) {
+function renderServiceTime(row, value, onCommit) {
   const box = element("div", "service-time");
   const select = element("select");
   select.setAttribute("aria-label", "Distribution");
@@ -278,7 +284,7 @@ function renderServiceTime(row, id, value, onCommit) {
         : (text === "" ? null : Number(text));
     }
     const problem = checkServiceTime(next);
-    setError(row, select, problem ? `: ${problem}` : null);
+    setError(row, select, problem);
     if (!problem && commit) {
       current = next;
       onCommit(next);
@@ -290,5 +296,5 @@ function renderServiceTime(row, id, value, onCommit) {
     onCommit(current);
   });
   draw();
-  return select;
+  return [select, box];
 }

@@ -20,17 +20,27 @@ export class PropertiesPanel {
     this.cell = null;
     const graph = editor.graph;
     graph.on("selection:changed", () => this.render());
-    // Undo, redo and in-place label edits change the cell under the panel: redraw unless the user is typing in it.
+    // Undo, redo and in-place label edits change the cell under the panel: redraw, except for the
+    // panel's own edits, whose inputs already show the value (and may hold the user's focus).
     graph.on("cell:changed", ({ cell }) => {
-      if (cell === this.cell && !this.root.contains(document.activeElement)) this.render();
+      if (cell === this.cell && !this.committing) this.render();
     });
     graph.on("cell:removed", ({ cell }) => {
       if (cell === this.cell) this.render();
     });
-    graph.on("history:change", () => {
-      if (this.cell && !this.root.contains(document.activeElement)) this.render();
-    });
     this.render();
+  }
+
+  /** Wrap an edit made from the panel so the change events it causes do not redraw the panel. */
+  own(edit) {
+    return (value) => {
+      this.committing = true;
+      try {
+        edit(value);
+      } finally {
+        this.committing = false;
+      }
+    };
   }
 
   render() {
@@ -60,9 +70,9 @@ export class PropertiesPanel {
     this.root.append(header);
     const form = el("form", "fields");
     form.addEventListener("submit", (event) => event.preventDefault());
-    form.append(renderField(LABEL_FIELD, node.attr("label/text") || "", (value) => this.editor.setLabel(node, value), { prefix: "prop" }));
+    form.append(renderField(LABEL_FIELD, node.attr("label/text") || "", this.own((value) => this.editor.setLabel(node, value)), { prefix: "prop" }));
     for (const field of kind.fields) {
-      form.append(renderField(field, data.config[field.name], (value) => this.editor.setNodeConfig(node, field.name, value), { prefix: "prop" }));
+      form.append(renderField(field, data.config[field.name], this.own((value) => this.editor.setNodeConfig(node, field.name, value)), { prefix: "prop" }));
     }
     if (!kind.fields.length) form.append(el("p", "panel-hint", "This component has no settings: traffic enters the board here."));
     this.root.append(form, this.connectForm(node));
@@ -111,15 +121,15 @@ export class PropertiesPanel {
     this.root.append(header);
     const form = el("form", "fields");
     form.addEventListener("submit", (event) => event.preventDefault());
-    const change = (name, value) => {
+    const change = (name, value) => this.own(() => {
       const next = { ...edge.getData(), [name]: value };
       if (name === "label" && !value) delete next.label;
       const refusal = this.editor.setEdgeData(edge, next);
       if (refusal) {
         this.hooks.onMessage(refusal);
-        this.render();
+        queueMicrotask(() => this.render()); // put the refused value back
       }
-    };
+    })();
     for (const field of this.editor.edgeFields) {
       form.append(renderField(field, data[field.name] ?? field.default, (value) => change(field.name, value), { prefix: "prop" }));
     }

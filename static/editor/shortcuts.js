@@ -19,7 +19,7 @@ function bindings(editor, actions) {
     ["Escape", "Clear the selection", ["escape"], () => editor.clearSelection()],
     ["Arrow keys", "Move the selection (Shift: further)", ["up", "down", "left", "right", "shift+up", "shift+down", "shift+left", "shift+right"], null],
     ["] / [", "Select the next / previous component", ["]", "["], null],
-    ["Enter / F2", "Rename the selected component in place", ["enter", "f2"], () => actions.rename()],
+    ["Enter / F2, double-click", "Rename the selected component in place", ["enter", "f2"], () => actions.rename()],
     ["+ / −", "Zoom in / out", ["=", "+", "-"], null],
     ["Shift+1", "Zoom to fit", ["shift+1", "!"], () => graph.zoomToFit({ padding: 48, maxScale: 1 })],
     ["Shift+0", "Zoom to 100%", ["shift+0", ")"], () => graph.zoomTo(1)],

@@ -264,7 +264,8 @@ def test_newcomer_chain_with_async_logging_training_and_monitor_persists(editor,
     page.reload()
     editor.wait_ready()
     assert editor.document() == drawn == editor.stored_document()
-    assert page.locator("#canvas .x6-edge path[stroke-dasharray]").count() >= 3  # async edges are dashed
+    # The three async connections are drawn dashed (X6 draws connections in the frames after the boxes).
+    page.wait_for_function("document.querySelectorAll('#canvas .x6-edge path[stroke-dasharray]').length === 3")
 
 
 def test_main_actions_work_from_the_keyboard(editor, page):
@@ -319,3 +320,21 @@ def test_saves_while_offline_are_retried_and_the_status_says_so(editor, page, co
     page.unroute("**/api/boards/*/")
     editor.wait_saved()
     assert [n["kind"] for n in editor.stored_document()["nodes"]] == ["cache"]
+
+
+def test_service_time_distribution_is_edited_and_checked(editor, page):
+    editor.create_board_from_landing("Service time")
+    store = editor.drag_from_palette("feature_store", 500, 300)
+    editor.click_node(store)
+    field = editor.field("service_time")
+    field.locator("select").select_option("lognormal")
+    field.locator('input[data-param="median_ms"]').fill("5")
+    field.locator('input[data-param="p99_ms"]').fill("3")
+    field.locator('input[data-param="p99_ms"]').press("Enter")
+    expect(field.locator(".field-error")).to_contain_text("P99 must be greater than the median")
+    field.locator('input[data-param="p99_ms"]').fill("40")
+    field.locator('input[data-param="p99_ms"]').press("Enter")
+    expect(field.locator(".field-error")).to_be_hidden()
+    editor.wait_saved()
+    stored = editor.stored_document()["nodes"][0]["config"]["service_time"]
+    assert stored == {"dist": "lognormal", "median_ms": 5, "p99_ms": 40}
