@@ -25,14 +25,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request) -> None:
     """A test database of this process's own when the browser tests run alone.
 
     Engineers run suites side by side on one machine, and the shared SQLite test file
-    is created and deleted by each of them; a name per process keeps runs apart.
+    is created and deleted by each of them; a name per process keeps runs apart. In a
+    whole-suite run the database is the suite's (set up before any browser test).
     """
     from django.conf import settings
 
+    if not all(item.get_closest_marker("browser") for item in request.session.items):
+        return
     database = settings.DATABASES["default"]
     name = database.get("TEST", {}).get("NAME")
     if database["ENGINE"].endswith("sqlite3") and name:

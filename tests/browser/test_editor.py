@@ -161,6 +161,8 @@ def test_label_is_edited_in_place_and_saved(editor, page):
 
 def test_framework_notes_render_markdown_without_scripts(editor, page):
     editor.create_board_from_landing("Framework")
+    page.fill("#board-title", "Harmful content detection")
+    page.keyboard.press("Enter")
     page.click("#tab-framework")
     editor.page.locator('#panel-framework .field[data-field="peak_rps"] input').fill("2000")
     editor.page.locator('#panel-framework .field[data-field="peak_rps"] input').press("Enter")
@@ -173,9 +175,15 @@ def test_framework_notes_render_markdown_without_scripts(editor, page):
     assert preview.locator("a").get_attribute("href") is None
     editor.wait_saved()
     stored = editor.stored_document()
+    assert stored["title"] == "Harmful content detection"
     assert stored["requirements"]["peak_rps"] == 2000
     assert stored["notes"]["requirements"].startswith("**2k QPS**")
     assert page.evaluate("window.pwned") is None
+    page.reload()
+    editor.wait_ready()
+    expect(page.locator("#board-title")).to_have_value("Harmful content detection")
+    page.click("#tab-framework")
+    expect(page.locator('.note[data-step="requirements"] .note-preview strong')).to_have_text("2k QPS")
 
 
 def test_conflicting_save_keeps_both_the_other_copy_and_local_edits(editor, page, console_errors):
