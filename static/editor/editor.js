@@ -118,6 +118,7 @@ export class Editor {
       autoResize: true,
       // Only cells in view are drawn, which keeps first render and panning fast on big boards.
       virtual: true,
+      async: false, // one synchronous draw of a loaded board is faster than X6's frame-by-frame batches
       // Snap to a 10px grid; its dots are a CSS background moved with the view (see drawGrid), because
       // X6's own grid re-encodes a canvas image on every pan step.
       grid: { size: GRID, visible: false },
