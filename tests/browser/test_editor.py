@@ -346,3 +346,23 @@ def test_service_time_distribution_is_edited_and_checked(editor, page):
     editor.wait_saved()
     stored = editor.stored_document()["nodes"][0]["config"]["service_time"]
     assert stored == {"dist": "lognormal", "median_ms": 5, "p99_ms": 40}
+
+
+def test_conflict_that_cannot_merge_offers_both_versions(editor, page, console_errors):
+    console_errors.allow(r"40[09]")
+    board_id = editor.create_board_from_landing("Unmergeable")
+    first = editor.drag_from_palette("gateway", 400, 250)
+    second = editor.drag_from_palette("feature_store", 700, 250)
+    editor.wait_saved()
+    status, board = editor.api("GET", f"/api/boards/{board_id}/")
+    theirs = board["document"]
+    theirs["edges"].append({"id": "their-edge", "source": second, "target": first, "mode": "sync", "latency_ms": 0})
+    assert editor.api("PUT", f"/api/boards/{board_id}/", {"version": board["version"], "document": theirs})[0] == 200
+
+    editor.connect(first, second)  # with theirs, a sync cycle: the merge is refused by the server
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "conflict")
+    page.click("#conflict .keep-mine")
+    editor.wait_saved()
+    edges = editor.stored_document()["edges"]
+    assert [(e["source"], e["target"]) for e in edges] == [(first, second)]
