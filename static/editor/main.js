@@ -132,6 +132,12 @@ async function start() {
   $("#action-export").addEventListener("click", () => editor.exporter.exportPNG(title.value || "board", { padding: 24, backgroundColor: "#ffffff" }));
   $("#action-shortcuts").addEventListener("click", () => $("#shortcut-sheet").showModal());
   $("#shortcut-sheet .close").addEventListener("click", () => $("#shortcut-sheet").close());
+  const emptyHint = $("#canvas-empty");
+  const syncEmptyHint = () => {
+    emptyHint.hidden = graph.getNodes().length > 0;
+  };
+  for (const event of ["cell:added", "cell:removed", "model:reseted"]) graph.on(event, syncEmptyHint);
+  syncEmptyHint();
   const syncUndoButtons = () => {
     $("#action-undo").disabled = !editor.history.canUndo();
     $("#action-redo").disabled = !editor.history.canRedo();
