@@ -8,6 +8,7 @@ import { layoutLeftToRight } from "./layout.js";
 import { Palette } from "./palette.js";
 import { PropertiesPanel } from "./properties.js";
 import { installShortcuts } from "./shortcuts.js";
+import { UndoTimeline } from "./undo.js";
 import { VersionsPanel } from "./versions.js";
 import { rememberBoard } from "../js/recent.js";
 
@@ -67,7 +68,12 @@ async function start() {
   performance.mark("editor:data-loaded"); // the benchmark times drawing from here
   const editor = new Editor($("#canvas"), catalog, { onMessage: message, minimapContainer: $("#minimap") });
   const title = $("#board-title");
-  const framework = new FrameworkPanel($("#panel-framework"), catalog, { onChange: () => autosave.schedule() });
+  let timeline = null;
+  const boardEdited = () => {
+    timeline.boardChanged();
+    autosave.schedule();
+  };
+  const framework = new FrameworkPanel($("#panel-framework"), catalog, { onChange: boardEdited });
   let extra = {};
 
   const apply = (document) => {
@@ -75,6 +81,7 @@ async function start() {
     title.value = document.title ?? "";
     editor.load(document);
     framework.load(document);
+    timeline?.reset(); // a loaded, merged or restored board starts a new undo history
   };
   // Everything the user can change, gathered into the board document the API stores.
   const read = () => {
@@ -93,13 +100,22 @@ async function start() {
     onMessage: message,
     chooseVersion: (choice) => chooseVersion(choice),
   });
-  window.boardEditor = { editor, autosave }; // for the browser tests and the benchmark
+  timeline = new UndoTimeline(editor, {
+    read: () => ({ title: title.value, ...framework.read() }),
+    apply: (state) => {
+      title.value = state.title;
+      framework.load(state);
+      autosave.schedule();
+    },
+    onChange: () => syncUndoButtons(),
+  });
+  window.boardEditor = { editor, autosave, timeline }; // for the browser tests and the benchmark
 
   const graph = editor.graph;
   graph.on("cell:added", () => !editor.loading && autosave.schedule());
   graph.on("cell:removed", () => !editor.loading && autosave.schedule());
   graph.on("cell:changed", () => !editor.loading && autosave.schedule());
-  title.addEventListener("input", () => autosave.schedule());
+  title.addEventListener("input", boardEdited);
   rememberBoard(boardId, title.value);
   title.addEventListener("change", () => {
     if (!title.value.trim()) title.value = "Untitled board";
@@ -121,10 +137,10 @@ async function start() {
     const [cell] = editor.selected();
     if (cell && cell.isNode()) editor.editLabel(cell);
   };
-  installShortcuts(editor, { sheet: $("#shortcut-sheet"), rename });
+  installShortcuts(editor, { sheet: $("#shortcut-sheet"), rename, undo: () => timeline.undo(), redo: () => timeline.redo() });
 
-  $("#action-undo").addEventListener("click", () => editor.undo());
-  $("#action-redo").addEventListener("click", () => editor.redo());
+  $("#action-undo").addEventListener("click", () => timeline.undo());
+  $("#action-redo").addEventListener("click", () => timeline.redo());
   $("#action-layout").addEventListener("click", () => layoutLeftToRight(editor));
   $("#action-fit").addEventListener("click", () => graph.zoomToFit({ padding: 48, maxScale: 1 }));
   $("#action-zoom-in").addEventListener("click", () => graph.zoom(0.1));
@@ -138,10 +154,11 @@ async function start() {
   };
   for (const event of ["cell:added", "cell:removed", "model:reseted"]) graph.on(event, syncEmptyHint);
   syncEmptyHint();
-  const syncUndoButtons = () => {
-    $("#action-undo").disabled = !editor.history.canUndo();
-    $("#action-redo").disabled = !editor.history.canRedo();
-  };
+  function syncUndoButtons() {
+    if (!timeline) return; // called once while the timeline is being built
+    $("#action-undo").disabled = !timeline.canUndo();
+    $("#action-redo").disabled = !timeline.canRedo();
+  }
   graph.on("history:change", syncUndoButtons);
   syncUndoButtons();
 

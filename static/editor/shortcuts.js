@@ -13,8 +13,8 @@ function bindings(editor, actions) {
     ["Ctrl+X", "Cut", ["ctrl+x", "meta+x"], () => editor.copySelection() && editor.deleteSelection()],
     ["Ctrl+V", "Paste", ["ctrl+v", "meta+v"], () => editor.paste()],
     ["Ctrl+D", "Duplicate", ["ctrl+d", "meta+d"], () => editor.duplicate()],
-    ["Ctrl+Z", "Undo", ["ctrl+z", "meta+z"], () => editor.undo()],
-    ["Ctrl+Shift+Z / Ctrl+Y", "Redo", ["ctrl+shift+z", "meta+shift+z", "ctrl+y"], () => editor.redo()],
+    ["Ctrl+Z", "Undo", ["ctrl+z", "meta+z"], () => actions.undo()],
+    ["Ctrl+Shift+Z / Ctrl+Y", "Redo", ["ctrl+shift+z", "meta+shift+z", "ctrl+y"], () => actions.redo()],
     ["Ctrl+A", "Select everything", ["ctrl+a", "meta+a"], () => editor.select(graph.getCells())],
     ["Escape", "Clear the selection", ["escape"], () => editor.clearSelection()],
     ["Arrow keys", "Move the selection (Shift: further)", ["up", "down", "left", "right", "shift+up", "shift+down", "shift+left", "shift+right"], null],
@@ -50,10 +50,12 @@ function cycleSelection(editor, forward) {
   editor.graph.centerCell(next);
 }
 
-export function installShortcuts(editor, { sheet, rename }) {
+export function installShortcuts(editor, { sheet, rename, undo, redo }) {
   const graph = editor.graph;
   const actions = {
     rename,
+    undo,
+    redo,
     showSheet: () => (sheet.open ? sheet.close() : sheet.showModal()),
   };
   const list = bindings(editor, actions);

@@ -366,3 +366,28 @@ def test_conflict_that_cannot_merge_offers_both_versions(editor, page, console_e
     editor.wait_saved()
     edges = editor.stored_document()["edges"]
     assert [(e["source"], e["target"]) for e in edges] == [(first, second)]
+
+
+def test_undo_and_redo_cover_requirements_and_title_in_order_with_canvas_edits(editor, page):
+    editor.create_board_from_landing("Undo everything")
+    page.click("#tab-framework")
+    peak = page.locator('#panel-framework .field[data-field="peak_rps"] input')
+    peak.fill("5000")
+    peak.press("Enter")
+    editor.drag_from_palette("cache", 500, 300)
+    page.fill("#board-title", "Renamed")
+    editor.click_blank()
+    state = lambda: (editor.document()["title"], editor.document()["requirements"]["peak_rps"],  # noqa: E731
+                     len(editor.document()["nodes"]))
+    assert state() == ("Renamed", 5000, 1)
+    page.keyboard.press("Control+z")
+    assert state() == ("Undo everything", 5000, 1)
+    page.keyboard.press("Control+z")
+    assert state() == ("Undo everything", 5000, 0)
+    page.keyboard.press("Control+z")
+    assert state() == ("Undo everything", None, 0)
+    page.keyboard.press("Control+Shift+z")
+    page.keyboard.press("Control+Shift+z")
+    assert state() == ("Undo everything", 5000, 1)
+    editor.wait_saved()
+    assert editor.stored_document()["requirements"]["peak_rps"] == 5000
