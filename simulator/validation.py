@@ -205,6 +205,18 @@ def _check_id(value: Any, path: str, out: _Collector) -> bool:
     return True
 
 
+def _register_id(item: dict, collection: str, i: int, index: dict[str, int], out: _Collector) -> None:
+    """Check an item's id and record it in `index`, reporting a duplicate against the first."""
+    path = f"{collection}[{i}].id"
+    if "id" not in item:
+        out.add(path, "is required")
+    elif _check_id(item["id"], path, out):
+        if item["id"] in index:
+            out.add(path, f"duplicates the id of {collection}[{index[item['id']]}]")
+        else:
+            index[item["id"]] = i
+
+
 def _check_nodes(nodes: Any, out: _Collector) -> dict[str, int]:
     """Check every node; return the index of each valid id for the edge checks."""
     index: dict[str, int] = {}
@@ -219,13 +231,7 @@ def _check_nodes(nodes: Any, out: _Collector) -> dict[str, int]:
         if not isinstance(node, dict):
             out.add(path, f"must be an object, not {_type_name(node)}")
             continue
-        if "id" not in node:
-            out.add(join(path, "id"), "is required")
-        elif _check_id(node["id"], join(path, "id"), out):
-            if node["id"] in index:
-                out.add(join(path, "id"), f"duplicates the id of nodes[{index[node['id']]}]")
-            else:
-                index[node["id"]] = i
+        _register_id(node, "nodes", i, index, out)
         kind = catalog.KINDS.get(node.get("kind")) if isinstance(node.get("kind"), str) else None
         if kind is None:
             out.add(join(path, "kind"), f"must be one of {', '.join(catalog.KINDS)}")
@@ -263,13 +269,7 @@ def _check_edges(edges: Any, node_index: dict[str, int], out: _Collector) -> lis
         if not isinstance(edge, dict):
             out.add(path, f"must be an object, not {_type_name(edge)}")
             continue
-        if "id" not in edge:
-            out.add(join(path, "id"), "is required")
-        elif _check_id(edge["id"], join(path, "id"), out):
-            if edge["id"] in seen:
-                out.add(join(path, "id"), f"duplicates the id of edges[{seen[edge['id']]}]")
-            else:
-                seen[edge["id"]] = i
+        _register_id(edge, "edges", i, seen, out)
         ends_ok = True
         for end in ("source", "target"):
             value = edge.get(end)
