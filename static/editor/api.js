@@ -46,4 +46,5 @@ export const api = {
   versions: (id) => request("GET", `${board(id)}versions/`),
   version: (id, number) => request("GET", `${board(id)}versions/${number}/`),
   restoreVersion: (id, number) => request("POST", `${board(id)}versions/${number}/restore/`, {}),
+  importBoard: (document) => request("POST", "/api/boards/import/", { document }),
 };

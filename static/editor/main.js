@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { Autosave } from "./autosave.js";
 import { Editor } from "./editor.js";
+import { installExportMenu } from "./exports.js";
 import { FrameworkPanel, InterviewTimer } from "./framework.js";
 import { layoutLeftToRight } from "./layout.js";
 import { Palette } from "./palette.js";
@@ -145,7 +146,7 @@ async function start() {
   $("#action-fit").addEventListener("click", () => graph.zoomToFit({ padding: 48, maxScale: 1 }));
   $("#action-zoom-in").addEventListener("click", () => graph.zoom(0.1));
   $("#action-zoom-out").addEventListener("click", () => graph.zoom(-0.1));
-  $("#action-export").addEventListener("click", () => editor.exporter.exportPNG(title.value || "board", { padding: 24, backgroundColor: "#ffffff" }));
+  installExportMenu($("#export-menu"), { editor, boardId, title: () => title.value, onMessage: message });
   $("#action-shortcuts").addEventListener("click", () => $("#shortcut-sheet").showModal());
   $("#shortcut-sheet .close").addEventListener("click", () => $("#shortcut-sheet").close());
   const emptyHint = $("#canvas-empty");

@@ -1,0 +1,69 @@
+// Export menu: the canvas as PNG (1x, 2x) and SVG, server renders and files, and JSON import.
+import { api, ApiError, OfflineError } from "./api.js";
+
+const CANVAS_OPTIONS = { padding: 24, backgroundColor: "#ffffff" };
+
+function fileName(title) {
+  return (title || "board").trim().replace(/[^\w\- ]+/g, "").replace(/\s+/g, "-").toLowerCase() || "board";
+}
+
+/**
+ * Wires the export menu. Canvas exports come from X6's export plugin (exactly what is on screen);
+ * the diagrams PNG, the script, JSON and the report are links to the server's endpoints.
+ */
+export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
+  const base = `/api/boards/${encodeURIComponent(boardId)}/`;
+  const links = {
+    "server-png": `${base}export.png`,
+    json: `${base}export.json`,
+    code: `${base}export.py`,
+    "report-md": `${base}report.md`,
+    report: `/b/${encodeURIComponent(boardId)}/report/`,
+  };
+  for (const [action, href] of Object.entries(links)) {
+    const link = menu.querySelector(`[data-export="${action}"]`);
+    link.href = href;
+  }
+  const canvas = {
+    png: () => editor.exporter.exportPNG(fileName(title()), { ...CANVAS_OPTIONS, ratio: 1 }),
+    png2x: () => editor.exporter.exportPNG(fileName(title()), { ...CANVAS_OPTIONS, ratio: 2 }),
+    svg: () => editor.exporter.exportSVG(fileName(title()), { preserveDimensions: true, copyStyles: false }),
+  };
+  for (const [action, run] of Object.entries(canvas)) {
+    menu.querySelector(`[data-export="${action}"]`).addEventListener("click", run);
+  }
+  // Any choice closes the menu; a link's download still goes ahead.
+  menu.querySelector(".export-items").addEventListener("click", (event) => {
+    if (event.target.closest("[data-export]")) menu.open = false;
+  });
+  const input = menu.querySelector("#import-file");
+  menu.querySelector('[data-export="import"]').addEventListener("click", () => input.click());
+  input.addEventListener("change", async () => {
+    const [file] = input.files;
+    input.value = "";
+    if (file) await importFile(file, onMessage);
+  });
+}
+
+async function importFile(file, onMessage) {
+  let document;
+  try {
+    document = JSON.parse(await file.text());
+  } catch {
+    onMessage(`${file.name} is not a JSON file.`);
+    return;
+  }
+  try {
+    const board = await api.importBoard(document);
+    window.location.assign(board.url);
+  } catch (error) {
+    if (error instanceof ApiError && error.body.errors?.length) {
+      const first = error.body.errors.slice(0, 3).map((e) => `${e.path || "document"}: ${e.message}`).join("; ");
+      onMessage(`Not imported: ${first}`);
+    } else if (error instanceof OfflineError) {
+      onMessage("Not imported: the server cannot be reached.");
+    } else {
+      onMessage(`Not imported: ${error.message}`);
+    }
+  }
+}
