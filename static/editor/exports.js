@@ -30,7 +30,7 @@ export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
     svg: () => editor.exporter.exportSVG(fileName(title()), { preserveDimensions: true, copyStyles: false }),
   };
   for (const [action, run] of Object.entries(canvas)) {
-    menu.querySelector(`[data-export="${action}"]`).addEventListener("click", run);
+    menu.querySelector(`[data-export="${action}"]`).addEventListener("click", () => withEverythingDrawn(editor.graph, run));
   }
   // Any choice closes the menu; a link's download still goes ahead.
   menu.querySelector(".export-items").addEventListener("click", (event) => {
@@ -43,6 +43,20 @@ export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
     input.value = "";
     if (file) await importFile(file, onMessage);
   });
+}
+
+/**
+ * The canvas draws only what is in view; an export must show the whole board, so drawing
+ * everything is switched on for the snapshot (taken synchronously by the export) and back off.
+ */
+async function withEverythingDrawn(graph, run) {
+  graph.disableVirtualRender();
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  try {
+    run();
+  } finally {
+    graph.enableVirtualRender();
+  }
 }
 
 async function importFile(file, onMessage) {

@@ -79,3 +79,16 @@ def test_importing_a_json_file_opens_it_as_a_new_board_and_bad_files_are_refused
     editor.wait_ready()
     assert editor.board_id() != original
     assert editor.stored_document()["nodes"] == document["nodes"]
+
+
+def test_canvas_svg_holds_components_scrolled_out_of_view(editor, page):
+    board = {"schema_version": 1, "title": "Wide board", "nodes": [
+        {"id": f"n{i}", "kind": "gateway", "label": f"Box {i}", "position": {"x": i * 900, "y": 0}} for i in range(6)],
+        "edges": []}
+    status, created = editor.api("POST", "/api/boards/", {"document": board})
+    assert status == 201
+    editor.open(created["id"])
+    page.evaluate("window.boardEditor.editor.graph.zoomTo(1.5); window.boardEditor.editor.graph.translate(0, 0)")
+    _, svg = download(page, "svg")
+    text = svg.decode()
+    assert all(f"Box {i}" in text for i in range(6))
