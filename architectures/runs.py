@@ -24,7 +24,6 @@ from simulator.validation import BoardValidationError
 
 logger = logging.getLogger(__name__)
 
-MAX_SIMULATED_REQUESTS = 20_000_000
 PROGRESS_MESSAGES_PER_S = 4
 DB_UPDATE_INTERVAL_S = 1.0
 
@@ -75,21 +74,14 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def expected_requests(document: dict[str, Any], requests: int | None, duration_s: float | None) -> float:
-    if requests:
-        return requests
-    traffic = document.get("traffic") or {}
-    if duration_s is None and traffic.get("requests"):
-        return traffic["requests"]
-    return float(traffic.get("rps", 100.0)) * float(duration_s or traffic.get("duration_s", 60.0))
-
-
 def check_run_length(document: dict[str, Any], requests: int | None, duration_s: float | None) -> None:
-    expected = expected_requests(document, requests, duration_s)
-    if expected > MAX_SIMULATED_REQUESTS:
-        path = "requests" if requests else "duration_s"
-        raise InvalidRunRequest(path, f"this run would simulate about {int(expected):,} requests; "
-                                      f"at most {MAX_SIMULATED_REQUESTS:,} are allowed")
+    """Refuse, before queueing, a run the simulator would refuse; the path names the request's field."""
+    try:
+        simulator.check_run_length(document, requests=requests, duration_s=duration_s)
+    except SimulationError as error:
+        path = "requests" if requests else "duration_s" if duration_s else error.path
+        message = str(error)[len(error.path) + 2:] if error.path else str(error)
+        raise InvalidRunRequest(path, message) from None
 
 
 def create_run(*, board: Board, document: dict[str, Any], seed: int | None, requests: int | None,

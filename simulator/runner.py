@@ -82,6 +82,12 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
     )
 
 
+def check_run_length(document: dict[str, Any], *, requests: int | None = None,
+                     duration_s: float | None = None) -> None:
+    """Raise SimulationError, naming the field, when such a run of a valid document breaks the run limits."""
+    _bounds(with_defaults(document)["traffic"], requests, duration_s)
+
+
 def run(document: dict[str, Any], *, seed: int, requests: int | None = None, duration_s: float | None = None,
         progress: Callable[[float], None] | None = None, should_stop: Callable[[], bool] | None = None,
         engine: str = "auto") -> Results:

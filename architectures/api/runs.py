@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import simulator
 from architectures import runs, sweeps
 from architectures.api.serializers import ErrorSerializer
 from architectures.models import SimulationRun
@@ -20,7 +21,7 @@ ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
 class RunRequestSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
                                     help_text="Same document and seed give the same results; random when omitted.")
-    requests = serializers.IntegerField(required=False, min_value=1, max_value=runs.MAX_SIMULATED_REQUESTS,
+    requests = serializers.IntegerField(required=False, min_value=1, max_value=simulator.MAX_REQUESTS,
                                         help_text="Simulate this many requests (instead of the traffic's duration).")
     duration_s = serializers.FloatField(required=False, min_value=0.001, max_value=86_400,
                                         help_text="Simulate this many seconds of traffic.")
