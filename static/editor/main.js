@@ -9,6 +9,7 @@ import { layoutLeftToRight } from "./layout.js";
 import { Palette } from "./palette.js";
 import { PropertiesPanel } from "./properties.js";
 import { installShortcuts } from "./shortcuts.js";
+import { BoardSocket } from "./socket.js";
 import { UndoTimeline } from "./undo.js";
 import { VersionsPanel } from "./versions.js";
 import { rememberBoard } from "../js/recent.js";
@@ -110,7 +111,9 @@ async function start() {
     },
     onChange: () => syncUndoButtons(),
   });
-  window.boardEditor = { editor, autosave, timeline }; // for the browser tests and the benchmark
+  // The page's one live connection to the board: run progress and results, edits of others.
+  const socket = new BoardSocket(boardId, { protocols: () => [] });
+  window.boardEditor = { editor, autosave, timeline, socket }; // for the browser tests and the benchmark
 
   const graph = editor.graph;
   graph.on("cell:added", () => !editor.loading && autosave.schedule());
@@ -184,6 +187,7 @@ async function start() {
     if (graph.getNodes().length) graph.zoomToFit({ padding: 48, maxScale: 1 });
     root.dataset.ready = "true";
   });
+  socket.connect();
 }
 
 start();
