@@ -47,4 +47,11 @@ export const api = {
   version: (id, number) => request("GET", `${board(id)}versions/${number}/`),
   restoreVersion: (id, number) => request("POST", `${board(id)}versions/${number}/restore/`, {}),
   importBoard: (document) => request("POST", "/api/boards/import/", { document }),
+  startRun: (id, options = {}) => request("POST", `${board(id)}runs/`, options),
+  runs: (id) => request("GET", `${board(id)}runs/`),
+  run: (runId) => request("GET", `/api/runs/${encodeURIComponent(runId)}/`),
+  cancelRun: (runId) => request("POST", `/api/runs/${encodeURIComponent(runId)}/cancel/`, {}),
+  startLoadCurve: (id, options = {}) => request("POST", `${board(id)}sweeps/`, options),
+  startRightsize: (id, options = {}) => request("POST", `${board(id)}rightsize/`, options),
+  sweep: (sweepId) => request("GET", `/api/sweeps/${encodeURIComponent(sweepId)}/`),
 };
