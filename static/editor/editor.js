@@ -18,11 +18,14 @@ Graph.registerNode("ml-component", {
   width: NODE_WIDTH,
   height: NODE_HEIGHT,
   markup: [
+    { tagName: "rect", selector: "outline" },
     { tagName: "rect", selector: "body" },
     { tagName: "rect", selector: "accent" },
     { tagName: "image", selector: "icon" },
     { tagName: "text", selector: "label" },
     { tagName: "text", selector: "kind" },
+    { tagName: "text", selector: "badge" },
+    { tagName: "text", selector: "drops" },
   ],
   attrs: {
     body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
@@ -36,6 +39,19 @@ Graph.registerNode("ml-component", {
     kind: {
       refX: 52, refY: 39, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
       fontFamily: "system-ui, sans-serif",
+    },
+    // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
+    outline: {
+      x: -6, y: -6, refWidth: "100%", refWidth2: 12, refHeight: "100%", refHeight2: 12, rx: 12, ry: 12,
+      fill: "none", stroke: "#b91c1c", strokeWidth: 3, strokeDasharray: "7 4", display: "none", pointerEvents: "none",
+    },
+    badge: {
+      refX: "100%", refY: -9, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 600,
+      fontFamily: "system-ui, sans-serif", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
+    },
+    drops: {
+      refX: "100%", refY: "100%", refY2: 11, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
+      fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
     },
   },
   ports: {
@@ -87,7 +103,7 @@ function randomId(prefix) {
 }
 
 /** What an edge's data looks like on the canvas: dashed and violet when async, its latency as a label. */
-function edgeLook(data) {
+export function edgeLook(data) {
   const async = data.mode === "async";
   const text = [data.label || "", async ? "async" : "", data.latency_ms ? `${data.latency_ms} ms` : ""].filter(Boolean).join(" · ");
   return {
@@ -155,7 +171,8 @@ export class Editor {
     this.history = new History({
       enabled: true,
       // Tools (the in-place label editor) and port hover state are view details, not edits.
-      beforeAddCommand: (event, args) => !(args && (args.key === "tools" || args.key === "ports")),
+      // Run results painted on the canvas (overlay.js) are not edits either.
+      beforeAddCommand: (event, args) => !(args && (args.key === "tools" || args.key === "ports" || args.options?.overlay)),
     });
     this.exporter = new Export();
     for (const plugin of [this.selection, new Snapline({ enabled: true, sharp: true }), this.keyboard, this.clipboard, this.history, this.exporter]) {

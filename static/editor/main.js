@@ -9,6 +9,7 @@ import { layoutLeftToRight } from "./layout.js";
 import { Palette } from "./palette.js";
 import { PropertiesPanel } from "./properties.js";
 import { installShortcuts } from "./shortcuts.js";
+import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
 import { UndoTimeline } from "./undo.js";
 import { VersionsPanel } from "./versions.js";
@@ -118,7 +119,7 @@ async function start() {
   const graph = editor.graph;
   graph.on("cell:added", () => !editor.loading && autosave.schedule());
   graph.on("cell:removed", () => !editor.loading && autosave.schedule());
-  graph.on("cell:changed", () => !editor.loading && autosave.schedule());
+  graph.on("cell:changed", ({ options }) => !editor.loading && !options?.overlay && autosave.schedule());
   title.addEventListener("input", boardEdited);
   rememberBoard(boardId, title.value);
   title.addEventListener("change", () => {
@@ -134,8 +135,15 @@ async function start() {
   new PropertiesPanel($("#panel-properties"), editor, { onMessage: message });
   new InterviewTimer($("#timer"));
   const versions = new VersionsPanel($("#panel-versions"), { boardId, autosave, onMessage: message });
-  const showTab = setupTabs((name) => name === "versions" && versions.refresh());
+  const showTab = setupTabs((name) => {
+    root.dataset.side = name; // the Results tab gets a wider side panel for its charts
+    if (name === "versions") versions.refresh();
+  });
   graph.on("selection:changed", ({ added }) => added.length && showTab("properties"));
+  window.boardEditor.runs = installRunUi({
+    boardId, editor, socket, onMessage: message, showTab,
+    beforeRun: () => autosave.flush(), // a run simulates the stored board: store the latest edits first
+  });
 
   const rename = () => {
     const [cell] = editor.selected();

@@ -27,6 +27,7 @@ function bindings(editor, actions) {
     ["Right-drag, wheel", "Pan the canvas", [], null],
     ["Ctrl+wheel", "Zoom at the pointer", [], null],
     ["Drag on empty canvas", "Select with a rubber band (Shift+click adds)", [], null],
+    ["Ctrl+Enter", "Run the simulation", [], null],
     ["?", "Show this sheet", ["?", "shift+/"], () => actions.showSheet()],
   ];
 }

@@ -1,0 +1,203 @@
+// Chart.js figures of a run: latency histogram and CDF, throughput and P99 over time, per-node bars, cost, load curve.
+
+const { Chart } = window;
+
+const INK = "#334155";
+const GRID_LINE = "#e2e8f0";
+const SLO_COLOUR = "#dc2626";
+export const SERIES = ["#2563eb", "#f59e0b", "#7c3aed", "#059669"];
+const FONT = { family: "system-ui, sans-serif", size: 11 };
+
+if (Chart) {
+  Chart.defaults.font = FONT;
+  Chart.defaults.color = INK;
+  Chart.defaults.animation = false; // results appear at once; animations would also make tests race the drawing
+  Chart.defaults.maintainAspectRatio = false;
+}
+
+/**
+ * Straight reference lines (the SLO, the highest rate meeting it) drawn over a chart.
+ * options.plugins.refLines = [{ scale: "x" | "y" | "y2", value, label, colour, dash }]
+ */
+const refLines = {
+  id: "refLines",
+  afterDatasetsDraw(chart, args, lines) {
+    const { ctx, chartArea } = chart;
+    for (const line of lines?.lines || []) {
+      const scale = chart.scales[line.scale];
+      if (!scale || line.value === null || line.value === undefined) continue;
+      const at = scale.getPixelForValue(line.value);
+      const vertical = scale.axis === "x";
+      if (vertical ? at < chartArea.left || at > chartArea.right : at < chartArea.top || at > chartArea.bottom) continue;
+      ctx.save();
+      ctx.strokeStyle = line.colour || SLO_COLOUR;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash(line.dash || [6, 4]);
+      ctx.beginPath();
+      if (vertical) {
+        ctx.moveTo(at, chartArea.top);
+        ctx.lineTo(at, chartArea.bottom);
+      } else {
+        ctx.moveTo(chartArea.left, at);
+        ctx.lineTo(chartArea.right, at);
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = line.colour || SLO_COLOUR;
+      ctx.font = `600 11px ${FONT.family}`;
+      if (vertical) {
+        ctx.textAlign = at > (chartArea.left + chartArea.right) / 2 ? "right" : "left";
+        ctx.fillText(line.label || "", at + (ctx.textAlign === "left" ? 4 : -4), chartArea.top + 12);
+      } else {
+        ctx.textAlign = "right";
+        ctx.fillText(line.label || "", chartArea.right - 4, at - 4);
+      }
+      ctx.restore();
+    }
+  },
+};
+
+function axis(title, extra = {}) {
+  return { title: { display: Boolean(title), text: title }, grid: { color: GRID_LINE }, ...extra };
+}
+
+/** Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. */
+function draw(canvas, config) {
+  Chart.getChart(canvas)?.destroy();
+  return new Chart(canvas, { ...config, plugins: [refLines, ...(config.plugins || [])] });
+}
+
+/** The empirical CDF from the histogram: share of measured requests at or below each bin's upper edge. */
+export function cdfPoints(results) {
+  const { edges_ms: edges = [], counts = [], above = 0 } = results.histogram || {};
+  const total = counts.reduce((sum, count) => sum + count, 0) + above;
+  if (!total) return [];
+  let running = 0;
+  const points = [{ x: 0, y: 0 }];
+  counts.forEach((count, index) => {
+    running += count;
+    points.push({ x: edges[index + 1], y: (100 * running) / total });
+  });
+  return points;
+}
+
+function sloLine(slo, scale) {
+  return slo ? [{ scale, value: slo, label: `SLO ${slo} ms` }] : [];
+}
+
+export function latencyHistogram(canvas, results, slo) {
+  const { edges_ms: edges = [], counts = [], above = 0 } = results.histogram || {};
+  const total = counts.reduce((sum, count) => sum + count, 0) + above || 1;
+  const data = counts.map((count, index) => ({ x: (edges[index] + edges[index + 1]) / 2, y: (100 * count) / total }));
+  const top = Math.max(edges[edges.length - 1] || 1, slo ? slo * 1.08 : 0);
+  return draw(canvas, {
+    type: "bar",
+    data: { datasets: [{ label: "Requests", data, backgroundColor: SERIES[0], barPercentage: 1, categoryPercentage: 1 }] },
+    options: {
+      parsing: false,
+      scales: { x: axis("latency (ms)", { type: "linear", min: 0, max: top }), y: axis("% of requests", { beginAtZero: true }) },
+      plugins: { legend: { display: false }, refLines: { lines: sloLine(slo, "x") },
+        tooltip: { callbacks: { label: (item) => `${item.parsed.y.toFixed(2)}% near ${item.parsed.x.toFixed(2)} ms` } } },
+    },
+  });
+}
+
+/** One or more CDFs (compare draws two) with the SLO as a vertical line. series: [{label, results}] */
+export function latencyCdf(canvas, series, slo) {
+  const top = Math.max(...series.map(({ results }) => {
+    const edges = results.histogram?.edges_ms || [];
+    return edges[edges.length - 1] || 1;
+  }), slo ? slo * 1.08 : 0);
+  return draw(canvas, {
+    type: "line",
+    data: {
+      datasets: series.map(({ label, results }, index) => ({
+        label, data: cdfPoints(results), borderColor: SERIES[index % SERIES.length], backgroundColor: SERIES[index % SERIES.length],
+        pointRadius: 0, borderWidth: 2, stepped: false,
+      })),
+    },
+    options: {
+      parsing: false,
+      scales: { x: axis("latency (ms)", { type: "linear", min: 0, max: top }), y: axis("% of requests ≤ latency", { min: 0, max: 100 }) },
+      plugins: { legend: { display: series.length > 1 }, refLines: { lines: [...sloLine(slo, "x"), { scale: "y", value: 99, label: "P99", colour: "#64748b", dash: [2, 3] }] } },
+    },
+  });
+}
+
+export function overTime(canvas, results, slo) {
+  const points = results.timeseries || [];
+  const step = points.length > 1 ? points[1].t_s - points[0].t_s : 1;
+  return draw(canvas, {
+    type: "line",
+    data: {
+      datasets: [
+        { label: "throughput (req/s)", data: points.map((p) => ({ x: p.t_s, y: p.completions / (step || 1) })), borderColor: SERIES[0], backgroundColor: SERIES[0], pointRadius: 0, borderWidth: 2, yAxisID: "y" },
+        { label: "P99 (ms)", data: points.map((p) => ({ x: p.t_s, y: Number.isFinite(p.p99_ms) ? p.p99_ms : null })), borderColor: SERIES[1], backgroundColor: SERIES[1], pointRadius: 0, borderWidth: 2, yAxisID: "y2" },
+        { label: "dropped (req/s)", data: points.map((p) => ({ x: p.t_s, y: p.dropped / (step || 1) })), borderColor: SLO_COLOUR, backgroundColor: SLO_COLOUR, pointRadius: 0, borderWidth: 1.5, yAxisID: "y", hidden: !points.some((p) => p.dropped) },
+      ],
+    },
+    options: {
+      parsing: false,
+      scales: {
+        x: axis("seconds after warm-up", { type: "linear" }),
+        y: axis("req/s", { beginAtZero: true, position: "left" }),
+        y2: axis("P99 ms", { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, suggestedMax: slo ? slo * 1.1 : undefined }),
+      },
+      plugins: { refLines: { lines: sloLine(slo, "y2") } },
+    },
+  });
+}
+
+/** Horizontal bars, one per node, coloured per bar. rows: [{label, value, colour}] */
+export function nodeBars(canvas, rows, { title, max, format }) {
+  canvas.parentElement.style.height = `${Math.max(90, 26 * rows.length + 46)}px`;
+  return draw(canvas, {
+    type: "bar",
+    data: { labels: rows.map((row) => row.label), datasets: [{ data: rows.map((row) => row.value), backgroundColor: rows.map((row) => row.colour || SERIES[0]) }] },
+    options: {
+      indexAxis: "y",
+      scales: { x: axis(title, { beginAtZero: true, max }), y: { grid: { display: false }, ticks: { autoSkip: false } } },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => format(item.parsed.x) } } },
+    },
+  });
+}
+
+export function loadCurve(canvas, result) {
+  const points = result.points || [];
+  const slo = result.p99_slo_ms;
+  return draw(canvas, {
+    type: "line",
+    data: {
+      datasets: [
+        { label: "P99 (ms)", data: points.map((p) => ({ x: p.rps, y: p.p99_ms })), borderColor: SERIES[1], backgroundColor: points.map((p) => (p.meets_slo ? "#16a34a" : SLO_COLOUR)), pointRadius: 4, borderWidth: 2, yAxisID: "y" },
+        { label: "drops (%)", data: points.map((p) => ({ x: p.rps, y: 100 * (p.drop_rate || 0) })), borderColor: SLO_COLOUR, backgroundColor: SLO_COLOUR, pointRadius: 2, borderWidth: 1.5, borderDash: [4, 3], yAxisID: "y2" },
+      ],
+    },
+    options: {
+      parsing: false,
+      scales: {
+        x: axis("offered load (req/s)", { type: "linear" }),
+        y: axis("P99 (ms)", { beginAtZero: true, suggestedMax: slo ? slo * 1.2 : undefined }),
+        y2: axis("dropped %", { beginAtZero: true, suggestedMax: 5, position: "right", grid: { drawOnChartArea: false } }),
+      },
+      plugins: {
+        refLines: {
+          lines: [
+            ...sloLine(slo, "y"),
+            ...(result.max_rps_meeting_slo ? [{ scale: "x", value: result.max_rps_meeting_slo, label: `max ${result.max_rps_meeting_slo} req/s`, colour: "#16a34a" }] : []),
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** Share of a canvas's pixels that are not transparent: lets tests (and us) tell a drawn chart from a blank one. */
+export function inkShare(canvas) {
+  const { width, height } = canvas;
+  if (!width || !height) return 0;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let inked = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked += 1;
+  return inked / (width * height);
+}
