@@ -8,4 +8,8 @@ if sys.argv[1:2] == ["profile"]:  # `python -m simulator profile [--models ...]`
     from simulator.models.cli import main as profile_main
 
     sys.exit(profile_main(sys.argv[2:]))
+if sys.argv[1:2] == ["templates"]:  # `python -m simulator templates [ids] [--compare A B]`: run the case studies
+    from simulator.templates.cli import main as templates_main
+
+    sys.exit(templates_main(sys.argv[2:]))
 sys.exit(main())

@@ -53,6 +53,8 @@ def _batch_job(config: dict[str, Any]) -> dict[str, Any]:
     price = hourly_price(config["instance"])
     usd = runs * run_s / 3600.0 * config["replicas"] * price
     return {"monthly_usd": usd, "items": [{"what": "batch runs", "usd": usd}], "run_hours": run_s / 3600.0,
+            # What the job writes is served until the next run finishes: one interval plus one run at worst.
+            "max_staleness_hours": config["schedule_hours"] + run_s / 3600.0,
             "basis": f"{runs:.1f} runs x {run_s:.0f} s x {config['replicas']} x ${price:g}/h"}
 
 
@@ -171,7 +173,8 @@ def summary_lines(results: Any) -> list[str]:
                      + (f", ${per_million:.4f} per million requests" if per_million is not None else "")
                      + f" (on-demand list prices, {c['prices']['region']}, as of {c['prices']['as_of']})")
         for node_id, entry in sorted(c["by_node"].items(), key=lambda kv: -kv[1]["monthly_usd"]):
-            extra = (f"; model at most {entry['max_staleness_hours']:.1f} h old"
+            what = "outputs" if entry["kind"] == "batch_job" else "model"
+            extra = (f"; {what} at most {entry['max_staleness_hours']:.1f} h old"
                      if "max_staleness_hours" in entry else "")
             lines.append(f"  {node_id:<18} ${entry['monthly_usd']:>11,.2f}  {entry['basis']}{extra}")
     return lines

@@ -1,0 +1,152 @@
+"""Case-study templates: ready boards of the book's case studies, some broken on purpose, read from JSON files here.
+
+Each `<id>.json` holds the template's metadata and its board document:
+
+    {"id": "visual_search", "title": "...", "description": "one line", "case_study": "Visual search",
+     "compare_with": "<id>" (optional: the other half of a pair),
+     "broken": null | {"step": "<note step>", "hint": "...", "fix": [{"path": "nodes[knn].config.max_batch_size",
+                                                                      "value": 32}, ...]},
+     "board": {<board document>}}
+
+A broken template's hint is appended to its board's notes for `step`, so a board made from it
+carries the hint. A fix is a list of changes; each path is dotted keys, where `nodes[<id>]` and
+`edges[<id>]` pick an element by its id (ids, not positions, so a fix survives edits elsewhere).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from simulator.catalog import NOTE_STEPS
+from simulator.validation import check_document
+
+FOLDER = Path(__file__).resolve().parent
+HINT_HEADING = "Broken on purpose. Hint:"
+_SEGMENT = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<id>[^\]]+)\])?$")
+
+
+class TemplateNotFound(KeyError):
+    """No template has this id."""
+
+
+class TemplateError(ValueError):
+    """A template file or one of its fixes is malformed."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """One case-study template: what the gallery shows, and the board it starts."""
+
+    id: str
+    title: str
+    description: str
+    case_study: str
+    board: dict[str, Any]
+    broken: dict[str, Any] | None = None
+    compare_with: str | None = None
+
+    def document(self) -> dict[str, Any]:
+        """A fresh copy of the board document, with the hint in the notes when broken on purpose."""
+        document = copy.deepcopy(self.board)
+        if self.broken:
+            notes = document.setdefault("notes", {})
+            step = self.broken["step"]
+            notes[step] = f"{notes.get(step, '').rstrip()}\n\n**{HINT_HEADING}** {self.broken['hint']}".lstrip()
+        return document
+
+    def fixed_document(self) -> dict[str, Any]:
+        """The board with the template's fix applied (TemplateError when it is not broken)."""
+        if not self.broken:
+            raise TemplateError(f"template {self.id} is not broken, so it has no fix")
+        return apply_changes(self.document(), self.broken["fix"])
+
+    def summary(self) -> dict[str, Any]:
+        """What the gallery lists: no board document, no fix (a learner should find it)."""
+        return {
+            "id": self.id, "title": self.title, "description": self.description, "case_study": self.case_study,
+            "broken": self.broken is not None, "hint": self.broken["hint"] if self.broken else None,
+            "compare_with": self.compare_with,
+            "requirements": self.board.get("requirements", {}),
+            "nodes": len(self.board.get("nodes", [])),
+        }
+
+
+def _select(container: Any, key: str, element_id: str | None, path: str) -> tuple[Any, Any]:
+    """The (parent, key) a path segment names, for reading or assignment."""
+    if not isinstance(container, dict):
+        raise TemplateError(f"{path}: {key} is not inside an object")
+    if element_id is None:
+        return container, key
+    items = container.get(key)
+    if not isinstance(items, list):
+        raise TemplateError(f"{path}: {key} is not a list")
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == element_id:
+            return items, index
+    raise TemplateError(f"{path}: no element of {key} has id {element_id!r}")
+
+
+def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """A copy of `document` with each change's `value` set at its `path` (missing objects are created)."""
+    result = copy.deepcopy(document)
+    for change in changes:
+        path = change["path"]
+        segments = path.split(".")
+        target: Any = result
+        for position, segment in enumerate(segments):
+            match = _SEGMENT.match(segment)
+            if not match:
+                raise TemplateError(f"{path}: cannot read the segment {segment!r}")
+            parent, key = _select(target, match["key"], match["id"], path)
+            if position == len(segments) - 1:
+                if match["id"] is not None:
+                    raise TemplateError(f"{path}: a change sets a field, not a whole element")
+                parent[key] = copy.deepcopy(change["value"])
+            else:
+                if isinstance(parent, dict) and key not in parent:
+                    parent[key] = {}
+                target = parent[key]
+    return result
+
+
+def _read(path: Path) -> Template:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("id") != path.stem:
+        raise TemplateError(f"{path.name}: id {data.get('id')!r} does not match the file name")
+    broken = data.get("broken")
+    if broken is not None and (broken.get("step") not in NOTE_STEPS or not broken.get("hint")
+                               or not broken.get("fix")):
+        raise TemplateError(f"{path.name}: broken needs a note step, a hint and a fix")
+    template = Template(id=data["id"], title=data["title"], description=data["description"],
+                        case_study=data["case_study"], board=data["board"], broken=broken,
+                        compare_with=data.get("compare_with"))
+    check_document(template.document())
+    return template
+
+
+@lru_cache(maxsize=1)
+def _all() -> dict[str, Template]:
+    return {t.id: t for t in (_read(path) for path in sorted(FOLDER.glob("*.json")))}
+
+
+def template_ids() -> list[str]:
+    return list(_all())
+
+
+def all_templates() -> list[Template]:
+    """Every template, in gallery order (by file name)."""
+    return list(_all().values())
+
+
+def get_template(template_id: str) -> Template:
+    """The template with this id; TemplateNotFound otherwise."""
+    try:
+        return _all()[template_id]
+    except KeyError:
+        raise TemplateNotFound(template_id) from None

@@ -1,0 +1,115 @@
+"""`python -m simulator templates`: validate and run every case-study template, and compare a pair side by side."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+from simulator.errors import SimulationError
+from simulator.results import Results
+from simulator.runner import run
+from simulator.templates import Template, TemplateError, TemplateNotFound, all_templates, get_template
+from simulator.validation import BoardValidationError
+
+
+def meets_requirements(results: Results) -> bool:
+    """True when every stated requirement (P99, peak rps, budget) has a passing verdict."""
+    return all(verdict["passed"] for verdict in results.slo.values())
+
+
+def verdict_line(results: Results) -> str:
+    """P99 against its SLO, throughput, and monthly cost against the budget, with pass or fail for each."""
+    parts = []
+    for name, unit in (("p99_ms", "ms"), ("peak_rps", "req/s"), ("monthly_budget_usd", "$/month")):
+        verdict = results.slo.get(name)
+        if verdict is not None:
+            mark = "ok" if verdict["passed"] else "FAIL"
+            parts.append(f"{name} {verdict['actual']:,.1f}/{verdict['target']:,.0f} {unit} {mark}")
+    return ", ".join(parts)
+
+
+def check_template(template: Template, seed: int) -> tuple[bool, list[str]]:
+    """Run a template (and its fix when broken on purpose); (teaches what it should, report lines)."""
+    results = run(template.document(), seed=seed)
+    meets = meets_requirements(results)
+    if not template.broken:
+        return meets, [f"{template.id}: {'meets its requirements' if meets else 'MISSES its requirements'}: "
+                       f"{verdict_line(results)}"]
+    fixed = run(template.fixed_document(), seed=seed)
+    fixed_meets = meets_requirements(fixed)
+    bottleneck = results.bottleneck["node"] if results.bottleneck else "none"
+    return (not meets) and fixed_meets, [
+        f"{template.id}: broken on purpose, {'misses' if not meets else 'MEETS (it should not)'} its "
+        f"requirements: {verdict_line(results)}; bottleneck {bottleneck}",
+        f"{' ' * len(template.id)}  with the hinted fix: {'meets' if fixed_meets else 'STILL MISSES'}: "
+        f"{verdict_line(fixed)}",
+    ]
+
+
+def _oldest(results: Results, kind: str) -> float | None:
+    ages = [entry["max_staleness_hours"] for entry in results.cost["by_node"].values()
+            if entry["kind"] == kind and "max_staleness_hours" in entry]
+    return max(ages) if ages else None
+
+
+def input_age(results: Results) -> str:
+    """How old the data behind a served score can be: a batch job's last run, or none when scored per request."""
+    batch = _oldest(results, "batch_job")
+    return f"up to {batch:.1f} h (precomputed)" if batch is not None else "none (scored per request)"
+
+
+def model_age(results: Results) -> str:
+    trained = _oldest(results, "training_pipeline")
+    return f"up to {trained:.1f} h" if trained is not None else "not retrained"
+
+
+def comparison(first: Template, second: Template, seed: int) -> list[str]:
+    """Latency, throughput, freshness and cost of two templates side by side."""
+    rows: list[tuple[str, Any, Any]] = []
+    both = [run(t.document(), seed=seed) for t in (first, second)]
+    for label, value in (
+        ("P50 latency", lambda r: f"{r.latency_ms.p50:.1f} ms"),
+        ("P99 latency", lambda r: f"{r.latency_ms.p99:.1f} ms"),
+        ("throughput", lambda r: f"{r.throughput_rps:,.0f} req/s"),
+        ("age of the scored data", input_age),
+        ("age of the model", model_age),
+        ("cost per month", lambda r: f"${r.cost['monthly_usd']:,.0f}"),
+        ("cost per million requests", lambda r: f"${r.cost['per_million_requests_usd']:.3f}"),
+        ("requirements", lambda r: "met" if meets_requirements(r) else "missed"),
+    ):
+        rows.append((label, value(both[0]), value(both[1])))
+    width = max(len(str(cell)) for row in rows for cell in row[1:]) + 2
+    lines = [f"{'':<26}{first.id:<{width}}{second.id}"]
+    lines += [f"{label:<26}{a:<{width}}{b}" for label, a, b in rows]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator templates",
+        description="Validate and run the case-study templates. A template meets all its requirements; "
+                    "one broken on purpose misses them and meets them once its hinted fix is applied.")
+    parser.add_argument("ids", nargs="*", help="template ids (default: all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="print two templates' latency, freshness and cost side by side")
+    args = parser.parse_args(argv)
+    try:
+        if args.compare:
+            print("\n".join(comparison(*(get_template(i) for i in args.compare), seed=args.seed)))
+            return 0
+        templates = [get_template(i) for i in args.ids] if args.ids else all_templates()
+        failures = 0
+        for template in templates:
+            ok, lines = check_template(template, args.seed)
+            failures += not ok
+            print("\n".join(lines))
+    except TemplateNotFound as error:
+        print(f"error: no template has the id {error.args[0]!r}", file=sys.stderr)
+        return 2
+    except (TemplateError, BoardValidationError, SimulationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{len(templates)} templates run, {failures} not as intended")
+    return 1 if failures else 0
