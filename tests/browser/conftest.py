@@ -54,10 +54,51 @@ def chromium():
         browser.close()
 
 
+def _serve_test_database() -> None:
+    """In the server's process: use the test database, through connections of its own."""
+    from django.conf import settings
+    from django.db import connections
+
+    database = settings.DATABASES["default"]
+    if database.get("TEST", {}).get("NAME"):
+        database["NAME"] = database["TEST"]["NAME"]
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def asgi_live_server(django_db_setup, django_db_blocker, redis_server):
+    """The project's ASGI application (HTTP and WebSockets) under Daphne, in a process of its own.
+
+    pytest-django's live_server speaks WSGI only; the editor needs its WebSocket for run
+    progress and live edits, as it has under `./scripts/run`.
+    """
+    from functools import partial
+
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "127.0.0.1"]
+    process = DaphneProcess("localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+                            setup=_serve_test_database)
+    with django_db_blocker.unblock():  # the forked server inherits the unblocked state
+        # SQLite connections must not cross a fork (the child would share their locks and WAL index).
+        connections.close_all()
+        process.start()
+        while not process.ready.wait(timeout=1):
+            if not process.is_alive():
+                raise RuntimeError("the test ASGI server stopped while starting")
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
 @pytest.fixture
-def site(live_server, redis_server) -> str:
-    """The live server's address; boards broadcast their saves, so the suite's Redis runs too."""
-    return live_server.url
+def site(asgi_live_server, transactional_db) -> str:
+    """The ASGI server's address; boards broadcast their saves, so the suite's Redis runs too."""
+    return asgi_live_server
 
 
 class ConsoleErrors(list):
