@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from architectures.models import Board, BoardVersion
 from simulator.catalog import MAX_TITLE_CHARS
+from simulator.templates import get_template, template_ids
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -20,6 +21,21 @@ class BoardCreateRequestSerializer(serializers.Serializer):
     document = DocumentField(required=False, help_text="A board document; omit for a blank board.")
     title = serializers.CharField(required=False, max_length=MAX_TITLE_CHARS, allow_blank=False,
                                   help_text="Title of the new board (overrides the document's).")
+    template = serializers.CharField(required=False, max_length=64,
+                                     help_text="Id of a case-study template to start from (GET /api/templates/).")
+
+    def validate_template(self, value: str) -> str:
+        if value not in template_ids():
+            raise serializers.ValidationError(f"no template has the id {value!r}; GET /api/templates/ lists them")
+        return value
+
+    def validate(self, data: dict) -> dict:
+        """A template stands in for the document: the board starts as the template's document."""
+        if "template" in data:
+            if "document" in data:
+                raise serializers.ValidationError({"template": "give either a template or a document, not both"})
+            data["document"] = get_template(data.pop("template")).document()
+        return data
 
 
 class BoardUpdateRequestSerializer(serializers.Serializer):

@@ -37,3 +37,11 @@ urlpatterns += [
     path("boards/<str:board_id>/export.json", export_views.BoardExportJsonView.as_view(), name="board-export-json"),
     path("boards/<str:board_id>/report.md", export_views.BoardReportMarkdownView.as_view(), name="board-report-md"),
 ]
+
+from architectures.api import gallery as gallery_views  # noqa: E402
+
+urlpatterns += [
+    path("templates/", gallery_views.TemplateListView.as_view(), name="template-list"),
+    path("templates/<str:template_id>/thumbnail.png", gallery_views.template_thumbnail_view,
+         name="template-thumbnail"),
+]

@@ -128,12 +128,14 @@ export class ResultsPanel {
     const header = el("p", { class: "run-meta panel-hint", text: `Board version ${run.board_version} · ${results.run.requests_simulated.toLocaleString()} requests simulated (${results.run.measured_s.toFixed(1)} s measured after ${results.run.warmup_s} s warm-up) · seed ${results.run.seed}` });
     const checks = el("ul", { class: "checks" }, ...verdict.checks.map((check) => el("li", { class: "check", "data-passed": String(check.passed) },
       el("span", { class: "badge", "data-verdict": check.passed ? "pass" : "fail", text: check.passed ? "PASS" : "FAIL" }), " ", el("span", { text: check.text }))));
-    const bottleneckLine = bottleneck ? el("div", { class: "bottleneck" },
-      el("strong", { text: `Bottleneck: ${this.editor.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
+    // When the design passes, the busiest box is where the next limit will come from, not a problem yet.
+    const calm = verdict.verdict === "pass";
+    const bottleneckLine = bottleneck ? el("div", { class: "bottleneck", "data-calm": String(calm) },
+      el("strong", { text: `${calm ? "Bottleneck as load grows" : "Bottleneck"}: ${this.editor.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
       el("button", { type: "button", class: "link-button", text: "Show it", onclick: () => this.focusNode(bottleneck.node) })) : null;
     const warnings = (results.warnings || []).map((w) => el("li", { text: w.message }));
 
-    this.body.replaceChildren(
+    this.body.replaceChildren(...[
       el("div", { class: "slo-verdict", "data-verdict": verdict.verdict }, el("span", { class: "verdict-mark", text: { pass: "✓", fail: "✗", none: "•" }[verdict.verdict] }), el("span", { text: verdict.headline })),
       checks,
       bottleneckLine,
@@ -156,7 +158,7 @@ export class ResultsPanel {
       el("h3", { text: "Monthly cost by component" }), chartBox("cost", "Monthly cost of each component"),
       this.costNotes(results),
       this.models(results),
-    );
+    ].filter(Boolean));
     this.body.hidden = false;
     this.empty.hidden = true;
     this.drawCharts(results, slo);

@@ -30,8 +30,11 @@ export function installRunUi({ boardId, editor, socket, beforeRun, onMessage, sh
   const finished = (run) => {
     box.hidden = true;
     button.disabled = !canRun;
+    const first = !panel.run;
     panel.show(run);
     showTab("results");
+    // The Results tab narrows the canvas: bring the whole board, with its badges, back into view.
+    if (first && run.status === "succeeded") setTimeout(() => editor.graph.zoomToFit({ padding: 48, maxScale: 1 }), 80);
     if (run.status === "failed") onMessage(`The run failed: ${run.error}`, "warning");
   };
 

@@ -149,6 +149,7 @@ def test_two_runs_are_compared_side_by_side(editor, page):
 
 def test_load_curve_marks_the_highest_rate_meeting_the_slo(editor, page):
     open_board(editor, example(duration_s=20))
+    page.click("#tab-results")
     page.click('[data-sweep="load_curve"]')
     box = page.locator('[data-section="loadcurve"] .sweep-result')
     expect(box).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
@@ -158,6 +159,7 @@ def test_load_curve_marks_the_highest_rate_meeting_the_slo(editor, page):
 
 def test_rightsize_proposal_is_applied_in_one_undoable_step(editor, page):
     open_board(editor, overloaded())
+    page.click("#tab-results")
     page.click('[data-sweep="rightsize"]')
     box = page.locator('[data-section="rightsize"] .sweep-result')
     expect(box).to_have_attribute("data-state", "done", timeout=2 * RUN_TIMEOUT_MS)
