@@ -1,0 +1,20 @@
+"""`manage.py render_thumbnails`: draw the gallery's template thumbnails ahead of the first visit."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from architectures.thumbnails import template_thumbnail, thumbnail_path
+from simulator.templates import all_templates
+
+
+class Command(BaseCommand):
+    help = "Draw every case-study template's thumbnail into the cache (those already drawn are kept)."
+
+    def handle(self, *args, **options) -> None:
+        drawn = 0
+        for template in all_templates():
+            if not thumbnail_path(template).exists():
+                template_thumbnail(template)
+                drawn += 1
+        self.stdout.write(f"{drawn} thumbnails drawn, {len(all_templates()) - drawn} already cached")

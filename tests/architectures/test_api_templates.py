@@ -1,0 +1,73 @@
+"""Template gallery API: the list, boards created from a template, and the cached thumbnails."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.templates import all_templates, get_template
+
+pytestmark = pytest.mark.django_db
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_list_names_every_template_with_description_and_thumbnail_but_not_the_fix(api):
+    response = api.get("/api/templates/")
+    assert response.status_code == 200
+    listed = response.json()["templates"]
+    assert [t["id"] for t in listed] == [t.id for t in all_templates()]
+    for entry in listed:
+        assert entry["title"] and entry["description"] and entry["case_study"]
+        assert entry["thumbnail_url"] == f"/api/templates/{entry['id']}/thumbnail.png"
+        assert "board" not in entry and "fix" not in str(entry)
+    broken = {t["id"] for t in listed if t["broken"]}
+    assert broken == {t.id for t in all_templates() if t.broken}
+    assert all(t["hint"] for t in listed if t["broken"])
+
+
+def test_create_board_from_template_starts_with_its_document(api):
+    response = api.post("/api/boards/", {"template": "visual_search"}, format="json")
+    assert response.status_code == 201, response.content
+    board = response.json()
+    template = get_template("visual_search")
+    assert board["title"] == template.board["title"]
+    assert board["document"]["nodes"] == template.document()["nodes"]
+    assert template.broken["hint"] in board["document"]["notes"]["serving"]
+    assert api.get(f"/api/boards/{board['id']}/").status_code == 200
+
+
+def test_title_given_with_a_template_names_the_board(api):
+    board = api.post("/api/boards/", {"template": "ad_click", "title": "My ad system"}, format="json").json()
+    assert board["title"] == "My ad system" and board["document"]["title"] == "My ad system"
+    assert len(board["document"]["nodes"]) == len(get_template("ad_click").board["nodes"])
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"template": "no_such_case"}, "no template has the id 'no_such_case'"),
+    ({"template": "ad_click", "document": {"title": "x"}}, "either a template or a document"),
+    ({"template": ""}, "blank"),
+])
+def test_bad_template_request_is_refused_at_path_template(api, body, message):
+    response = api.post("/api/boards/", body, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors[0]["path"] == "template" and message in errors[0]["message"], errors
+
+
+def test_thumbnail_is_drawn_once_then_served_from_the_cache(api, settings, tmp_path):
+    settings.THUMBNAIL_DIR = tmp_path
+    first = api.get("/api/templates/fraud_detection/thumbnail.png")
+    assert first.status_code == 200 and first["Content-Type"] == "image/png"
+    assert first.content.startswith(PNG_SIGNATURE)
+    cached = list(tmp_path.glob("fraud_detection-*.png"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    second = api.get("/api/templates/fraud_detection/thumbnail.png")
+    assert second.content == first.content
+    assert cached[0].stat().st_mtime_ns == stamp, "the second answer is read from the cache, not drawn again"
+
+
+def test_thumbnail_of_an_unknown_template_is_404_in_the_error_shape(api):
+    response = api.get("/api/templates/no_such_case/thumbnail.png")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["path"] == "template"

@@ -1,0 +1,71 @@
+"""The start page's case-study gallery: thumbnails and descriptions, a board started from a template, then run."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from architectures.thumbnails import thumbnail_path
+from simulator.templates import all_templates, get_template
+from tests.browser.editor_page import EditorPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RUN_TIMEOUT_MS = 90_000  # a run queues behind others on a busy 2-core machine
+THUMBNAIL_TIMEOUT_MS = 60_000  # a cold cache (var/thumbnails) draws the pictures one at a time
+
+
+def open_gallery(page, site: str):
+    page.goto(site + "/")
+    gallery = page.locator("#template-gallery")
+    expect(gallery).to_have_attribute("data-ready", "true")
+    return gallery
+
+
+def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, site, artifacts):
+    gallery = open_gallery(page, site)
+    templates = all_templates()
+    cards = gallery.locator(".template-card")
+    expect(cards).to_have_count(len(templates))
+    for template, card in zip(templates, cards.all()):
+        expect(card.locator("h3")).to_have_text(template.title)
+        expect(card.locator(".template-description")).to_have_text(template.description)
+        expect(card.locator("img")).to_have_attribute("loading", "lazy")
+        expect(card.locator(".template-badge.broken")).to_have_count(1 if template.broken else 0)
+    first = cards.first.locator("img")
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 200", arg=first.element_handle(),
+                           timeout=THUMBNAIL_TIMEOUT_MS)
+    assert thumbnail_path(templates[0]).exists(), "the picture was drawn by the export into the cache"
+    page.screenshot(path=str(artifacts / "gallery.png"), full_page=True)
+
+
+def test_board_started_from_a_template_opens_then_runs_and_shows_its_verdict(page, site, celery_worker, artifacts):
+    editor = EditorPage(page, site)
+    gallery = open_gallery(page, site)
+    template = get_template("event_recommendation")
+    gallery.locator(f'.template-card[data-template="{template.id}"] .template-open').click()
+    page.wait_for_url("**/b/*/**")
+    editor.wait_ready()
+    assert sorted(editor.node_ids()) == sorted(n["id"] for n in template.board["nodes"])
+    stored = editor.document()
+    assert stored["title"] == template.board["title"]
+    assert stored["notes"]["serving"] == template.board["notes"]["serving"]
+
+    page.click("#action-run")
+    results = page.locator("#panel-results")
+    expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
+    # A healthy template meets its requirements as given.
+    expect(results.locator(".slo-verdict")).to_have_attribute("data-verdict", "pass")
+    page.screenshot(path=str(artifacts / "gallery-template-run.png"))
+
+
+def test_broken_template_runs_to_a_failing_verdict(page, site, celery_worker):
+    editor = EditorPage(page, site)
+    gallery = open_gallery(page, site)
+    gallery.locator('.template-card[data-template="fraud_detection"] .template-open').click()
+    page.wait_for_url("**/b/*/**")
+    editor.wait_ready()
+    page.click("#action-run")
+    results = page.locator("#panel-results")
+    expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
+    expect(results.locator(".slo-verdict")).to_have_attribute("data-verdict", "fail")
