@@ -5,12 +5,13 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from architectures import access
 from architectures.broadcast import board_group
 from architectures.models import SimulationRun
 from architectures.runs import run_public
-from architectures.selectors import BoardNotFound, board_get
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_REVOKED = 4403
 
 
 class BoardConsumer(AsyncJsonWebsocketConsumer):
@@ -18,18 +19,31 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
-        try:
-            board = await database_sync_to_async(board_get)(board_id=board_id)
-        except BoardNotFound:
+        granted = await database_sync_to_async(access.socket_access)(self.scope, board_id)
+        if granted is None:  # unknown board or no valid token: the same answer, as over HTTP
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        # role: "edit" or "view" (view connections may not send edits); token_role: the role whose
+        # token this connection used, None for the owner's session (not revoked by a new token).
+        board, self.role, self.token_role = granted
+        self.board_id = board.pk
         self.group = board_group(board.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
+        offered = self.scope.get("subprotocols") or []
+        await self.accept(subprotocol=access.SUBPROTOCOL if access.SUBPROTOCOL in offered else None)
         # A client joining mid-run first learns where every active run stands.
         active = await database_sync_to_async(_active_runs)(board.pk)
         await self.send_json({"type": "hello", "board_id": str(board.pk), "version": board.version,
                               "active_runs": active})
+
+    async def board_revoke(self, event: dict) -> None:
+        """A link was regenerated: close if this connection came in with the old token of that role."""
+        if event.get("role") != self.token_role:
+            return
+        still = await database_sync_to_async(access.socket_still_valid)(
+            self.board_id, access.socket_token(self.scope), self.token_role)
+        if not still:
+            await self.close(code=CLOSE_REVOKED)
 
     async def disconnect(self, code: int) -> None:
         if self.group:

@@ -1,5 +1,6 @@
 // Starts the editor page: loads the catalog and the board, then wires canvas, panels, autosave and shortcuts together.
 
+import { openBoard, installAccess, socketProtocols } from "./access.js";
 import { api } from "./api.js";
 import { Autosave } from "./autosave.js";
 import { Editor } from "./editor.js";
@@ -62,9 +63,13 @@ async function start() {
   let catalog;
   let board;
   try {
-    [catalog, board] = await Promise.all([api.catalog(), api.getBoard(boardId)]);
+    [catalog, board] = await Promise.all([api.catalog(), openBoard(boardId)]);
   } catch (error) {
     $("#canvas").textContent = `The board could not be loaded: ${error.message}`;
+    return;
+  }
+  if (!board) {
+    $("#canvas").textContent = "This board does not exist, or this link no longer opens it (it may have been replaced by a new one).";
     return;
   }
 
@@ -113,7 +118,7 @@ async function start() {
     onChange: () => syncUndoButtons(),
   });
   // The page's one live connection to the board: run progress and results, edits of others.
-  const socket = new BoardSocket(boardId, { protocols: () => [] });
+  const socket = new BoardSocket(boardId, { protocols: socketProtocols });
   window.boardEditor = { editor, autosave, timeline, socket }; // for the browser tests and the benchmark
 
   const graph = editor.graph;
@@ -158,6 +163,8 @@ async function start() {
   $("#action-zoom-in").addEventListener("click", () => graph.zoom(0.1));
   $("#action-zoom-out").addEventListener("click", () => graph.zoom(-0.1));
   installExportMenu($("#export-menu"), { editor, boardId, title: () => title.value, onMessage: message });
+  // Share dialog, the read-only editor of a view link, live reloads for viewers, revoked links.
+  installAccess({ board, editor, autosave, socket, onMessage: message, reload: async () => autosave.replace(await api.getBoard(boardId)) });
   $("#action-shortcuts").addEventListener("click", () => $("#shortcut-sheet").showModal());
   $("#shortcut-sheet .close").addEventListener("click", () => $("#shortcut-sheet").close());
   const emptyHint = $("#canvas-empty");
