@@ -22,12 +22,17 @@ def board_broadcast(board_id: object, payload: dict[str, Any]) -> bool:
     A save must not fail because live delivery failed: the data is already committed and
     clients resync on reconnect.
     """
+    return board_group_send(board_id, {"type": "board.event", "payload": payload}, what=payload.get("type"))
+
+
+def board_group_send(board_id: object, message: dict[str, Any], what: str | None = None) -> bool:
+    """Send a channel-layer message to the board's group (its consumers handle `message["type"]`)."""
     layer = get_channel_layer()
     if layer is None:
         return False
     try:
-        async_to_sync(layer.group_send)(board_group(board_id), {"type": "board.event", "payload": payload})
+        async_to_sync(layer.group_send)(board_group(board_id), message)
     except (OSError, RedisError) as error:
-        logger.warning("could not broadcast %s to board %s: %s", payload.get("type"), board_id, error)
+        logger.warning("could not broadcast %s to board %s: %s", what or message.get("type"), board_id, error)
         return False
     return True

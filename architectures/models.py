@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -9,8 +10,13 @@ from django.db import models
 from django.utils import timezone
 
 
+def new_board_token() -> str:
+    """A link secret: 32 random bytes (256 bits), URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class Board(models.Model):
-    """One whiteboard: its current board document and its version number."""
+    """One whiteboard: its current board document, its version number and its two link tokens."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
@@ -18,6 +24,9 @@ class Board(models.Model):
     version = models.PositiveIntegerField(default=1)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="boards")
+    # Secrets of the edit link and the view link (see architectures/access.py); regenerating one revokes it.
+    edit_token = models.CharField(max_length=64, default=new_board_token, editable=False)
+    view_token = models.CharField(max_length=64, default=new_board_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

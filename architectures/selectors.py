@@ -26,6 +26,15 @@ def _parse_id(board_id: str | uuid.UUID) -> uuid.UUID:
         raise BoardNotFound(board_id) from None
 
 
+def is_board_id(board_id: str | uuid.UUID) -> bool:
+    """The id has the shape of a board's (a UUID), whether or not such a board exists."""
+    try:
+        _parse_id(board_id)
+    except BoardNotFound:
+        return False
+    return True
+
+
 def board_get(*, board_id: str | uuid.UUID) -> Board:
     try:
         return Board.objects.get(pk=_parse_id(board_id))

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.access import BoardTokenClient
 from tests.processes import CeleryWorkerProcess, RedisProcess, database_url_for
 
 SAMPLE_DOCUMENT = {
@@ -42,7 +43,14 @@ def document() -> dict:
 
 
 @pytest.fixture
-def api() -> APIClient:
+def api() -> BoardTokenClient:
+    """An API client holding the edit link of every board it touches (see tests/access.py)."""
+    return BoardTokenClient()
+
+
+@pytest.fixture
+def anonymous_api() -> APIClient:
+    """An API client with no board token and no session."""
     return APIClient()
 
 

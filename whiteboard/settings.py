@@ -78,6 +78,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "landing"
+LOGOUT_REDIRECT_URL = "landing"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -103,7 +107,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["architectures.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # Sessions identify logged-in board owners (and enforce CSRF on their writes); link tokens
+    # are checked per board in architectures/access.py, so a token-only request needs no CSRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "architectures.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("api/", include("architectures.api.urls")),
+    path("accounts/", include("whiteboard.accounts")),
     path("admin/", admin.site.urls),
 ]
 

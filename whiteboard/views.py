@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from architectures.selectors import BoardNotFound, board_get
+from architectures.selectors import is_board_id
 from whiteboard.health import health_report
 
 
 @require_GET
+@ensure_csrf_cookie
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "landing.html")
+    """The start page; a logged-in user also sees the boards they own."""
+    mine = []
+    if request.user.is_authenticated:
+        mine = list(request.user.boards.only("id", "title", "updated_at").order_by("-updated_at")[:100])
+    return render(request, "landing.html", {"my_boards": mine})
 
 
 @require_GET
+@ensure_csrf_cookie
 def board_page(request: HttpRequest, board_id: str) -> HttpResponse:
-    try:
-        board = board_get(board_id=board_id)
-    except BoardNotFound:
-        raise Http404("No board has this address.") from None
-    return render(request, "architectures/editor.html", {"board_id": str(board.pk), "board": board})
+    """The editor, the same for every board id: the link's token is in the URL fragment, which the
+    server never sees, so the page's script loads the board through the API (404 tells it the link
+    is wrong); answering the same for every id keeps a board's existence secret."""
+    if not is_board_id(board_id):
+        raise Http404("No board has this address.")
+    return render(request, "architectures/editor.html", {"board_id": str(uuid.UUID(board_id))})
 
 
 @require_GET

@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from architectures.access import NotOwner, ReadOnlyAccess
 from architectures.runs import InvalidRunRequest, RunNotFound, TooManyRuns
 from architectures.selectors import BoardNotFound, VersionNotFound
 from architectures.sweeps import SweepNotFound
@@ -50,6 +51,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             "Merge your changes into the current document and save again with that version.",
             [{"path": "version", "message": f"is stale: the current version is {board.version}"}],
             current_version=board.version, document=board.document)
+    if isinstance(exc, ReadOnlyAccess):
+        return error_response(403, "This link can only view the board.",
+                              [{"path": "", "message": "a view link cannot change the board or start runs"}])
+    if isinstance(exc, NotOwner):
+        return error_response(403, "Only the board's owner can do this.",
+                              [{"path": "", "message": "regenerating a link needs the board's owner"}])
     if isinstance(exc, BoardNotFound):
         return error_response(404, "Board not found.")
     if isinstance(exc, (RunNotFound, SweepNotFound)):

@@ -18,14 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from architectures import services
+from architectures import access, services
 from architectures.api.errors import error_response
 from architectures.api.serializers import BoardSerializer, ErrorSerializer
 from architectures.export.code import diagram_script, file_stem
 from architectures.export.png import DEFAULT_TIMEOUT_S, ExportFailed, render_png
 from architectures.export.report import Report, build_report, report_markdown
 from architectures.models import Board, SimulationRun
-from architectures.selectors import BoardNotFound, board_get
+from architectures.selectors import BoardNotFound, is_board_id
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -45,7 +45,7 @@ def _file(content: bytes | str, content_type: str, filename: str, disposition: s
 
 
 class ExportView(APIView):
-    """Base of the read-only exports; a permission class for view tokens can be set here later."""
+    """Base of the read-only exports: any role on the board (edit or view) may download them."""
 
     content_negotiation_class = AnyAccept
 
@@ -57,7 +57,7 @@ class BoardExportPngView(ExportView):
                    responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
                    summary="The board drawn as a PNG (diagrams and Graphviz)")
     def get(self, request: Request, board_id: str) -> HttpResponse:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         try:
             png = render_png(board.document, timeout_s=getattr(settings, "EXPORT_TIMEOUT_S", DEFAULT_TIMEOUT_S))
         except ExportFailed as exc:
@@ -72,7 +72,7 @@ class BoardExportCodeView(ExportView):
                    responses={(200, "text/x-python"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="A Python script using diagrams that draws the board")
     def get(self, request: Request, board_id: str) -> HttpResponse:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         stem = file_stem(board.title)
         return _file(diagram_script(board.document), "text/x-python; charset=utf-8", f"{stem}.py")
 
@@ -83,7 +83,7 @@ class BoardExportJsonView(ExportView):
     @extend_schema(operation_id="board_export_json", responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="The board document as a JSON file (import it with POST /api/boards/import/)")
     def get(self, request: Request, board_id: str) -> HttpResponse:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         body = json.dumps(board.document, indent=2, ensure_ascii=False)
         return _file(body, "application/json; charset=utf-8", f"{file_stem(board.title)}.json")
 
@@ -101,8 +101,8 @@ class BoardImportView(APIView):
         if not isinstance(data, dict):
             return error_response(400, "The board document is invalid.",
                                   [{"path": "", "message": "must be a JSON object (a board document)"}])
-        board = services.board_create(document=data)
-        return Response(BoardSerializer(board).data, status=status.HTTP_201_CREATED,
+        board = services.board_create(document=data, owner=access.creator(request))
+        return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
                         headers={"Location": reverse("board-detail", args=[board.pk])})
 
 
@@ -129,21 +129,24 @@ class BoardReportMarkdownView(ExportView):
                    responses={(200, "text/markdown"): OpenApiTypes.STR, 404: ErrorSerializer},
                    summary="The design report in Markdown: requirements, notes, diagram, latest run")
     def get(self, request: Request, board_id: str) -> HttpResponse:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         return _file(report_markdown(_report(request, board)), "text/markdown; charset=utf-8",
                      f"{file_stem(board.title)}_report.md", disposition="inline")
 
 
-def _page_board(board_id: str) -> Board:
-    """The board of a page, or the HTML 404 (pages answer pages, not JSON)."""
-    try:
-        return board_get(board_id=board_id)
-    except BoardNotFound:
-        raise Http404("No board has this address.") from None
-
-
 @require_GET
 def board_report_page(request: HttpRequest, board_id: str) -> HttpResponse:
-    """The design report as a page to read and print."""
-    board = _page_board(board_id)
-    return render(request, "architectures/report.html", {"board": board, "report": _report(request, board)})
+    """The design report as a page to read and print.
+
+    A page load cannot carry the X-Board-Token header and the link's token stays in the URL
+    fragment, so without a session owner the page is a shell whose script fetches this same
+    address again with the header. Every UUID gets the same shell: existence is not revealed.
+    """
+    try:
+        board = access.request_board(request, board_id)
+    except BoardNotFound:
+        if access.request_token(request) or not is_board_id(board_id):
+            raise Http404("No board has this address.") from None
+        return render(request, "architectures/report.html", {"board_id": board_id, "shell": True})
+    return render(request, "architectures/report.html",
+                  {"board_id": str(board.pk), "board": board, "report": _report(request, board)})

@@ -10,12 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import simulator
-from architectures import runs, sweeps
+from architectures import access, runs, sweeps
+from architectures.access import EDIT, VIEW
 from architectures.api.serializers import ErrorSerializer
-from architectures.models import SimulationRun
-from architectures.selectors import board_get
+from architectures.models import Board, SimulationRun
+from architectures.selectors import BoardNotFound
 
-ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
 
 
 class RunRequestSerializer(serializers.Serializer):
@@ -60,6 +61,20 @@ def _accepted(sweep) -> Response:
                     headers={"Location": f"/api/sweeps/{sweep.id}/"})
 
 
+def _checked(request: Request, board: Board, not_found: LookupError, need: str = VIEW) -> None:
+    """A run or sweep is as secret as its board: without access to the board it is not found."""
+    try:
+        access.request_check(request, board, need=need)
+    except BoardNotFound:
+        raise not_found from None
+
+
+def _run(request: Request, run_id: str, need: str = VIEW) -> SimulationRun:
+    run = runs.run_get(run_id=run_id)
+    _checked(request, run.board, runs.RunNotFound(run_id), need)
+    return run
+
+
 def client_of(request: Request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
@@ -68,14 +83,15 @@ class BoardRunsView(APIView):
     @extend_schema(request=RunRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
                    summary="Start a simulation run of the board's current document")
     def post(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
         data = _validated(RunRequestSerializer, request.data)
-        run = runs.run_start(board_id=board_id, client=client_of(request), **data)
+        run = runs.run_start(board_id=board.pk, client=client_of(request), **data)
         return Response({"id": str(run.id), "status": run.status, "url": f"/api/runs/{run.id}/"},
                         status=status.HTTP_202_ACCEPTED, headers={"Location": f"/api/runs/{run.id}/"})
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The board's runs, newest first (without results)")
     def get(self, request: Request, board_id: str) -> Response:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         runs.runs_fail_stale(board_id=board.pk)
         listed = SimulationRun.objects.filter(board=board, sweep__isnull=True).defer("results", "document")[:100]
         return Response([runs.run_public(run, with_results=False) for run in listed])
@@ -84,7 +100,7 @@ class BoardRunsView(APIView):
 class RunDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer}, summary="A run with its results")
     def get(self, request: Request, run_id: str) -> Response:
-        run = runs.run_get(run_id=run_id)
+        run = _run(request, run_id)
         if not run.finished and runs.runs_fail_stale(board_id=run.board_id):
             run.refresh_from_db()
         return Response(runs.run_public(run))
@@ -94,27 +110,32 @@ class RunCancelView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="Cancel a queued or running run")
     def post(self, request: Request, run_id: str) -> Response:
-        return Response(runs.run_public(runs.run_cancel(run_id=run_id), with_results=False))
+        run = _run(request, run_id, need=EDIT)
+        return Response(runs.run_public(runs.run_cancel(run_id=run.pk), with_results=False))
 
 
 class BoardSweepsView(APIView):
     @extend_schema(request=SweepRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
                    summary="Start a load curve: one run per request rate, in parallel")
     def post(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
         data = _validated(SweepRequestSerializer, request.data)
-        return _accepted(sweeps.sweep_start(board_id=board_id, client=client_of(request), **data))
+        return _accepted(sweeps.sweep_start(board_id=board.pk, client=client_of(request), **data))
 
 
 class BoardRightsizeView(APIView):
     @extend_schema(request=RightsizeRequestSerializer, responses={202: OpenApiTypes.OBJECT, **ERRORS},
                    summary="Find the cheapest replica counts meeting the P99 SLO at the target rate")
     def post(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
         data = _validated(RightsizeRequestSerializer, request.data)
-        return _accepted(sweeps.rightsize_start(board_id=board_id, client=client_of(request), **data))
+        return _accepted(sweeps.rightsize_start(board_id=board.pk, client=client_of(request), **data))
 
 
 class SweepDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="A load curve or right-sizing search: progress and result")
     def get(self, request: Request, sweep_id: str) -> Response:
-        return Response(sweeps.sweep_public(sweeps.sweep_get(sweep_id=sweep_id)))
+        sweep = sweeps.sweep_get(sweep_id=sweep_id)
+        _checked(request, sweep.board, sweeps.SweepNotFound(sweep_id))
+        return Response(sweeps.sweep_public(sweep))

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from architectures import access
 from architectures.models import Board, BoardVersion
 from simulator.catalog import MAX_TITLE_CHARS
 from simulator.templates import get_template, template_ids
@@ -53,6 +54,20 @@ class BoardSerializer(serializers.ModelSerializer):
 
     def get_url(self, board: Board) -> str:
         return reverse("board-page", args=[board.pk])
+
+    def to_representation(self, board: Board) -> dict:
+        """The board plus what the caller may know of its links (access.board_links).
+
+        Context: `request` (for absolute links), `role` and `owner`. Without a role the answer
+        is the creator's (edit and view links, owner): every create path (blank, document,
+        template, import) answers that way without extra code.
+        """
+        data = super().to_representation(board)
+        request = self.context.get("request")
+        base_url = request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+        data.update(access.board_links(board, role=self.context.get("role", access.EDIT),
+                                       owner=self.context.get("owner", True), base_url=base_url))
+        return data
 
 
 class BoardVersionSummarySerializer(serializers.ModelSerializer):

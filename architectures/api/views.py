@@ -7,12 +7,12 @@ from functools import lru_cache
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from architectures import services
+from architectures import access, services
 from architectures.api.serializers import (
     BoardCreateRequestSerializer,
     BoardSerializer,
@@ -22,11 +22,12 @@ from architectures.api.serializers import (
     ConflictSerializer,
     ErrorSerializer,
 )
-from architectures.selectors import board_get, board_version_get, board_versions
+from architectures.access import EDIT
+from architectures.selectors import board_version_get, board_versions
 from simulator.catalog import catalog_dict
 from simulator.schema import board_json_schema
 
-ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 413: ErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 413: ErrorSerializer}
 
 
 def _validated(serializer_class, data) -> dict:
@@ -35,40 +36,52 @@ def _validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+def board_answer(request: Request, board, role: str = EDIT, **kwargs) -> Response:
+    """The board as this caller may see it: its role, and the links that role may know."""
+    owner = access.is_owner(board, token=access.request_token(request), user=request.user)
+    return Response(BoardSerializer(board, context={"request": request, "role": role, "owner": owner}).data,
+                    **kwargs)
+
+
 class BoardCreateView(APIView):
     @extend_schema(request=BoardCreateRequestSerializer, responses={201: BoardSerializer, **ERRORS},
                    summary="Create a board (blank, or from a document)")
     def post(self, request: Request) -> Response:
         data = _validated(BoardCreateRequestSerializer, request.data)
-        board = services.board_create(document=data.get("document"), title=data.get("title"))
+        board = services.board_create(document=data.get("document"), title=data.get("title"),
+                                      owner=access.creator(request))
         location = reverse("board-detail", args=[board.pk])
-        return Response(BoardSerializer(board).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
 
 
 class BoardDetailView(APIView):
     @extend_schema(responses={200: BoardSerializer, 404: ErrorSerializer}, summary="Read a board")
     def get(self, request: Request, board_id: str) -> Response:
-        return Response(BoardSerializer(board_get(board_id=board_id)).data)
+        board, role = access.board_access(board_id=board_id, token=access.request_token(request), user=request.user)
+        return board_answer(request, board, role)
 
     @extend_schema(request=BoardUpdateRequestSerializer,
                    responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
                    summary="Replace a board's document (optimistic concurrency on version)")
     def put(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
         data = _validated(BoardUpdateRequestSerializer, request.data)
-        board = services.board_update(board_id=board_id, expected_version=data["version"], document=data["document"])
-        return Response(BoardSerializer(board).data)
+        board = services.board_update(board_id=board.pk, expected_version=data["version"], document=data["document"])
+        return board_answer(request, board)
 
     @extend_schema(request=BoardUpdateRequestSerializer,
                    responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
                    summary="Change part of a board's document (JSON merge patch)")
     def patch(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
         data = _validated(BoardUpdateRequestSerializer, request.data)
-        board = services.board_patch(board_id=board_id, expected_version=data["version"], patch=data["document"])
-        return Response(BoardSerializer(board).data)
+        board = services.board_patch(board_id=board.pk, expected_version=data["version"], patch=data["document"])
+        return board_answer(request, board)
 
     @extend_schema(responses={204: None, 404: ErrorSerializer}, summary="Delete a board and its history")
     def delete(self, request: Request, board_id: str) -> Response:
-        services.board_delete(board_id=board_id)
+        services.board_delete(board_id=access.request_board(request, board_id, need=EDIT).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -76,14 +89,14 @@ class BoardVersionListView(APIView):
     @extend_schema(responses={200: BoardVersionSummarySerializer(many=True), 404: ErrorSerializer},
                    summary="List a board's saved versions, newest first")
     def get(self, request: Request, board_id: str) -> Response:
-        board = board_get(board_id=board_id)
+        board = access.request_board(request, board_id)
         return Response(BoardVersionSummarySerializer(board_versions(board=board), many=True).data)
 
 
 class BoardVersionDetailView(APIView):
     @extend_schema(responses={200: BoardVersionSerializer, 404: ErrorSerializer}, summary="Read one saved version")
     def get(self, request: Request, board_id: str, number: int) -> Response:
-        version = board_version_get(board=board_get(board_id=board_id), number=number)
+        version = board_version_get(board=access.request_board(request, board_id), number=number)
         return Response(BoardVersionSerializer(version).data)
 
 
@@ -91,8 +104,25 @@ class BoardVersionRestoreView(APIView):
     @extend_schema(request=None, responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
                    summary="Restore a saved version as the board's newest version")
     def post(self, request: Request, board_id: str, number: int) -> Response:
-        board = services.board_restore(board_id=board_id, number=number)
-        return Response(BoardSerializer(board).data)
+        board = access.request_board(request, board_id, need=EDIT)
+        return board_answer(request, services.board_restore(board_id=board.pk, number=number))
+
+
+class TokenRegenerateRequestSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=access.ROLES, help_text="Which link to replace: edit or view.")
+
+
+class BoardTokenRegenerateView(APIView):
+    @extend_schema(request=TokenRegenerateRequestSerializer, responses={200: BoardSerializer, **ERRORS},
+                   summary="Replace the edit or view link's token (owner only); the old link stops working at once")
+    def post(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT)
+        if not access.is_owner(board, token=access.request_token(request), user=request.user):
+            raise access.NotOwner()
+        role = _validated(TokenRegenerateRequestSerializer, request.data)["role"]
+        board = access.token_regenerate(board=board, role=role)
+        # The owner who used the edit link to regenerate it must receive the new one.
+        return Response(BoardSerializer(board, context={"request": request, "role": EDIT, "owner": True}).data)
 
 
 @lru_cache(maxsize=1)

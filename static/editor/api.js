@@ -12,18 +12,44 @@ export class ApiError extends Error {
 /** The request never reached the server (network down, server stopped). */
 export class OfflineError extends Error {}
 
-async function request(method, url, body) {
-  let response;
+// A page works on one board; every request presents that board's link token (see static/js/tokens.js).
+let boardToken = "";
+
+/** Sets the token (of an edit or view link) sent as X-Board-Token with every request. */
+export function useBoardToken(token) {
+  boardToken = token || "";
+}
+
+export function boardTokenInUse() {
+  return boardToken;
+}
+
+function cookie(name) {
+  const match = document.cookie.match(new RegExp(`(?:^|;\\s*)${name}=([^;]*)`));
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function headersFor(method, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
+  if (boardToken) headers["X-Board-Token"] = boardToken;
+  // A logged-in user's writes are checked against CSRF; a token-only request needs none.
+  if (method !== "GET" && method !== "HEAD" && cookie("csrftoken")) headers["X-CSRFToken"] = cookie("csrftoken");
+  return headers;
+}
+
+async function send(method, url, options = {}) {
   try {
-    response = await fetch(url, {
-      method,
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
+    return await fetch(url, { method, credentials: "same-origin", ...options, headers: headersFor(method, options.headers) });
   } catch (error) {
     throw new OfflineError(error.message);
   }
+}
+
+async function request(method, url, body) {
+  const response = await send(method, url, {
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   let data = null;
   try {
@@ -34,6 +60,40 @@ async function request(method, url, body) {
   }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+/**
+ * Downloads a file the server makes (an export) with the board's token, saved under the server's
+ * file name. A plain link cannot send the header, and a token in the URL would reach server logs.
+ */
+export async function downloadFile(url) {
+  const response = await send("GET", url);
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    throw new ApiError(response.status, body);
+  }
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || url.split("/").pop();
+  const href = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/** A file the server makes, as an object URL (for an <img>); the caller revokes it. */
+export async function fileUrl(url) {
+  const response = await send("GET", url);
+  if (!response.ok) throw new ApiError(response.status, null);
+  return URL.createObjectURL(await response.blob());
+}
+
+/** A page of this site fetched with the board's token (the report page's shell loads itself this way). */
+export async function fetchPage(url) {
+  const response = await send("GET", url, { headers: { Accept: "text/html" } });
+  if (!response.ok) throw new ApiError(response.status, null);
+  return response.text();
 }
 
 const board = (id) => `/api/boards/${encodeURIComponent(id)}/`;
@@ -47,6 +107,7 @@ export const api = {
   version: (id, number) => request("GET", `${board(id)}versions/${number}/`),
   restoreVersion: (id, number) => request("POST", `${board(id)}versions/${number}/restore/`, {}),
   importBoard: (document) => request("POST", "/api/boards/import/", { document }),
+  regenerateToken: (id, role) => request("POST", `${board(id)}regenerate-token/`, { role }),
   startRun: (id, options = {}) => request("POST", `${board(id)}runs/`, options),
   runs: (id) => request("GET", `${board(id)}runs/`),
   run: (runId) => request("GET", `/api/runs/${encodeURIComponent(runId)}/`),

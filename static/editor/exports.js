@@ -1,5 +1,6 @@
 // Export menu: the canvas as PNG (1x, 2x) and SVG, server renders and files, and JSON import.
-import { api, ApiError, OfflineError } from "./api.js";
+import { api, ApiError, OfflineError, downloadFile } from "./api.js";
+import { rememberLinks } from "../js/tokens.js";
 
 const CANVAS_OPTIONS = { padding: 24, backgroundColor: "#ffffff" };
 
@@ -9,7 +10,9 @@ function fileName(title) {
 
 /**
  * Wires the export menu. Canvas exports come from X6's export plugin (exactly what is on screen);
- * the diagrams PNG, the script, JSON and the report are links to the server's endpoints.
+ * the diagrams PNG, the script, JSON and the Markdown report are fetched from the server with the
+ * board's token and saved (a plain download link cannot send the token header); the printable
+ * report opens as a page, which finds the token this browser holds.
  */
 export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
   const base = `/api/boards/${encodeURIComponent(boardId)}/`;
@@ -23,6 +26,11 @@ export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
   for (const [action, href] of Object.entries(links)) {
     const link = menu.querySelector(`[data-export="${action}"]`);
     link.href = href;
+    if (!link.hasAttribute("download")) continue;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      downloadFile(href).catch((error) => onMessage(`Not downloaded: ${error.message}`));
+    });
   }
   const canvas = {
     png: () => editor.exporter.exportPNG(fileName(title()), { ...CANVAS_OPTIONS, ratio: 1 }),
@@ -69,6 +77,7 @@ async function importFile(file, onMessage) {
   }
   try {
     const board = await api.importBoard(document);
+    rememberLinks(board);
     window.location.assign(board.url);
   } catch (error) {
     if (error instanceof ApiError && error.body.errors?.length) {

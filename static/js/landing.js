@@ -1,5 +1,7 @@
 // Start page: create a board through the API and list the boards this browser opened.
 import { recentBoards, rememberBoard, forgetBoard } from "./recent.js";
+import { openWithTokens, rememberLinks } from "./tokens.js";
+import { ApiError, api } from "../editor/api.js";
 import { renderGallery } from "./gallery.js";
 
 const form = document.getElementById("new-board");
@@ -8,20 +10,19 @@ const errorBox = document.getElementById("new-board-error");
 /** Creates a board from `body` ({title}, {template}...) and opens it; problems show in `box`. False when it failed. */
 async function createAndOpen(body, box = errorBox) {
   box.hidden = true;
-  const response = await fetch("/api/boards/", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
-  }).catch(() => null);
-  if (!response || response.status !== 201) {
-    const answer = response ? await response.json().catch(() => ({})) : {};
-    box.textContent = answer.errors?.length
-      ? answer.errors.map((e) => `${e.path || "request"}: ${e.message}`).join("; ")
+  let board;
+  try {
+    board = await api.createBoard(body);
+  } catch (error) {
+    const errors = error instanceof ApiError ? error.body.errors || [] : [];
+    box.textContent = errors.length
+      ? errors.map((e) => `${e.path || "request"}: ${e.message}`).join("; ")
       : "Could not create the board: the server did not answer. Try again.";
     box.hidden = false;
     return false;
   }
-  const board = await response.json();
+  // This browser keeps the new board's links; the editor finds its edit token here.
+  rememberLinks(board);
   rememberBoard(board.id, board.title);
   window.location.assign(board.url);
   return true;
@@ -53,14 +54,22 @@ async function renderRecent() {
     item.append(link, " ", when);
     list.append(item);
   }
-  // Drop boards that were deleted since; the list is only a convenience.
+  // Drop boards that were deleted since or whose links were revoked; the list is only a convenience.
   for (const entry of boards) {
-    const response = await fetch(`/api/boards/${encodeURIComponent(entry.id)}/`).catch(() => null);
-    if (response && response.status === 404) {
+    if (!(await stillOpens(entry.id))) {
       forgetBoard(entry.id);
       renderRecent();
       return;
     }
+  }
+}
+
+/** False when no token this browser holds opens the board any more (openWithTokens forgets those). */
+async function stillOpens(boardId) {
+  try {
+    return (await openWithTokens(boardId, () => api.getBoard(boardId))) !== null;
+  } catch {
+    return true; // offline or a server error: keep it
   }
 }
 

@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 
 from architectures.services import board_create, board_update
 from whiteboard.asgi import application
+from tests.access import socket_protocols
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -25,7 +26,8 @@ async def test_unknown_board_socket_is_closed_with_4404(redis_url):
 @pytest.mark.asyncio
 async def test_save_is_broadcast_to_every_client_of_the_board(redis_url, document):
     board = await sync_to_async(board_create)(document=document)
-    clients = [WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS) for _ in range(2)]
+    clients = [WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS,
+                                     subprotocols=socket_protocols(board.edit_token)) for _ in range(2)]
     for communicator in clients:
         connected, _ = await communicator.connect()
         assert connected

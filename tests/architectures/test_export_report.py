@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,15 +107,24 @@ def test_report_page_escapes_user_text_and_shows_the_diagram(client, api, docume
     document["title"] = "<script>alert(1)</script>"
     document["notes"]["serving"] = "line one\n<b>two</b>"
     board = create(api, document)
-    response = client.get(f"/b/{board.pk}/report/")
+    response = client.get(f"/b/{board.pk}/report/", HTTP_X_BOARD_TOKEN=board.view_token)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<script" not in page  # neither the title nor any inline script
+    # Neither the title nor any inline script: the only script is the page's own static file.
+    assert re.findall(r"<script[^>]*>", page) == ['<script type="module" src="/static/js/report.js">']
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<p class="note">line one\n&lt;b&gt;two&lt;/b&gt;</p>' in page
-    assert f'<img src="http://testserver/api/boards/{board.pk}/export.png"' in page
+    # The diagram is fetched by the page's script with the token (an <img src> could not send it).
+    assert f'<img data-src="http://testserver/api/boards/{board.pk}/export.png"' in page
 
 
 @pytest.mark.django_db
-def test_report_page_of_an_unknown_board_is_404(client):
-    assert client.get("/b/00000000-0000-0000-0000-000000000000/report/").status_code == 404
+def test_report_page_with_a_wrong_token_is_404_and_without_one_a_shell_like_any_other(client, api, document):
+    board = create(api, document)
+    unknown = "00000000-0000-0000-0000-000000000000"
+    assert client.get(f"/b/{unknown}/report/", HTTP_X_BOARD_TOKEN="wrong").status_code == 404
+    assert client.get(f"/b/{board.pk}/report/", HTTP_X_BOARD_TOKEN="wrong").status_code == 404
+    shell = client.get(f"/b/{board.pk}/report/")
+    assert shell.status_code == 200 and board.title not in shell.content.decode()
+    assert (client.get(f"/b/{unknown}/report/").content.decode().replace(unknown, "ID")
+            == shell.content.decode().replace(str(board.pk), "ID"))

@@ -12,6 +12,7 @@ from architectures.models import Board
 from architectures.services import board_create, board_update
 from tests.early_env import free_port
 from tests.processes import RedisProcess
+from tests.access import socket_protocols
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -43,7 +44,8 @@ async def test_events_flow_again_after_redis_restarts(document, settings):
         board = await sync_to_async(board_create)(document=document)
         await sync_to_async(redis.stop)()
         await sync_to_async(redis.start)()
-        viewer = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS)
+        viewer = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS,
+                                    subprotocols=socket_protocols(board.edit_token))
         assert (await viewer.connect())[0]
         assert (await viewer.receive_json_from(timeout=5))["type"] == "hello"
         await sync_to_async(board_update)(board_id=board.pk, expected_version=1, document={**document, "title": "x"})

@@ -14,6 +14,7 @@ import simulator
 from architectures.models import SimulationRun
 from architectures.services import board_create
 from whiteboard.asgi import application
+from tests.access import BoardTokenClient, socket_protocols
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -43,7 +44,7 @@ def wait_for_run(api: APIClient, run_id: str, timeout: float = 90) -> dict:
 
 
 def test_run_goes_queued_then_succeeded_with_results_stored(celery_worker, document):
-    api = APIClient()
+    api = BoardTokenClient()
     board = board_create(document=stable_board(document))
     response = api.post(f"/api/boards/{board.pk}/runs/", {"seed": 7, "requests": 20_000}, format="json")
     assert response.status_code == 202
@@ -67,10 +68,11 @@ def test_run_goes_queued_then_succeeded_with_results_stored(celery_worker, docum
 @pytest.mark.asyncio
 async def test_progress_and_result_reach_a_websocket_viewer(celery_worker, document):
     board = await sync_to_async(board_create)(document=stable_board(document, rps=1000))
-    viewer = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS)
+    viewer = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS,
+                                   subprotocols=socket_protocols(board.edit_token))
     assert (await viewer.connect())[0]
     assert (await viewer.receive_json_from(timeout=5))["type"] == "hello"
-    response = await sync_to_async(APIClient().post)(f"/api/boards/{board.pk}/runs/",
+    response = await sync_to_async(BoardTokenClient().post)(f"/api/boards/{board.pk}/runs/",
                                                      {"requests": 400_000}, format="json")
     run_id = response.json()["id"]
     events, started = [], time.monotonic()
@@ -95,7 +97,7 @@ async def test_progress_and_result_reach_a_websocket_viewer(celery_worker, docum
 @pytest.mark.asyncio
 async def test_client_joining_mid_run_first_gets_the_runs_current_state(celery_worker, document):
     board = await sync_to_async(board_create)(document=stable_board(document, rps=1000))
-    response = await sync_to_async(APIClient().post)(f"/api/boards/{board.pk}/runs/",
+    response = await sync_to_async(BoardTokenClient().post)(f"/api/boards/{board.pk}/runs/",
                                                      {"requests": 2_000_000}, format="json")
     run_id = response.json()["id"]
     for _ in range(300):
@@ -103,17 +105,18 @@ async def test_client_joining_mid_run_first_gets_the_runs_current_state(celery_w
         if run.status == "running":
             break
         time.sleep(0.1)
-    late = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS)
+    late = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS,
+                                   subprotocols=socket_protocols(board.edit_token))
     assert (await late.connect())[0]
     hello = await late.receive_json_from(timeout=5)
     assert [r["id"] for r in hello["active_runs"]] == [run_id]
     assert hello["active_runs"][0]["status"] == "running"
-    await sync_to_async(APIClient().post)(f"/api/runs/{run_id}/cancel/")
+    await sync_to_async(BoardTokenClient().post)(f"/api/runs/{run_id}/cancel/")
     await late.disconnect()
 
 
 def test_cancel_stops_a_running_run(celery_worker, document):
-    api = APIClient()
+    api = BoardTokenClient()
     board = board_create(document=stable_board(document, rps=1000))
     run_id = api.post(f"/api/boards/{board.pk}/runs/", {"requests": 5_000_000}, format="json").json()["id"]
     deadline = time.monotonic() + 60
@@ -127,7 +130,7 @@ def test_cancel_stops_a_running_run(celery_worker, document):
 
 
 def test_cancel_of_a_queued_run_means_it_never_runs(document, redis_url):
-    api = APIClient()
+    api = BoardTokenClient()
     board = board_create(document=stable_board(document))
     run = SimulationRun.objects.create(board=board, board_version=1, document=board.document, seed=1, requests=1000)
     assert api.post(f"/api/runs/{run.id}/cancel/").json()["status"] == "cancelled"

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from architectures.models import SimulationRun
 from architectures.services import board_create
 from architectures.runs import enqueue_runs
+from tests.access import BoardTokenClient
 from tests.architectures.test_runs_api import stable_board, wait_for_run
 from tests.processes import CeleryWorkerProcess, database_url_for
 
@@ -66,7 +67,7 @@ def test_sigkilled_worker_leaves_its_run_failed_within_the_stale_bound(private_w
     os.killpg(private_worker.proc.pid, signal.SIGKILL)
     private_worker.proc.wait()
     killed_at = time.monotonic()
-    final = wait_for_run(APIClient(), str(run.id), timeout=30)
+    final = wait_for_run(BoardTokenClient(), str(run.id), timeout=30)
     assert final["status"] == "failed"
     assert "stopped responding" in final["error"]
     assert time.monotonic() - killed_at <= settings.RUN_STALE_AFTER_S + 5

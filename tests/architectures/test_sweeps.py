@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from architectures.models import SimulationRun
 from architectures.services import board_create
 from architectures.sweeps import scaled, shrink_candidates
+from tests.access import BoardTokenClient
 from tests.architectures.test_runs_api import stable_board
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
@@ -26,7 +27,7 @@ def wait_for_sweep(api: APIClient, sweep_id: str, timeout: float = 240) -> dict:
 
 
 def test_load_curve_over_three_levels_returns_three_points_with_p99_rising(celery_worker, document):
-    api = APIClient()
+    api = BoardTokenClient()
     board = board_create(document=stable_board(document, rps=300))
     response = api.post(f"/api/boards/{board.pk}/sweeps/", {"levels": [900, 150, 600], "requests": 20_000,
                                                              "seed": 5}, format="json")
@@ -57,7 +58,7 @@ def test_bad_levels_are_400_with_path(api, document, levels, path):
 
 
 def test_rightsizing_returns_counts_whose_own_run_meets_the_slo(celery_worker, document):
-    api = APIClient()
+    api = BoardTokenClient()
     doc = stable_board(document, rps=300)
     doc["requirements"]["p99_ms"] = 60
     for node in doc["nodes"]:  # generously over-provisioned to begin with

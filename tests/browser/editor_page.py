@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.access import board_of_path, edit_token
+
 EDITOR = "window.boardEditor.editor"
 
 
@@ -19,10 +21,13 @@ class EditorPage:
 
     # ---- boards through the API, as a second client would ----
 
-    def api(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+    def api(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, Any]:
+        """A request with the board's edit token (or `token`), as the creator's second client would send it."""
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.site + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        board_id = board_of_path(path)
+        token = edit_token(board_id) if token is None and board_id else token
+        headers = {"Content-Type": "application/json", **({"X-Board-Token": token} if token else {})}
+        request = urllib.request.Request(self.site + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request) as response:
                 return response.status, json.loads(response.read() or b"null")
@@ -37,8 +42,9 @@ class EditorPage:
         self.wait_ready()
         return self.board_id()
 
-    def open(self, board_id: str) -> None:
-        self.page.goto(f"{self.site}/b/{board_id}/")
+    def open(self, board_id: str, token: str | None = None) -> None:
+        """Open the board's link: its edit link unless another token (a view token) is given."""
+        self.page.goto(f"{self.site}/b/{board_id}/#token={token or edit_token(board_id)}")
         self.wait_ready()
 
     def wait_ready(self) -> None:

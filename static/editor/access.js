@@ -1,0 +1,147 @@
+// What the page may do with its board: opening it with a link's token, the read-only editor of a
+// view link, the Share dialog (links, copy, regenerate) and a revoked link.
+
+import { ApiError, api, boardTokenInUse, useBoardToken } from "./api.js";
+import { clearLinkToken, openWithTokens, rememberLinks } from "../js/tokens.js";
+
+const CLOSE_REVOKED = 4403;
+// Editor methods that change the board; a view link's editor answers them with nothing.
+const EDITING_METHODS = ["deleteSelection", "copySelection", "paste", "duplicate", "nudge", "editLabel", "undo", "redo"];
+
+/** The board as the first token this browser holds for it opens it (see tokens.js), or null. */
+export async function openBoard(boardId) {
+  const opened = await openWithTokens(boardId, () => api.getBoard(boardId));
+  if (!opened) return null;
+  const board = opened.result;
+  // This browser keeps the links it may know (an editor both, a viewer the view link).
+  rememberLinks(board);
+  clearLinkToken();
+  return board;
+}
+
+/** WebSocket subprotocols: the board's, and the token this page uses (none for an owner's session). */
+export function socketProtocols() {
+  const token = boardTokenInUse();
+  return token ? ["board", `token.${token}`] : ["board"];
+}
+
+/**
+ * Wires access into the editor page.
+ * @param {object} options  {board (the API's answer), editor, autosave, socket, onMessage, reload()}
+ */
+export function installAccess({ board, editor, autosave, socket, onMessage, reload }) {
+  const share = new ShareDialog(document.getElementById("share-dialog"), board, { onMessage, socket });
+  document.getElementById("action-share").addEventListener("click", () => share.open());
+  if (board.role === "view") makeReadOnly(editor, autosave);
+  // A viewer (and anyone else the server tells) sees saves made elsewhere.
+  socket.on("board.saved", ({ version }) => {
+    if (document.body.classList.contains("read-only") && version > autosave.version) reload();
+  });
+  socket.on("close", ({ code }) => {
+    if (code !== CLOSE_REVOKED) return;
+    makeReadOnly(editor, autosave, "Link revoked");
+    onMessage("The board's owner replaced this link: it no longer opens the board. Ask for the new link.");
+  });
+}
+
+/** A view link's editor: nothing on the page can change the board; the server refuses it anyway (403). */
+export function makeReadOnly(editor, autosave, badgeText = "View only") {
+  document.body.classList.add("read-only");
+  const badge = document.getElementById("view-only-badge");
+  badge.textContent = badgeText;
+  badge.hidden = false;
+  const graph = editor.graph;
+  graph.options.interacting = false; // no moving, connecting or label editing on the canvas
+  for (const name of EDITING_METHODS) editor[name] = () => false;
+  editor.dnd.options.getDropNode = () => null;
+  autosave.schedule = () => {};
+  autosave.flush = async () => {};
+  document.getElementById("board-title").readOnly = true;
+  for (const panel of document.querySelectorAll("#palette, #panel-properties, #panel-framework, #panel-versions")) {
+    lockControls(panel);
+  }
+}
+
+/** Inputs read-only and buttons disabled in a container, including whatever it draws later. */
+function lockControls(container) {
+  const lock = () => {
+    for (const control of container.querySelectorAll("input, textarea, select, button")) {
+      if (control.matches("textarea, input[type=text], input[type=number], input[type=search], input:not([type])")) {
+        control.readOnly = true;
+      } else {
+        control.disabled = true;
+      }
+    }
+  };
+  lock();
+  new MutationObserver(lock).observe(container, { childList: true, subtree: true });
+}
+
+class ShareDialog {
+  constructor(dialog, board, { onMessage, socket }) {
+    this.dialog = dialog;
+    this.board = board;
+    this.onMessage = onMessage;
+    this.socket = socket;
+    dialog.querySelector(".close").addEventListener("click", () => dialog.close());
+    for (const button of dialog.querySelectorAll("[data-copy]")) {
+      button.addEventListener("click", () => this.copy(button));
+    }
+    for (const button of dialog.querySelectorAll("[data-regenerate]")) {
+      button.addEventListener("click", () => this.regenerate(button.dataset.regenerate));
+    }
+    this.render();
+  }
+
+  open() {
+    this.render();
+    this.dialog.showModal();
+  }
+
+  render() {
+    const { board, dialog } = this;
+    for (const role of ["edit", "view"]) {
+      const row = dialog.querySelector(`[data-link="${role}"]`);
+      const url = board[`${role}_url`];
+      row.hidden = !url;
+      row.querySelector("input").value = url || "";
+    }
+    for (const button of dialog.querySelectorAll("[data-regenerate]")) button.hidden = !board.owner;
+    dialog.querySelector(".share-owner-note").hidden = !board.owner;
+  }
+
+  async copy(button) {
+    const input = button.closest("[data-link]").querySelector("input");
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch {
+      // No clipboard permission: leave the link selected for Ctrl+C.
+      input.select();
+      button.textContent = "Press Ctrl+C";
+      return;
+    }
+    button.textContent = "Copied";
+    setTimeout(() => {
+      button.textContent = "Copy";
+    }, 2000);
+  }
+
+  async regenerate(role) {
+    const usedOld = boardTokenInUse() === this.board[`${role}_token`];
+    try {
+      const board = await api.regenerateToken(this.board.id, role);
+      this.board = { ...this.board, ...board };
+    } catch (error) {
+      this.onMessage(error instanceof ApiError ? error.message : "The link could not be replaced: the server cannot be reached.");
+      return;
+    }
+    rememberLinks(this.board);
+    if (usedOld) {
+      // This page came in through the link just replaced: carry on with the new one.
+      useBoardToken(this.board[`${role}_token`]);
+      this.socket.reconnect();
+    }
+    this.render();
+    this.onMessage(`New ${role} link made: the old one no longer opens the board.`, "info");
+  }
+}
