@@ -189,3 +189,23 @@ def test_everyone_on_the_board_sees_the_progress_and_the_results(editor, page, c
         expect(other.locator(".slo-verdict")).to_have_attribute("data-verdict", "pass")
     finally:
         other_context.close()
+
+
+def test_cancel_stops_a_run_and_says_so(editor, page):
+    open_board(editor, example(duration_s=20000))  # 16 million requests: far longer than the test waits
+    page.click("#action-run")
+    expect(page.locator("#run-status-text")).to_contain_text("Simulating", timeout=RUN_TIMEOUT_MS)
+    page.click("#action-cancel-run")
+    expect(page.locator("#panel-results")).to_have_attribute("data-state", "cancelled")
+    expect(page.locator(".run-failure")).to_contain_text("Run cancelled")
+    expect(page.locator("#run-status")).to_be_hidden()
+    expect(page.locator("#action-run")).to_be_enabled()
+
+
+def test_a_run_the_simulator_would_refuse_is_explained_at_its_field(editor, page, console_errors):
+    console_errors.allow("status of 400")
+    open_board(editor, example(duration_s=30000))  # 24 million requests, over the 20 million limit
+    page.click("#action-run")
+    expect(page.locator("#toast")).to_contain_text("The run could not start")
+    expect(page.locator("#toast")).to_contain_text("duration_s")
+    expect(page.locator("#run-status")).to_be_hidden()
