@@ -1,0 +1,38 @@
+"""Every case-study template, started as a board, runs on the real worker to results with its expected verdict."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from architectures.models import SimulationRun
+from architectures.runs import run_start
+from architectures.services import board_create
+from simulator.templates import all_templates
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
+
+
+def wait_done(run_id, timeout: float = 120) -> SimulationRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = SimulationRun.objects.get(pk=run_id)
+        if run.status not in SimulationRun.ACTIVE:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} still {run.status} after {timeout} s")
+
+
+def test_every_template_board_runs_on_the_worker_to_its_expected_verdict(celery_worker):
+    started = []
+    for template in all_templates():
+        board = board_create(document=template.document())
+        started.append((template, run_start(board_id=board.pk, seed=0)))
+    for template, run in started:
+        done = wait_done(run.pk)
+        assert done.status == "succeeded", (template.id, done.error)
+        verdicts = done.results["slo"]
+        assert set(verdicts) == {"p99_ms", "peak_rps", "monthly_budget_usd"}
+        meets = all(v["passed"] for v in verdicts.values())
+        assert meets is (template.broken is None), (template.id, verdicts)
