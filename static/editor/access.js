@@ -53,7 +53,7 @@ export function makeReadOnly(editor, autosave, badgeText = "View only") {
   const graph = editor.graph;
   graph.options.interacting = false; // no moving, connecting or label editing on the canvas
   for (const name of EDITING_METHODS) editor[name] = () => false;
-  editor.dnd.options.getDropNode = () => null;
+  document.getElementById("action-run").disabled = true; // also stops Ctrl+Enter (runui.js)
   autosave.schedule = () => {};
   autosave.flush = async () => {};
   document.getElementById("board-title").readOnly = true;

@@ -148,6 +148,7 @@ async function start() {
   window.boardEditor.runs = installRunUi({
     boardId, editor, socket, onMessage: message, showTab,
     beforeRun: () => autosave.flush(), // a run simulates the stored board: store the latest edits first
+    canRun: board.role !== "view", // a run is a write: a view link sees runs but starts none
   });
 
   const rename = () => {
