@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from architectures.export.png import ExportFailed
-from architectures.thumbnails import template_thumbnail
+from architectures.thumbnails import template_thumbnail, thumbnail_key
 from simulator.templates import TemplateNotFound, all_templates, get_template
 
 
@@ -23,7 +23,9 @@ class TemplateListView(APIView):
                    summary="Case-study templates: id, title, one-line description, requirements, thumbnail")
     def get(self, request: Request) -> Response:
         return Response({"templates": [
-            {**template.summary(), "thumbnail_url": reverse("template-thumbnail", args=[template.id])}
+            # The key in the address changes with the picture, so browsers may keep it for good.
+            {**template.summary(),
+             "thumbnail_url": f"{reverse('template-thumbnail', args=[template.id])}?v={thumbnail_key(template)}"}
             for template in all_templates()]})
 
 
@@ -43,5 +45,7 @@ async def template_thumbnail_view(request: HttpRequest, template_id: str) -> Htt
     except ExportFailed as exc:
         return _error(503, "The thumbnail could not be drawn.", str(exc))
     response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "public, max-age=3600"
+    # Listed addresses carry the picture's key (?v=...); a bare address may change under the browser.
+    current = request.GET.get("v") == thumbnail_key(template)
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if current else "public, max-age=300"
     return response

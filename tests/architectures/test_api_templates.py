@@ -18,7 +18,7 @@ def test_list_names_every_template_with_description_and_thumbnail_but_not_the_fi
     assert [t["id"] for t in listed] == [t.id for t in all_templates()]
     for entry in listed:
         assert entry["title"] and entry["description"] and entry["case_study"]
-        assert entry["thumbnail_url"] == f"/api/templates/{entry['id']}/thumbnail.png"
+        assert entry["thumbnail_url"].startswith(f"/api/templates/{entry['id']}/thumbnail.png?v=")
         assert "board" not in entry and "fix" not in str(entry)
     broken = {t["id"] for t in listed if t["broken"]}
     assert broken == {t.id for t in all_templates() if t.broken}
@@ -62,8 +62,10 @@ def test_thumbnail_is_drawn_once_then_served_from_the_cache(api, settings, tmp_p
     cached = list(tmp_path.glob("fraud_detection-*.png"))
     assert len(cached) == 1
     stamp = cached[0].stat().st_mtime_ns
-    second = api.get("/api/templates/fraud_detection/thumbnail.png")
+    listed = next(t for t in api.get("/api/templates/").json()["templates"] if t["id"] == "fraud_detection")
+    second = api.get(listed["thumbnail_url"])
     assert second.content == first.content
+    assert "immutable" in second["Cache-Control"] and "immutable" not in first["Cache-Control"]
     assert cached[0].stat().st_mtime_ns == stamp, "the second answer is read from the cache, not drawn again"
 
 
