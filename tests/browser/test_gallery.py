@@ -32,10 +32,12 @@ def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, 
         expect(card.locator(".template-description")).to_have_text(template.description)
         expect(card.locator("img")).to_have_attribute("loading", "lazy")
         expect(card.locator(".template-badge.broken")).to_have_count(1 if template.broken else 0)
-    first = cards.first.locator("img")
-    page.wait_for_function("(img) => img.complete && img.naturalWidth > 200", arg=first.element_handle(),
-                           timeout=THUMBNAIL_TIMEOUT_MS)
-    assert thumbnail_path(templates[0]).exists(), "the picture was drawn by the export into the cache"
+    # Lazy images load as they come into view: scroll to each and wait for its picture.
+    for card in cards.all():
+        card.scroll_into_view_if_needed()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 200",
+                               arg=card.locator("img").element_handle(), timeout=THUMBNAIL_TIMEOUT_MS)
+    assert all(thumbnail_path(t).exists() for t in templates), "the pictures were drawn by the export into the cache"
     page.screenshot(path=str(artifacts / "gallery.png"), full_page=True)
 
 
