@@ -169,7 +169,8 @@ def test_rightsize_proposal_is_applied_in_one_undoable_step(editor, page):
     replicas = "window.boardEditor.editor.graph.getCellById('fs').getData().config.replicas"
     assert page.evaluate(replicas) == proposed
     editor.wait_saved()
-    assert {n["id"]: n["config"] for n in editor.stored_document()["nodes"]}["fs"]["replicas"] == proposed
+    stored = {node["id"]: node.get("config", {}) for node in editor.stored_document()["nodes"]}
+    assert stored["fs"]["replicas"] == proposed
     page.click("#action-undo")
     assert page.evaluate(replicas) == 1
 
