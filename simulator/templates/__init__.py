@@ -2,7 +2,8 @@
 
 Each `<id>.json` holds the template's metadata and its board document:
 
-    {"id": "visual_search", "title": "...", "description": "one line", "case_study": "Visual search",
+    {"id": "visual_search", "order": 10 (place in the gallery), "title": "...", "description": "one line",
+     "case_study": "Visual search",
      "compare_with": "<id>" (optional: the other half of a pair),
      "broken": null | {"step": "<note step>", "hint": "...", "fix": [{"path": "nodes[knn].config.max_batch_size",
                                                                       "value": 32}, ...]},
@@ -44,6 +45,7 @@ class Template:
     """One case-study template: what the gallery shows, and the board it starts."""
 
     id: str
+    order: int
     title: str
     description: str
     case_study: str
@@ -123,7 +125,7 @@ def _read(path: Path) -> Template:
     if broken is not None and (broken.get("step") not in NOTE_STEPS or not broken.get("hint")
                                or not broken.get("fix")):
         raise TemplateError(f"{path.name}: broken needs a note step, a hint and a fix")
-    template = Template(id=data["id"], title=data["title"], description=data["description"],
+    template = Template(id=data["id"], order=data["order"], title=data["title"], description=data["description"],
                         case_study=data["case_study"], board=data["board"], broken=broken,
                         compare_with=data.get("compare_with"))
     check_document(template.document())
@@ -132,7 +134,8 @@ def _read(path: Path) -> Template:
 
 @lru_cache(maxsize=1)
 def _all() -> dict[str, Template]:
-    return {t.id: t for t in (_read(path) for path in sorted(FOLDER.glob("*.json")))}
+    templates = sorted((_read(path) for path in FOLDER.glob("*.json")), key=lambda t: (t.order, t.id))
+    return {t.id: t for t in templates}
 
 
 def template_ids() -> list[str]:
@@ -140,7 +143,7 @@ def template_ids() -> list[str]:
 
 
 def all_templates() -> list[Template]:
-    """Every template, in gallery order (by file name)."""
+    """Every template, in gallery order: the book's chapters, then the rest."""
     return list(_all().values())
 
 
