@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from architectures.thumbnails import thumbnail_path
-from simulator.templates import all_templates, get_template
+from simulator.templates import HINT_HEADING, all_templates, get_template
 from tests.browser.editor_page import EditorPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,12 +61,19 @@ def test_board_started_from_a_template_opens_then_runs_and_shows_its_verdict(pag
     page.screenshot(path=str(artifacts / "gallery-template-run.png"))
 
 
-def test_broken_template_runs_to_a_failing_verdict(page, site, celery_worker):
+def test_broken_template_shows_its_hint_in_the_notes_and_runs_to_a_failing_verdict(page, site, celery_worker):
     editor = EditorPage(page, site)
     gallery = open_gallery(page, site)
-    gallery.locator('.template-card[data-template="fraud_detection"] .template-open').click()
+    template = get_template("fraud_detection")
+    gallery.locator(f'.template-card[data-template="{template.id}"] .template-open').click()
     page.wait_for_url("**/b/*/**")
     editor.wait_ready()
+    page.click("#tab-framework")
+    note = page.locator(f'#panel-framework details[data-step="{template.broken["step"]}"]')
+    note.locator("summary").click()
+    expect(note.locator(".note-preview strong")).to_have_text(HINT_HEADING)
+    expect(note.locator(".note-preview")).to_contain_text(template.broken["hint"])
+
     page.click("#action-run")
     results = page.locator("#panel-results")
     expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
