@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from simulator.templates import all_templates, get_template
@@ -73,3 +75,19 @@ def test_thumbnail_of_an_unknown_template_is_404_in_the_error_shape(api):
     response = api.get("/api/templates/no_such_case/thumbnail.png")
     assert response.status_code == 404
     assert response.json()["errors"][0]["path"] == "template"
+
+
+def test_render_thumbnails_command_draws_only_the_missing_ones(settings, tmp_path):
+    from django.core.management import call_command
+
+    from architectures.thumbnails import thumbnail_path
+
+    settings.THUMBNAIL_DIR = tmp_path
+    templates = all_templates()
+    for template in templates[1:]:  # cached already, under their current keys
+        thumbnail_path(template).write_bytes(b"cached")
+    out = io.StringIO()
+    call_command("render_thumbnails", stdout=out)
+    assert f"1 thumbnails drawn, {len(templates) - 1} already cached" in out.getvalue()
+    assert thumbnail_path(templates[0]).read_bytes().startswith(PNG_SIGNATURE)
+    assert thumbnail_path(templates[1]).read_bytes() == b"cached"
