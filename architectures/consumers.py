@@ -7,6 +7,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from architectures import access
 from architectures.broadcast import board_group
+from architectures.coediting import CoEditingMixin
 from architectures.models import SimulationRun
 from architectures.runs import run_public
 
@@ -14,7 +15,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_REVOKED = 4403
 
 
-class BoardConsumer(AsyncJsonWebsocketConsumer):
+class BoardConsumer(CoEditingMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -31,10 +32,11 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=access.SUBPROTOCOL if access.SUBPROTOCOL in offered else None)
+        await self.coediting_join()
         # A client joining mid-run first learns where every active run stands.
         active = await database_sync_to_async(_active_runs)(board.pk)
         await self.send_json({"type": "hello", "board_id": str(board.pk), "version": board.version,
-                              "active_runs": active})
+                              "active_runs": active, "client": self.client_id})
 
     async def board_revoke(self, event: dict) -> None:
         """A link was regenerated: close if this connection came in with the old token of that role."""
@@ -47,10 +49,12 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
+            await self.coediting_leave()
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def board_event(self, event: dict) -> None:
-        await self.send_json(event["payload"])
+        if not self.echoes_own(event["payload"]):
+            await self.send_json(event["payload"])
 
 
 def _active_runs(board_id) -> list[dict]:

@@ -49,11 +49,16 @@ export class Autosave {
   }
 
   dirty() {
+    if (this.live?.active) return this.live.pending();
     return !sameDocument(this.read(), this.saved);
   }
 
-  /** Called after every edit; saves once the user pauses. */
+  /** Called after every edit; saves once the user pauses (or at once as a live edit, see collab.js). */
   schedule(delay = DEBOUNCE_MS) {
+    if (this.live?.active) {
+      this.live.schedule();
+      return;
+    }
     if (this.suspended) return;
     clearTimeout(this.timer);
     if (this.state !== "offline" && this.state !== "error" && this.state !== "conflict") {
@@ -64,6 +69,10 @@ export class Autosave {
 
   /** Save now (if anything changed); resolves when the editor's content is on the server or a save failed. */
   async flush() {
+    if (this.live?.active) {
+      await this.live.settle();
+      return;
+    }
     clearTimeout(this.timer);
     if (this.inFlight) {
       await this.inFlight;

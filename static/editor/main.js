@@ -12,6 +12,8 @@ import { PropertiesPanel } from "./properties.js";
 import { installShortcuts } from "./shortcuts.js";
 import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
+import { LiveEditing, keepingFocus } from "./collab.js";
+import { Presence } from "./presence.js";
 import { UndoTimeline } from "./undo.js";
 import { VersionsPanel } from "./versions.js";
 import { rememberBoard } from "../js/recent.js";
@@ -119,7 +121,17 @@ async function start() {
   });
   // The page's one live connection to the board: run progress and results, edits of others.
   const socket = new BoardSocket(boardId, { protocols: socketProtocols });
-  window.boardEditor = { editor, autosave, timeline, socket }; // for the browser tests and the benchmark
+  // Edits of everyone on the board, live (collab.js), and who they are (presence.js).
+  const live = new LiveEditing({
+    socket, autosave, editor, read, onMessage: message,
+    showBoard: (doc) => {
+      if (title.value !== (doc.title ?? "")) title.value = doc.title ?? "";
+      keepingFocus($("#panel-framework"), () => framework.load(doc));
+    },
+    canEdit: () => !document.body.classList.contains("read-only"),
+  });
+  new Presence($("#presence"), { socket, editor });
+  window.boardEditor = { editor, autosave, timeline, socket, live }; // for the browser tests and the benchmark
 
   const graph = editor.graph;
   graph.on("cell:added", () => !editor.loading && autosave.schedule());

@@ -32,7 +32,8 @@ async def test_save_is_broadcast_to_every_client_of_the_board(redis_url, documen
         connected, _ = await communicator.connect()
         assert connected
         hello = await communicator.receive_json_from(timeout=5)
-        assert hello == {"type": "hello", "board_id": str(board.pk), "version": 1, "active_runs": []}
+        assert hello == {"type": "hello", "board_id": str(board.pk), "version": 1, "active_runs": [],
+                         "client": hello["client"]}
     await sync_to_async(board_update)(board_id=board.pk, expected_version=1, document={**document, "title": "v2"})
     for communicator in clients:
         assert await communicator.receive_json_from(timeout=5) == {"type": "board.saved", "version": 2}

@@ -203,7 +203,11 @@ def test_conflicting_save_keeps_both_the_other_copy_and_local_edits(editor, page
     stored = editor.stored_document()
     assert {n["kind"] for n in stored["nodes"]} == {"gateway", "logging", "monitor"}
     assert stored["notes"]["data"] == "added elsewhere"
-    assert editor.document() == stored
+    # Live edits send what changed, so the other client's node keeps its config implicit (the kind's
+    # defaults) in storage, while the editor shows those defaults; everything else is the same.
+    shown = editor.document()
+    assert {**shown, "nodes": None} == {**stored, "nodes": None}
+    assert [{**n, "config": None} for n in shown["nodes"]] == [{**n, "config": None} for n in stored["nodes"]]
     assert gateway in editor.node_ids() and "their-log" in editor.node_ids()
 
 
@@ -214,15 +218,18 @@ def test_version_history_lists_versions_and_restores_one(editor, page):
     editor.drag_from_palette("cache", 700, 250)
     editor.wait_saved()
     page.click("#tab-versions")
+    # Live edits within a minute share one history entry (the newest); the board as created stays.
+    expect(page.locator(".version")).to_have_count(2)
+    newest = int(page.locator(".version").first.get_attribute("data-version"))
+    assert newest == editor.api("GET", f"/api/boards/{board_id}/")[1]["version"]
+    page.click('.version[data-version="1"] button')
+    expect(page.locator("#toast")).to_contain_text("Restored version 1")
+    assert editor.document()["nodes"] == []
+    assert editor.stored_document()["nodes"] == []
     expect(page.locator(".version")).to_have_count(3)
-    page.click('.version[data-version="2"] button')
-    expect(page.locator("#toast")).to_contain_text("Restored version 2")
-    assert [n["kind"] for n in editor.document()["nodes"]] == ["gateway"]
-    assert [n["kind"] for n in editor.stored_document()["nodes"]] == ["gateway"]
-    expect(page.locator(".version")).to_have_count(4)
     page.reload()
     editor.wait_ready()
-    assert [n["kind"] for n in editor.document()["nodes"]] == ["gateway"]
+    assert editor.document()["nodes"] == []
 
 
 def test_question_mark_opens_the_shortcut_sheet(editor, page):
@@ -314,6 +321,7 @@ def test_main_actions_work_from_the_keyboard(editor, page):
 def test_saves_while_offline_are_retried_and_the_status_says_so(editor, page, console_errors):
     console_errors.allow(r"ERR_FAILED|ERR_INTERNET_DISCONNECTED")
     editor.create_board_from_landing("Offline")
+    page.wait_for_function("window.boardEditor.live.active")
 
     def refuse_saves(route):
         if route.request.method == "PUT":
@@ -321,11 +329,14 @@ def test_saves_while_offline_are_retried_and_the_status_says_so(editor, page, co
         else:
             route.continue_()
 
+    # Offline: the live connection is down and REST saves fail too.
+    page.evaluate("window.boardEditor.socket.close()")
     page.route("**/api/boards/*/", refuse_saves)
     editor.drag_from_palette("cache", 500, 300)
     expect(page.locator("#save-status")).to_have_attribute("data-state", "offline")
     assert editor.stored_document()["nodes"] == []
     page.unroute("**/api/boards/*/")
+    page.evaluate("window.boardEditor.socket.connect()")
     editor.wait_saved()
     assert [n["kind"] for n in editor.stored_document()["nodes"]] == ["cache"]
 
@@ -354,6 +365,9 @@ def test_conflict_that_cannot_merge_offers_both_versions(editor, page, console_e
     first = editor.drag_from_palette("gateway", 400, 250)
     second = editor.drag_from_palette("feature_store", 700, 250)
     editor.wait_saved()
+    # With the live connection up the other save would show at once; without it, saves go over
+    # REST and meet the other one as a conflict.
+    page.evaluate("window.boardEditor.socket.close()")
     status, board = editor.api("GET", f"/api/boards/{board_id}/")
     theirs = board["document"]
     theirs["edges"].append({"id": "their-edge", "source": second, "target": first, "mode": "sync", "latency_ms": 0})

@@ -1,0 +1,154 @@
+"""Live co-editing: apply a batch of edit operations to a stored board, validate, store and broadcast it."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from architectures.broadcast import board_broadcast
+from architectures.models import Board, BoardVersion
+from architectures.selectors import board_get
+from architectures.services import merge_patch
+from simulator.validation import BoardValidationError, check_document
+
+# A drag sends a few ops a second; keeping one history entry per op would bury the History
+# panel. The newest entry follows the live board until it is this old, then a new one starts;
+# version 1 (the board as created) is never folded into, so it can always be restored.
+HISTORY_WINDOW = timedelta(seconds=60)
+MAX_OPS_PER_EDIT = 1000
+# Compare-and-swap retries when another connection stored a version between our read and write.
+MAX_ATTEMPTS = 20
+
+BOARD_KEYS = ("title", "requirements", "traffic", "notes")
+OPS = ("node.add", "node.update", "node.delete", "edge.add", "edge.update", "edge.delete", "board.update")
+
+
+class EditRefused(ValueError):
+    """The edit is malformed or would make the board invalid; nothing was stored."""
+
+    def __init__(self, detail: str, errors: list[dict[str, str]]):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Applied:
+    version: int
+
+
+def _refuse(path: str, message: str) -> EditRefused:
+    return EditRefused("The edit is malformed.", [{"path": path, "message": message}])
+
+
+def _find(items: list[dict], item_id: Any) -> int | None:
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == item_id:
+            return index
+    return None
+
+
+def _require(op: dict, key: str, kind: type, path: str) -> Any:
+    value = op.get(key)
+    if not isinstance(value, kind):
+        raise _refuse(f"{path}.{key}", f"must be {'an object' if kind is dict else 'a string'}")
+    return value
+
+
+def _apply_one(document: dict[str, Any], op: Any, path: str) -> None:
+    if not isinstance(op, dict) or op.get("op") not in OPS:
+        raise _refuse(f"{path}.op", f"must be one of {', '.join(OPS)}")
+    name = op["op"]
+    if name == "board.update":
+        patch = _require(op, "patch", dict, path)
+        unknown = sorted(set(patch) - set(BOARD_KEYS))
+        if unknown:
+            raise _refuse(f"{path}.patch.{unknown[0]}", f"cannot be changed here; only {', '.join(BOARD_KEYS)} can")
+        for key, value in patch.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = merge_patch(document.get(key), value)
+        return
+    collection, action = name.split(".")
+    items = document.setdefault(f"{collection}s", [])
+    if action == "add":
+        item = _require(op, collection, dict, path)
+        if _find(items, item.get("id")) is not None:
+            raise _refuse(f"{path}.{collection}.id", f"{item.get('id')!r} is already on the board")
+        items.append(copy.deepcopy(item))
+        return
+    item_id = _require(op, "id", str, path)
+    index = _find(items, item_id)
+    if action == "delete":
+        # Deleting what is already gone is no conflict: both people wanted it gone.
+        if index is not None:
+            items.pop(index)
+        if collection == "node":
+            document["edges"] = [edge for edge in document.get("edges", [])
+                                 if edge.get("source") != item_id and edge.get("target") != item_id]
+        return
+    patch = _require(op, "patch", dict, path)
+    if index is None:
+        raise EditRefused("Someone else deleted what this edit changes.",
+                          [{"path": f"{path}.id", "message": f"no {collection} {item_id!r} on the board"}])
+    if "id" in patch:
+        raise _refuse(f"{path}.patch.id", "cannot be changed")
+    items[index] = merge_patch(items[index], patch)
+
+
+def apply_ops(document: dict[str, Any], ops: Any) -> dict[str, Any]:
+    """A new document: `ops` applied in order to `document` (which is left alone)."""
+    if not isinstance(ops, list) or not 1 <= len(ops) <= MAX_OPS_PER_EDIT:
+        raise _refuse("ops", f"must be a list of 1 to {MAX_OPS_PER_EDIT} operations")
+    result = copy.deepcopy(document)
+    for index, op in enumerate(ops):
+        _apply_one(result, op, f"ops[{index}]")
+    return result
+
+
+def _keep_history(board: Board) -> None:
+    latest = board.versions.order_by("-number").first()
+    if latest is not None and latest.number > 1 and timezone.now() - latest.created_at < HISTORY_WINDOW:
+        latest.number, latest.title, latest.document = board.version, board.title, board.document
+        latest.save(update_fields=["number", "title", "document"])
+    else:
+        BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document)
+
+
+def board_apply_ops(*, board_id: str | uuid.UUID, ops: Any, edit_id: str = "", author: str = "") -> Applied:
+    """Apply one edit (a list of ops) to the board's current document, atomically.
+
+    Concurrent edits from several connections serialise on the board's version: each one is
+    applied to the newest stored document and written only if no other edit came in between
+    (otherwise it is applied again to the newer document), so edits to different elements
+    all survive and the last edit to one field wins. The stored edit is broadcast to the
+    board's connections once committed, naming `author` (the sending connection drops its copy).
+    """
+    for _ in range(MAX_ATTEMPTS):
+        board = board_get(board_id=board_id)
+        document = apply_ops(board.document, ops)
+        try:
+            check_document(document)
+        except BoardValidationError as error:
+            raise EditRefused("The edit would make the board invalid; it was not stored.", error.to_list()) from None
+        with transaction.atomic():
+            version = board.version + 1
+            title = (document.get("title") or "Untitled board")[:200]
+            stored = Board.objects.filter(pk=board.pk, version=board.version).update(
+                document=document, title=title, version=version, updated_at=timezone.now())
+            if not stored:
+                continue
+            board.document, board.title, board.version = document, title, version
+            _keep_history(board)
+            payload = {"type": "edit", "id": edit_id, "ops": ops, "version": version, "client": author}
+            transaction.on_commit(lambda: board_broadcast(board.pk, payload))
+        return Applied(version=version)
+    raise EditRefused("The board is too busy right now; the edit was not stored. Try again.",
+                      [{"path": "", "message": f"gave up after {MAX_ATTEMPTS} concurrent writes"}])

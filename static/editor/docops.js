@@ -1,0 +1,106 @@
+// Edit operations on board documents: the difference between two documents as ops, and ops applied to a document.
+//
+// The server applies the same ops (architectures/collab.py): node.add|update|delete, edge.add|update|delete
+// and board.update, where an update carries an RFC 7396 merge patch, so two people changing different
+// fields of one component both keep their change.
+
+const BOARD_KEYS = ["title", "requirements", "traffic", "notes"];
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** RFC 7396: objects merge key by key, null deletes a key, anything else replaces. */
+export function mergePatch(target, patch) {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+/** The merge patch that turns `before` into `after` (objects only), or null when they are equal. */
+export function diffPatch(before, after) {
+  const patch = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!(key in after)) patch[key] = null;
+    else if (!(key in before) || !isObject(before[key]) || !isObject(after[key])) {
+      if (!same(before[key], after[key])) patch[key] = structuredClone(after[key]);
+    } else {
+      const inner = diffPatch(before[key], after[key]);
+      if (inner) patch[key] = inner;
+    }
+  }
+  return Object.keys(patch).length ? patch : null;
+}
+
+function listOps(kind, before = [], after = []) {
+  const old = new Map(before.map((item) => [item.id, item]));
+  const now = new Map(after.map((item) => [item.id, item]));
+  const adds = [];
+  const updates = [];
+  const deletes = [];
+  for (const item of after) {
+    const previous = old.get(item.id);
+    if (!previous) adds.push({ op: `${kind}.add`, [kind]: structuredClone(item) });
+    else {
+      const patch = diffPatch(previous, item);
+      if (patch) updates.push({ op: `${kind}.update`, id: item.id, patch });
+    }
+  }
+  for (const item of before) if (!now.has(item.id)) deletes.push({ op: `${kind}.delete`, id: item.id });
+  return { adds, updates, deletes };
+}
+
+/** The ops that turn document `base` into document `local`; [] when nothing changed. */
+export function diffOps(base, local) {
+  const nodes = listOps("node", base.nodes, local.nodes);
+  const edges = listOps("edge", base.edges, local.edges);
+  const patch = diffPatch(
+    Object.fromEntries(BOARD_KEYS.filter((key) => key in base).map((key) => [key, base[key]])),
+    Object.fromEntries(BOARD_KEYS.filter((key) => key in local).map((key) => [key, local[key]])),
+  );
+  // Edges go after the nodes they join, and leave before the nodes they joined.
+  return [
+    ...nodes.adds, ...nodes.updates, ...edges.deletes, ...nodes.deletes, ...edges.adds, ...edges.updates,
+    ...(patch ? [{ op: "board.update", patch }] : []),
+  ];
+}
+
+function applyOne(document, op) {
+  if (op.op === "board.update") {
+    for (const [key, value] of Object.entries(op.patch)) {
+      if (value === null) delete document[key];
+      else document[key] = mergePatch(document[key], value);
+    }
+    return true;
+  }
+  const [kind, action] = op.op.split(".");
+  const list = `${kind}s`;
+  document[list] = document[list] || [];
+  const id = action === "add" ? op[kind].id : op.id;
+  const index = document[list].findIndex((item) => item.id === id);
+  if (action === "add") {
+    if (index >= 0) return false;
+    document[list].push(structuredClone(op[kind]));
+  } else if (action === "delete") {
+    if (index >= 0) document[list].splice(index, 1);
+    if (kind === "node") document.edges = (document.edges || []).filter((edge) => edge.source !== id && edge.target !== id);
+  } else {
+    if (index < 0) return false;
+    document[list][index] = mergePatch(document[list][index], op.patch);
+  }
+  return true;
+}
+
+/**
+ * A new document: `ops` applied to `document`. Ops that no longer fit (an update of a component
+ * someone deleted, an edge whose end is gone) are skipped, as the server would refuse them.
+ */
+export function applyOps(document, ops) {
+  const out = structuredClone(document);
+  for (const op of ops) applyOne(out, op);
+  const ids = new Set((out.nodes || []).map((node) => node.id));
+  out.edges = (out.edges || []).filter((edge) => ids.has(edge.source) && ids.has(edge.target));
+  return out;
+}
