@@ -95,6 +95,15 @@ def test_import_answers_both_links(api, document):
     assert (body["edit_token"], body["view_token"]) == (stored.edit_token, stored.view_token)
 
 
+def test_a_board_from_a_template_answers_both_links(api):
+    from simulator.templates import template_ids
+
+    body = api.post("/api/boards/", {"template": template_ids()[0]}, format="json").json()
+    stored = Board.objects.get(pk=body["id"])
+    assert (body["edit_token"], body["view_token"]) == (stored.edit_token, stored.view_token)
+    assert body["edit_url"].endswith(f"#token={stored.edit_token}")
+
+
 def test_every_existing_board_gets_its_own_tokens_from_the_migration(document):
     first, second = board_create(document=document), board_create(document=document)
     Board.objects.update(edit_token="same", view_token="same")
