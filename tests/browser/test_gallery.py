@@ -22,6 +22,23 @@ def open_gallery(page, site: str):
     return gallery
 
 
+def start_from_template(page, site: str, template_id: str) -> EditorPage:
+    """Click the template's tile on the start page and wait for the new board's editor."""
+    editor = EditorPage(page, site)
+    open_gallery(page, site).locator(f'.template-card[data-template="{template_id}"] .template-open').click()
+    page.wait_for_url("**/b/*/**")
+    editor.wait_ready()
+    return editor
+
+
+def run_to_verdict(page):
+    """Press Run and wait for the results; the SLO verdict's locator."""
+    page.click("#action-run")
+    results = page.locator("#panel-results")
+    expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
+    return results.locator(".slo-verdict")
+
+
 def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, site, artifacts):
     gallery = open_gallery(page, site)
     templates = all_templates()
@@ -42,39 +59,24 @@ def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, 
 
 
 def test_board_started_from_a_template_opens_then_runs_and_shows_its_verdict(page, site, celery_worker, artifacts):
-    editor = EditorPage(page, site)
-    gallery = open_gallery(page, site)
     template = get_template("event_recommendation")
-    gallery.locator(f'.template-card[data-template="{template.id}"] .template-open').click()
-    page.wait_for_url("**/b/*/**")
-    editor.wait_ready()
+    editor = start_from_template(page, site, template.id)
     assert sorted(editor.node_ids()) == sorted(n["id"] for n in template.board["nodes"])
     stored = editor.document()
     assert stored["title"] == template.board["title"]
     assert stored["notes"]["serving"] == template.board["notes"]["serving"]
 
-    page.click("#action-run")
-    results = page.locator("#panel-results")
-    expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
     # A healthy template meets its requirements as given.
-    expect(results.locator(".slo-verdict")).to_have_attribute("data-verdict", "pass")
+    expect(run_to_verdict(page)).to_have_attribute("data-verdict", "pass")
     page.screenshot(path=str(artifacts / "gallery-template-run.png"))
 
 
 def test_broken_template_shows_its_hint_in_the_notes_and_runs_to_a_failing_verdict(page, site, celery_worker):
-    editor = EditorPage(page, site)
-    gallery = open_gallery(page, site)
     template = get_template("fraud_detection")
-    gallery.locator(f'.template-card[data-template="{template.id}"] .template-open').click()
-    page.wait_for_url("**/b/*/**")
-    editor.wait_ready()
+    start_from_template(page, site, template.id)
     page.click("#tab-framework")
     note = page.locator(f'#panel-framework details[data-step="{template.broken["step"]}"]')
     note.locator("summary").click()
     expect(note.locator(".note-preview strong")).to_have_text(HINT_HEADING)
     expect(note.locator(".note-preview")).to_contain_text(template.broken["hint"])
-
-    page.click("#action-run")
-    results = page.locator("#panel-results")
-    expect(results).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
-    expect(results.locator(".slo-verdict")).to_have_attribute("data-verdict", "fail")
+    expect(run_to_verdict(page)).to_have_attribute("data-verdict", "fail")
