@@ -117,19 +117,31 @@ def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> di
     return result
 
 
-def _read(path: Path) -> Template:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("id") != path.stem:
-        raise TemplateError(f"{path.name}: id {data.get('id')!r} does not match the file name")
+def _template(data: dict[str, Any], name: str) -> Template:
     broken = data.get("broken")
     if broken is not None and (broken.get("step") not in NOTE_STEPS or not broken.get("hint")
                                or not broken.get("fix")):
-        raise TemplateError(f"{path.name}: broken needs a note step, a hint and a fix")
+        raise TemplateError(f"{name}: broken needs a note step, a hint and a fix")
+    missing = [key for key in ("id", "order", "title", "description", "case_study", "board") if key not in data]
+    if missing:
+        raise TemplateError(f"{name}: missing {', '.join(missing)}")
     template = Template(id=data["id"], order=data["order"], title=data["title"], description=data["description"],
                         case_study=data["case_study"], board=data["board"], broken=broken,
                         compare_with=data.get("compare_with"))
     check_document(template.document())
     return template
+
+
+def _read(path: Path) -> Template:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("id") != path.stem:
+        raise TemplateError(f"{path.name}: id {data.get('id')!r} does not match the file name")
+    return _template(data, path.name)
+
+
+def template_document(data: dict[str, Any]) -> dict[str, Any]:
+    """The board document of a template file's contents (hint included), for `python -m simulator run`."""
+    return _template(data, str(data.get("id", "template"))).document()
 
 
 @lru_cache(maxsize=1)

@@ -123,3 +123,10 @@ def test_command_line_compares_a_pair_and_refuses_unknown_ids():
     assert {"P99 latency", "cost per month"} <= set(lines)
     missing = cli("no_such_template")
     assert missing.returncode == 2 and "no_such_template" in missing.stderr
+
+
+def test_run_command_accepts_a_template_file():
+    done = subprocess.run([sys.executable, "-m", "simulator", "run", "simulator/templates/fraud_detection.json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "slo p99_ms: target 60" in done.stdout and "FAIL" in done.stdout
