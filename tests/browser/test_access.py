@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,6 +21,14 @@ BOARD = {
     "notes": {"requirements": "2k QPS", "data": "", "features": "", "model": "", "evaluation": "", "serving": "",
               "monitoring": ""},
 }
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 10) -> None:
+    """Poll a page expression through the debugger protocol (the site's CSP forbids the page to eval one)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        time.sleep(0.05)
 
 
 def writes_of(page: Page) -> list[str]:
@@ -78,7 +87,7 @@ def test_view_link_opens_a_read_only_editor_that_changes_nothing_and_sees_the_ed
     status, _ = creator.api("PUT", f"/api/boards/{board['id']}/", {"version": 1, "document": changed},
                             token=board["edit_token"])
     assert status == 200
-    page.wait_for_function(f"{EDITOR}.graph.getCellById('cache') !== null")
+    wait_until(page, f"{EDITOR}.graph.getCellById('cache') !== null")
 
     assert writes == []
     stored = Board.objects.get(pk=board["id"])
@@ -102,7 +111,7 @@ def test_share_dialog_gives_both_links_and_a_new_view_link_locks_out_the_old_one
         viewer = EditorPage(viewer_page, site)
         viewer_page.goto(page.locator("#share-view-url").input_value())
         viewer.wait_ready()
-        viewer_page.wait_for_function("window.boardEditor.socket.connected")
+        wait_until(viewer_page, "window.boardEditor.socket.connected")
         expect(viewer_page.locator("#view-only-badge")).to_have_text("View only")
 
         page.click('[data-regenerate="view"]')
@@ -150,3 +159,41 @@ def test_sign_up_create_a_board_and_open_it_from_my_boards_without_a_link(page, 
     expect(page.locator(".account-nav")).to_contain_text("Log in")
     expect(page.locator("#my-boards")).to_have_count(0)
     assert re.search(r"/$", page.url)
+
+
+def test_recent_boards_reopen_with_the_stored_link_and_a_revoked_one_is_dropped(page, site, console_errors):
+    editor = EditorPage(page, site)
+    kept = editor.create_board_from_landing("Kept board")
+    revoked = editor.create_board_from_landing("Revoked board")
+    page.goto(site + "/")
+    expect(page.locator("#recent-boards a")).to_have_text(["Revoked board", "Kept board"])
+    page.click("#recent-boards a >> text=Kept board")
+    editor.wait_ready()
+    assert editor.board_id() == kept
+    expect(page.locator("#view-only-badge")).to_be_hidden()  # the stored edit link, not a view link
+
+    # The owner replaces the edit link elsewhere: this browser falls back to the view link it holds.
+    console_errors.allow(r"404 \(Not Found\)")  # the pages try the stale links they hold
+    assert editor.api("POST", f"/api/boards/{revoked}/regenerate-token/", {"role": "edit"})[0] == 200
+    page.goto(f"{site}/b/{revoked}/")
+    editor.wait_ready()
+    expect(page.locator("#view-only-badge")).to_have_text("View only")
+    # Then the view link too: nothing this browser holds opens the board, and the list drops it.
+    assert editor.api("POST", f"/api/boards/{revoked}/regenerate-token/", {"role": "view"})[0] == 200
+    page.goto(site + "/")
+    expect(page.locator("#recent-boards a")).to_have_text(["Kept board"])
+
+
+def test_report_page_loads_with_the_link_the_browser_holds(page, site):
+    creator = EditorPage(page, site)
+    status, board = creator.api("POST", "/api/boards/", {"document": BOARD})
+    assert status == 201
+    page.goto(f"{site}/b/{board['id']}/report/#token={board['view_token']}")
+    expect(page.locator("main.report h1")).to_have_text("Mock interview")
+    assert "#token" not in page.url
+    diagram = page.locator("main.report img")
+    expect(diagram).to_have_attribute("src", re.compile(r"^blob:"), timeout=30_000)
+    wait_until(page, "document.querySelector('main.report img').naturalWidth > 100", timeout_s=30)
+    with page.expect_download() as download:
+        page.click("main.report a[data-download]")
+    assert download.value.suggested_filename == "mock_interview_report.md"
