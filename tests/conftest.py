@@ -37,6 +37,14 @@ SAMPLE_DOCUMENT = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no writes counted against its client (the counts live in memory)."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 @pytest.fixture
 def document() -> dict:
     return copy.deepcopy(SAMPLE_DOCUMENT)

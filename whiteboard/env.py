@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -48,6 +49,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate like "600/min" (per s, min, hour or day); empty means no limit."""
+    raw = os.environ.get(name, default).strip()
+    if raw and not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r}: give a count per s, min, hour or day, like {default}, or nothing for no limit")
+    return raw
+
+
 def env_secret_key(var_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once into var/secret_key."""
     raw = os.environ.get("SECRET_KEY")
@@ -88,16 +97,17 @@ def env_redis_url(default: str) -> str:
 def env_database(default_sqlite: Path) -> dict:
     """DATABASES['default'] from DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
     raw = os.environ.get("DATABASE_URL")
+    # The same SQLite settings wherever the file is: WAL, no fsync per commit, writers queue up front.
+    sqlite_options = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                      "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     if not raw:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite),
-                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite), "OPTIONS": sqlite_options}
     parsed = urlparse(raw)
     if parsed.scheme == "sqlite":
         name = parsed.path[1:] if parsed.path.startswith("//") else parsed.path
         if not name:
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no file: use sqlite:////absolute/path.db")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": sqlite_options}
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
         if not parsed.path.strip("/"):
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no database: postgres://USER:PASS@HOST:PORT/NAME")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from whiteboard.env import env_bool, env_database, env_int, env_list, env_redis_url, env_secret_key
+from whiteboard.env import env_bool, env_database, env_int, env_list, env_rate, env_redis_url, env_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -103,6 +103,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 5_000_000, minimum=1_000_000, maximum=100_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
+# Writes (saves, runs, creates, imports) per client and minute, e.g. "600/min"; empty turns the limit off.
+WRITE_RATE_LIMIT = env_rate("WRITE_RATE_LIMIT", "600/min")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["architectures.api.parsers.LimitedJSONParser"],
@@ -113,6 +120,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "architectures.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["architectures.api.throttles.WriteRateThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
 
