@@ -37,11 +37,26 @@ export function installAccess({ board, editor, autosave, socket, onMessage, relo
   socket.on("board.saved", ({ version }) => {
     if (document.body.classList.contains("read-only") && version > autosave.version) reload();
   });
-  socket.on("close", ({ code }) => {
+  socket.on("close", async ({ code }) => {
     if (code !== CLOSE_REVOKED) return;
+    // The owner may be replacing the very link this page uses: then the page carries on with the new one.
+    await share.renewing;
+    if (await stillOpens(board.id)) {
+      if (!socket.socket) socket.connect();
+      return;
+    }
     makeReadOnly(editor, autosave, "Link revoked");
     onMessage("The board's owner replaced this link: it no longer opens the board. Ask for the new link.");
   });
+}
+
+async function stillOpens(boardId) {
+  try {
+    await api.getBoard(boardId);
+    return true;
+  } catch (error) {
+    return !(error instanceof ApiError && error.status === 404);
+  }
 }
 
 /** A view link's editor: nothing on the page can change the board; the server refuses it anyway (403). */
@@ -83,6 +98,7 @@ class ShareDialog {
     this.board = board;
     this.onMessage = onMessage;
     this.socket = socket;
+    this.renewing = Promise.resolve(); // settles when a link replacement in progress is done
     dialog.querySelector(".close").addEventListener("click", () => dialog.close());
     for (const button of dialog.querySelectorAll("[data-copy]")) {
       button.addEventListener("click", () => this.copy(button));
@@ -127,6 +143,18 @@ class ShareDialog {
   }
 
   async regenerate(role) {
+    let finished;
+    this.renewing = new Promise((resolve) => {
+      finished = resolve;
+    });
+    try {
+      await this.replaceLink(role);
+    } finally {
+      finished();
+    }
+  }
+
+  async replaceLink(role) {
     const usedOld = boardTokenInUse() === this.board[`${role}_token`];
     try {
       const board = await api.regenerateToken(this.board.id, role);

@@ -94,7 +94,7 @@ def test_view_link_opens_a_read_only_editor_that_changes_nothing_and_sees_the_ed
     assert stored.version == 2 and [node["id"] for node in stored.document["nodes"]] == ["gw", "ms", "cache"]
 
 
-def test_share_dialog_gives_both_links_and_a_new_view_link_locks_out_the_old_one(chromium, page, site,
+def test_share_dialog_gives_both_links_and_new_links_lock_out_the_old_ones_but_not_the_owner(chromium, page, site,
                                                                                   console_errors):
     owner = EditorPage(page, site)
     board_id = owner.create_board_from_landing("Shared board")
@@ -123,12 +123,29 @@ def test_share_dialog_gives_both_links_and_a_new_view_link_locks_out_the_old_one
         expect(viewer_page.locator("#view-only-badge")).to_have_text("Link revoked")
         expect(viewer_page.locator("#toast")).to_contain_text("no longer opens the board")
         assert owner.api("GET", f"/api/boards/{board_id}/", token=stored.view_token)[0] == 404
+
+        # A partner opens the edit link; then the owner replaces the edit link, which this page also uses.
+        partner_page = context.new_page()
+        partner = EditorPage(partner_page, site)
+        partner_page.goto(page.locator("#share-edit-url").input_value())
+        partner.wait_ready()
+        wait_until(partner_page, "window.boardEditor.socket.connected")
+        expect(partner_page.locator("#view-only-badge")).to_be_hidden()
+        page.click('[data-regenerate="edit"]')
+        expect(page.locator("#toast")).to_contain_text("New edit link made")
+        expect(partner_page.locator("#view-only-badge")).to_have_text("Link revoked")
     finally:
         context.close()
-    # The owner's own page keeps working: its edit link did not change.
+    # The owner's page carries on with the new edit link: still editable, live and saving.
+    renewed_edit = Board.objects.get(pk=board_id).edit_token
+    assert renewed_edit != stored.edit_token
+    expect(page.locator("#share-edit-url")).to_have_value(f"{site}/b/{board_id}/#token={renewed_edit}")
     page.click("#share-dialog .close")
+    wait_until(page, "window.boardEditor.socket.connected")
+    expect(page.locator("#view-only-badge")).to_be_hidden()
     owner.drag_from_palette("gateway", 500, 300)
     owner.wait_saved()
+    assert [node["kind"] for node in Board.objects.get(pk=board_id).document["nodes"]] == ["gateway"]
 
 
 def test_sign_up_create_a_board_and_open_it_from_my_boards_without_a_link(page, site):
