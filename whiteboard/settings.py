@@ -133,6 +133,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Board requests carry a link's token (README "Sharing and access"); the docs' Authorize button sends it.
+    "APPEND_COMPONENTS": {"securitySchemes": {
+        "boardToken": {"type": "apiKey", "in": "header", "name": "X-Board-Token"}}},
+    "SECURITY": [{"boardToken": []}],
 }
 
 def channel_layers_for(url: str) -> dict:
