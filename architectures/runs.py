@@ -79,7 +79,8 @@ def check_run_length(document: dict[str, Any], requests: int | None, duration_s:
     try:
         simulator.check_run_length(document, requests=requests, duration_s=duration_s)
     except SimulationError as error:
-        path = "requests" if requests else "duration_s" if duration_s else error.path
+        # The length limit on the document's duration is the request's when the request set one.
+        path = "duration_s" if error.path == "traffic.duration_s" and duration_s else error.path
         message = str(error)[len(error.path) + 2:] if error.path else str(error)
         raise InvalidRunRequest(path, message) from None
 

@@ -84,8 +84,21 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
 
 def check_run_length(document: dict[str, Any], *, requests: int | None = None,
                      duration_s: float | None = None) -> None:
-    """Raise SimulationError, naming the field, when such a run of a valid document breaks the run limits."""
-    _bounds(with_defaults(document)["traffic"], requests, duration_s)
+    """Raise SimulationError, naming the field, when such a run of a valid document could not start.
+
+    That is: the run limits, a board with nothing to send traffic to (or no entry, or an async
+    cycle), and a warm-up as long as the whole run. A stored board may be any of these while it is
+    being drawn; the API refuses to run it with this message instead of queueing a run that fails.
+    """
+    full = with_defaults(document)
+    count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
+    build_topology(full)
+    traffic = full["traffic"]
+    expected_ms = horizon_ms if horizon_ms is not None else count * 1000.0 / mean_rate_rps(traffic, 1000.0)
+    if traffic["warmup_s"] * 1000.0 >= expected_ms:
+        raise SimulationError(f"the warm-up of {traffic['warmup_s']:g} s covers the whole run of about "
+                              f"{expected_ms / 1000:g} s, so nothing would be measured; run longer or shorten "
+                              "the warm-up", "traffic.warmup_s")
 
 
 def run(document: dict[str, Any], *, seed: int, requests: int | None = None, duration_s: float | None = None,
