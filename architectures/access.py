@@ -55,8 +55,9 @@ def token_role(board: Board, token: str | None) -> str | None:
 
 def owns(board: Board, user: Any) -> bool:
     """The user is logged in and the board's account owner."""
-    return board.owner_id is not None and bool(getattr(user, "is_authenticated", False)) \
-        and board.owner_id == user.pk
+    if board.owner_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return board.owner_id == user.pk
 
 
 def board_role(board: Board, *, token: str | None, user: Any = None) -> str | None:
