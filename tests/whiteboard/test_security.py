@@ -35,7 +35,9 @@ def test_pages_have_no_inline_scripts(client):
 
 
 def _check_deploy(**env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "HTTPS")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process; production never does.
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("DEBUG", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     environment.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="whiteboard.example.org", **env)
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
