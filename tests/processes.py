@@ -36,18 +36,27 @@ def redis_answers(url: str) -> bool:
 
 
 class RedisProcess:
-    """A throw-away redis-server bound to 127.0.0.1 at the port of `url`."""
+    """A throw-away redis-server bound to 127.0.0.1 at the port of `url`.
 
-    def __init__(self, url: str):
+    With `data_dir` it keeps an append-only file there, as `./scripts/run` does, so a restart
+    on the same folder finds the queued messages again.
+    """
+
+    def __init__(self, url: str, data_dir: Path | None = None):
         self.url = url
         self.port = urlparse(url).port
+        self.data_dir = data_dir
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "RedisProcess":
         LOG_DIR.mkdir(parents=True, exist_ok=True)
+        persistence = ["--appendonly", "no"]
+        if self.data_dir:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            persistence = ["--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec"]
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+             *persistence, "--daemonize", "no", "--loglevel", "warning"],
             stdout=open(LOG_DIR / f"redis-{self.port}.log", "ab"), stderr=subprocess.STDOUT)
         wait_until(lambda: redis_answers(self.url), 10, f"redis-server did not answer on port {self.port}")
         return self
@@ -66,8 +75,10 @@ class CeleryWorkerProcess:
     """A real `celery worker` of the project's app, in its own process group."""
 
     def __init__(self, *, redis_url: str, database_url: str, name: str, concurrency: int = 1,
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, beat_schedule: Path | None = None):
         self.redis_url = redis_url
+        # With a schedule file, the worker also runs the beat (the stale-run reaper) embedded.
+        self.beat_schedule = beat_schedule
         self.database_url = database_url
         self.name = name
         self.concurrency = concurrency
@@ -81,7 +92,8 @@ class CeleryWorkerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "whiteboard", "worker", "--pool=prefork",
              f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", "-n", f"{self.name}@%h", *(["-Q", queue] if queue else [])],
+             "--loglevel=INFO", "-n", f"{self.name}@%h", *(["-Q", queue] if queue else []),
+             *(["--beat", "-s", str(self.beat_schedule)] if self.beat_schedule else [])],
             cwd=ROOT, env=env, start_new_session=True,
             stdout=open(LOG_DIR / f"celery-{self.name}.log", "ab"), stderr=subprocess.STDOUT)
         wait_until(lambda: self.answers(celery_app) or self._died(), timeout,
