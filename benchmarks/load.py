@@ -55,6 +55,7 @@ class Tally:
     deadline: float
     reads: list[float] = field(default_factory=list)
     saves: list[float] = field(default_factory=list)
+    saved_at: list[float] = field(default_factory=list)  # wall-clock time of each acknowledged save
     conflicts: int = 0
     acks: list[float] = field(default_factory=list)
     relays: list[float] = field(default_factory=list)
@@ -119,6 +120,7 @@ async def save_board(session: aiohttp.ClientSession, base: str, board: dict, cur
     elapsed = time.perf_counter() - started
     if answer.status == 200:
         tally.saves.append(elapsed)
+        tally.saved_at.append(time.time())
         return "saved"
     if answer.status == 409:
         tally.conflicts += 1
