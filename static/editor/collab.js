@@ -16,6 +16,28 @@ const RATE_RETRY_MS = 1000;
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * A merge patch cannot set a field to null (null deletes it), so an unset requirement (null) and
+ * a missing one are the same thing here: both read as "not set".
+ */
+function withoutNulls(document) {
+  for (const section of ["requirements", "traffic"]) {
+    if (document[section]) document[section] = Object.fromEntries(Object.entries(document[section]).filter(([, value]) => value !== null));
+  }
+  return document;
+}
+
+/** `document` with the unset (null) requirements and traffic fields of `shown` put back, so the panel keeps them. */
+function keepingNulls(document, shown) {
+  const out = structuredClone(document);
+  for (const section of ["requirements", "traffic"]) {
+    for (const [key, value] of Object.entries(shown[section] || {})) {
+      if (value === null && !(key in (out[section] || {}))) out[section] = { ...out[section], [key]: null };
+    }
+  }
+  return out;
+}
+
 export class LiveEditing {
   /**
    * @param {object} options
@@ -73,14 +95,15 @@ export class LiveEditing {
 
   /** The editor's document, without connections still being drawn. */
   local() {
-    const document = this.read();
+    const document = withoutNulls(this.read());
     if (this.drawing.size) document.edges = document.edges.filter((edge) => !this.drawing.has(edge.id));
     return document;
   }
 
   /** The confirmed document with this page's own unconfirmed edits applied: what the server will hold. */
   expected() {
-    return this.unconfirmed.reduce((document, edit) => applyOps(document, edit.ops), this.base);
+    // The REST autosave also sets the confirmed document (as the editor read it), hence the normalising.
+    return this.unconfirmed.reduce((document, edit) => applyOps(document, edit.ops), this.normalise(this.base));
   }
 
   // ---- connection ----
@@ -251,7 +274,7 @@ export class LiveEditing {
 
   /** A document as the editor reads it back (kind defaults filled in), so comparing the two shows real edits only. */
   normalise(document) {
-    const out = structuredClone(document);
+    const out = withoutNulls(structuredClone(document));
     out.nodes = (out.nodes || []).filter((node) => this.editor.kind(node.kind)).map((node) => {
       const kind = this.editor.kind(node.kind);
       const position = node.position || {};
@@ -299,7 +322,7 @@ export class LiveEditing {
         } else this.updateEdge(edge);
       }
       for (const edge of edges.added) graph.addEdge(this.editor.edgeMetadata(edge));
-      if (boardChanged) this.showBoard(after);
+      if (boardChanged) this.showBoard(keepingNulls(after, this.read()));
     } finally {
       this.editor.history.enable();
       this.editor.loading = false;

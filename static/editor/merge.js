@@ -1,5 +1,7 @@
 // Three-way merge of board documents, so a save that lost a race (409) keeps both the server's and the user's edits.
 
+import { diffPatch, mergePatch } from "./docops.js";
+
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Merge lists of objects keyed by id: the user's changes win, untouched items follow the server. */
@@ -15,8 +17,11 @@ function mergeById(base = [], local = [], server = []) {
     if (!mine) {
       // Deleted here: keep the deletion unless the item never existed in our base (added elsewhere).
       if (!original) out.push(item);
+    } else if (original && !same(mine, original)) {
+      // Changed on both sides: the fields changed here win, the others keep the server's change.
+      out.push(mergePatch(item, diffPatch(original, mine) || {}));
     } else {
-      out.push(original && same(mine, original) ? item : mine);
+      out.push(original ? item : mine);
     }
   }
   for (const item of local) {

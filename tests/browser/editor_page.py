@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.request
 from typing import Any
 
@@ -12,6 +13,18 @@ from playwright.sync_api import Page, expect
 from tests.access import board_of_path, edit_token
 
 EDITOR = "window.boardEditor.editor"
+
+
+def wait_for(page: Page, expression: str, arg: Any = None, timeout_s: float = 15) -> None:
+    """Wait until a page expression (or a function of `arg`) is true.
+
+    Polled through the debugger protocol: the site's Content Security Policy forbids the page to
+    eval a string, which Playwright's wait_for_function needs.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        time.sleep(0.05)
 
 
 class EditorPage:
@@ -115,7 +128,7 @@ class EditorPage:
 
     def wait_saved(self) -> None:
         expect(self.page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=10_000)
-        self.page.wait_for_function("!window.boardEditor.autosave.dirty()")
+        wait_for(self.page, "!window.boardEditor.autosave.dirty()")
 
     # ---- screenshots ----
 
