@@ -144,11 +144,13 @@ export class Presence {
     // You are the name field; the list is everyone else.
     const items = [];
     for (const [client, person] of this.people) {
+      // A round badge with the initial; the whole name is in the tooltip and for screen readers.
       const item = el("li", "person");
       item.dataset.client = client;
+      item.dataset.role = person.role;
       item.style.setProperty("--person", person.colour);
-      item.append(el("span", "person-dot"), el("span", "person-name", person.name));
-      if (person.role === "view") item.append(el("span", "person-role", "viewing"));
+      item.append(el("span", "person-initial", [...person.name.trim()][0] || "?"), el("span", "person-name visually-hidden", person.name));
+      if (person.role === "view") item.append(el("span", "visually-hidden", " (viewing)"));
       item.title = person.role === "view" ? `${person.name} (view only)` : person.name;
       items.push(item);
     }

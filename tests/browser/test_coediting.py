@@ -79,7 +79,7 @@ def pair(chromium, site):
         person.close()
 
 
-def test_two_people_add_at_once_see_each_others_moves_and_each_other(pair, site):
+def test_two_people_add_at_once_see_each_others_moves_and_each_other(pair, site, artifacts):
     alice, bob = pair
     board = create_board(alice, BOARD)
     alice.open(site, board)
@@ -120,6 +120,7 @@ def test_two_people_add_at_once_see_each_others_moves_and_each_other(pair, site)
     bob.page.mouse.move(600, 500)
     bob.page.mouse.move(620, 520)
     expect(alice.page.locator(".remote-cursor .remote-cursor-name")).to_have_text("Bob")
+    alice.page.screenshot(path=artifacts / "coediting-alice.png")  # for review: presence, cursor, selection
 
     # Alice's undo takes back her own edits only: her move and her cache, not Bob's database.
     alice.page.click("#action-undo")
