@@ -21,7 +21,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from architectures.collab import EditRefused, board_apply_ops
-from architectures.selectors import BoardNotFound, board_get
+from architectures.selectors import BoardNotFound, board_get, board_version_number
 
 # Close code when a connection keeps sending edits past its limit (see README, "Live co-editing").
 CLOSE_TOO_MANY_EDITS = 4429
@@ -72,6 +72,10 @@ class CoEditingMixin:
         self.edits = TokenBucket(self.EDIT_BURST, self.EDIT_RATE)
         self.strikes = TokenBucket(self.STRIKE_BURST, self.STRIKE_RATE)
         self.cursors = TokenBucket(self.CURSOR_BURST, self.CURSOR_RATE)
+
+    async def version_now(self) -> int:
+        """The board's version, read after joining the group: every later edit reaches this connection."""
+        return await database_sync_to_async(board_version_number)(board_id=self.board_id)
 
     async def coediting_leave(self) -> None:
         if self.client_id and self.group:

@@ -35,7 +35,7 @@ class BoardConsumer(CoEditingMixin, AsyncJsonWebsocketConsumer):
         await self.coediting_join()
         # A client joining mid-run first learns where every active run stands.
         active = await database_sync_to_async(_active_runs)(board.pk)
-        await self.send_json({"type": "hello", "board_id": str(board.pk), "version": board.version,
+        await self.send_json({"type": "hello", "board_id": str(board.pk), "version": await self.version_now(),
                               "active_runs": active, "client": self.client_id})
 
     async def board_revoke(self, event: dict) -> None:

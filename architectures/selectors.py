@@ -42,6 +42,14 @@ def board_get(*, board_id: str | uuid.UUID) -> Board:
         raise BoardNotFound(board_id) from None
 
 
+def board_version_number(*, board_id: str | uuid.UUID) -> int:
+    """The board's current version number, without loading its document."""
+    number = Board.objects.filter(pk=_parse_id(board_id)).values_list("version", flat=True).first()
+    if number is None:
+        raise BoardNotFound(board_id)
+    return number
+
+
 def board_versions(*, board: Board) -> QuerySet[BoardVersion]:
     return board.versions.only("number", "created_at", "title").order_by("-number")
 
