@@ -75,7 +75,10 @@ class CoEditingMixin:
 
     async def version_now(self) -> int:
         """The board's version, read after joining the group: every later edit reaches this connection."""
-        return await database_sync_to_async(board_version_number)(board_id=self.board_id)
+        try:
+            return await database_sync_to_async(board_version_number)(board_id=self.board_id)
+        except BoardNotFound:
+            return 0  # deleted this instant: the client's sync then answers not_found
 
     async def coediting_leave(self) -> None:
         if self.client_id and self.group:
