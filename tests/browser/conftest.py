@@ -81,7 +81,9 @@ def asgi_live_server(django_db_setup, django_db_blocker, redis_server):
     from django.db import connections
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "127.0.0.1"]
+    # A busy test machine can take more than Daphne's default 5 s to accept a WebSocket.
     process = DaphneProcess("localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+                            kwargs={"websocket_handshake_timeout": 30, "websocket_connect_timeout": 30},
                             setup=_serve_test_database)
     with django_db_blocker.unblock():  # the forked server inherits the unblocked state
         # SQLite connections must not cross a fork (the child would share their locks and WAL index).

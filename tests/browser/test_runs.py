@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.editor_page import EditorPage
+from tests.browser.editor_page import EditorPage, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,8 +182,8 @@ def test_everyone_on_the_board_sees_the_progress_and_the_results(editor, page, c
         other = other_context.new_page()
         watcher = EditorPage(other, editor.site)
         watcher.open(board_id)
-        other.wait_for_function("window.boardEditor.socket.connected")
-        page.wait_for_function("window.boardEditor.socket.connected")
+        wait_for(other, "window.boardEditor.socket.connected")
+        wait_for(page, "window.boardEditor.socket.connected")
         page.click("#action-run")
         expect(other.locator("#run-status")).to_be_visible(timeout=RUN_TIMEOUT_MS)
         expect(other.locator("#panel-results")).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)

@@ -73,9 +73,10 @@ def test_distilled_model_is_faster_and_no_more_accurate_than_its_big_one(quick_p
     assert len(pairs) >= 2
     for big_id, small_id in pairs:
         big, small = quick_profiles[big_id], quick_profiles[small_id]
-        # 300 against 30 trees: measured medians differ about tenfold, so 3x leaves room for noise
-        # on a shared machine.
-        assert small["timings"]["64"]["p50_ms"] * 3 < big["timings"]["64"]["p50_ms"], (big_id, small_id)
+        # 300 against 30 trees: their costs differ about tenfold. The fastest of the raw samples is
+        # compared, since other processes on a shared machine only ever add time; 3x leaves room.
+        fastest = {name: min(profile["timings"]["64"]["samples_ms"]) for name, profile in (("big", big), ("small", small))}
+        assert fastest["small"] * 3 < fastest["big"], (big_id, small_id, fastest)
         for metric, value in big["quality"].items():
             if metric in LOWER_IS_BETTER:
                 assert small["quality"][metric] >= value, (small_id, metric)
