@@ -210,3 +210,21 @@ def test_a_run_the_simulator_would_refuse_is_explained_at_its_field(editor, page
     expect(page.locator("#toast")).to_contain_text("The run could not start")
     expect(page.locator("#toast")).to_contain_text("duration_s")
     expect(page.locator("#run-status")).to_be_hidden()
+
+
+def test_async_connection_into_a_log_that_falls_behind_is_flagged(editor, page):
+    document = example(duration_s=20)
+    for node in document["nodes"]:
+        if node["id"] == "log":  # one slow writer for 800 copies a second: its backlog grows without bound
+            node["config"] = {"replicas": 1, "concurrency": 1, "service_time": {"dist": "constant", "mean_ms": 5}}
+    open_board(editor, document)
+    run_and_wait(editor)
+    painted = overlay(page)
+    assert painted["e4"]["lagging"] is True  # gateway -> log, async
+    assert painted["e1"]["lagging"] is False  # a sync call is never flagged
+    assert painted["log"]["band"] == "hot"
+    expect(page.locator(".run-warnings")).to_contain_text("log is unstable")
+    # Async copies stay off the critical path: the request latency still meets the SLO.
+    expect(page.locator(".checks [data-passed]").first).to_have_attribute("data-passed", "true")
+    edge_label = page.evaluate("window.boardEditor.editor.graph.getCellById('e4').getLabels()[0].attrs.label.text")
+    assert edge_label == "falls behind"
