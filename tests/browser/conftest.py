@@ -63,6 +63,14 @@ def _serve_test_database() -> None:
     if database.get("TEST", {}).get("NAME"):
         database["NAME"] = database["TEST"]["NAME"]
     connections.close_all()
+    # asgiref runs thread-sensitive sync code (the ORM in consumers) on one executor thread; if the
+    # suite's async tests made it before the fork, that thread exists only in the parent and every
+    # WebSocket of the server would wait on it forever. The server gets an executor of its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
 
 
 @pytest.fixture(scope="session")
