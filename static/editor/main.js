@@ -124,10 +124,10 @@ async function start() {
   // Edits of everyone on the board, live (collab.js), and who they are (presence.js).
   const live = new LiveEditing({
     socket, autosave, editor, read, onMessage: message,
-    showBoard: (doc) => {
+    showBoard: (doc) => timeline.outsideChange(() => {
       if (title.value !== (doc.title ?? "")) title.value = doc.title ?? "";
       keepingFocus($("#panel-framework"), () => framework.load(doc));
-    },
+    }),
     canEdit: () => !document.body.classList.contains("read-only"),
   });
   new Presence($("#presence"), { socket, editor });

@@ -2,6 +2,26 @@
 
 const BURST_MS = 800;
 
+/**
+ * The board-level state `now` with only the fields a step changed set back (or again) to `target`:
+ * what others changed since, live, stays.
+ */
+function onlyChanged(now, target, other) {
+  const out = structuredClone(now);
+  if (target.title !== other.title) out.title = target.title;
+  for (const section of ["requirements", "traffic", "notes"]) {
+    const wanted = target[section] || {};
+    const was = other[section] || {};
+    for (const key of new Set([...Object.keys(wanted), ...Object.keys(was)])) {
+      if (JSON.stringify(wanted[key]) === JSON.stringify(was[key])) continue;
+      out[section] = { ...out[section] };
+      if (key in wanted) out[section][key] = structuredClone(wanted[key]);
+      else delete out[section][key];
+    }
+  }
+  return out;
+}
+
 export class UndoTimeline {
   /**
    * @param editor  the canvas, whose X6 history undoes canvas edits
@@ -56,6 +76,13 @@ export class UndoTimeline {
     this.settled = this.read();
   }
 
+  /** A board-level change made by someone else (live): not a step, and no step of ours covers it. */
+  outsideChange(change) {
+    this.settle();
+    change();
+    this.settled = this.read();
+  }
+
   canUndo() {
     return this.done.length > 0;
   }
@@ -77,7 +104,8 @@ export class UndoTimeline {
     this.settle();
     const entry = from.pop();
     if (!entry) return;
-    this.replay(() => (entry === "canvas" ? canvasStep() : this.apply(entry[side])));
+    const other = side === "before" ? "after" : "before";
+    this.replay(() => (entry === "canvas" ? canvasStep() : this.apply(onlyChanged(this.read(), entry[side], entry[other]))));
     to.push(entry);
     this.onChange?.();
   }

@@ -239,3 +239,26 @@ def test_edits_made_offline_are_replayed_on_reconnect_and_both_peoples_edits_sur
         wait_for(person.page, """() => { const g = window.boardEditor.editor.graph, gw = g.getCellById('gw');
             return g.getNodes().length === 3 && gw.attr('label/text') === 'Edge proxy'
               && gw.getPosition().x === 300 && gw.getPosition().y === 40; }""")
+
+
+def test_undo_takes_back_ones_own_requirement_and_keeps_the_other_persons(pair, site):
+    alice, bob = pair
+    board = create_board(alice, BOARD)
+    alice.open(site, board)
+    bob.open(site, board)
+    requirement = "window.boardEditor.autosave.read().requirements"
+    for person, field, value in ((alice, "peak_rps", "5000"), (bob, "p99_ms", "50")):
+        person.page.click("#tab-framework")
+        control = person.page.locator(f'#panel-framework .field[data-field="{field}"] input')
+        control.fill(value)
+        control.press("Enter")
+        person.settled()
+    wait_for(alice.page, f"{requirement}.p99_ms === 50 && {requirement}.peak_rps === 5000")
+
+    alice.page.click("#action-undo")
+    alice.settled()
+    assert stored(alice, board)["document"]["requirements"].get("peak_rps") is None
+    assert stored(alice, board)["document"]["requirements"]["p99_ms"] == 50
+    for person in pair:
+        wait_for(person.page, f"{requirement}.p99_ms === 50 && !{requirement}.peak_rps")
+    expect(bob.page.locator('#panel-framework .field[data-field="p99_ms"] input')).to_have_value("50")
