@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from architectures.models import Board
-from tests.browser.editor_page import EDITOR, EditorPage
+from tests.browser.editor_page import EDITOR, EditorPage, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +20,6 @@ BOARD = {
     "notes": {"requirements": "2k QPS", "data": "", "features": "", "model": "", "evaluation": "", "serving": "",
               "monitoring": ""},
 }
-
-
-def wait_until(page: Page, expression: str, timeout_s: float = 10) -> None:
-    """Poll a page expression through the debugger protocol (the site's CSP forbids the page to eval one)."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
-        time.sleep(0.05)
 
 
 def writes_of(page: Page) -> list[str]:
@@ -87,7 +78,7 @@ def test_view_link_opens_a_read_only_editor_that_changes_nothing_and_sees_the_ed
     status, _ = creator.api("PUT", f"/api/boards/{board['id']}/", {"version": 1, "document": changed},
                             token=board["edit_token"])
     assert status == 200
-    wait_until(page, f"{EDITOR}.graph.getCellById('cache') !== null")
+    wait_for(page, f"{EDITOR}.graph.getCellById('cache') !== null")
 
     assert writes == []
     stored = Board.objects.get(pk=board["id"])
@@ -111,7 +102,7 @@ def test_share_dialog_gives_both_links_and_new_links_lock_out_the_old_ones_but_n
         viewer = EditorPage(viewer_page, site)
         viewer_page.goto(page.locator("#share-view-url").input_value())
         viewer.wait_ready()
-        wait_until(viewer_page, "window.boardEditor.socket.connected")
+        wait_for(viewer_page, "window.boardEditor.socket.connected")
         expect(viewer_page.locator("#view-only-badge")).to_have_text("View only")
 
         page.click('[data-regenerate="view"]')
@@ -129,7 +120,7 @@ def test_share_dialog_gives_both_links_and_new_links_lock_out_the_old_ones_but_n
         partner = EditorPage(partner_page, site)
         partner_page.goto(page.locator("#share-edit-url").input_value())
         partner.wait_ready()
-        wait_until(partner_page, "window.boardEditor.socket.connected")
+        wait_for(partner_page, "window.boardEditor.socket.connected")
         expect(partner_page.locator("#view-only-badge")).to_be_hidden()
         page.click('[data-regenerate="edit"]')
         expect(page.locator("#toast")).to_contain_text("New edit link made")
@@ -141,7 +132,7 @@ def test_share_dialog_gives_both_links_and_new_links_lock_out_the_old_ones_but_n
     assert renewed_edit != stored.edit_token
     expect(page.locator("#share-edit-url")).to_have_value(f"{site}/b/{board_id}/#token={renewed_edit}")
     page.click("#share-dialog .close")
-    wait_until(page, "window.boardEditor.socket.connected")
+    wait_for(page, "window.boardEditor.socket.connected")
     expect(page.locator("#view-only-badge")).to_be_hidden()
     owner.drag_from_palette("gateway", 500, 300)
     owner.wait_saved()
@@ -210,7 +201,7 @@ def test_report_page_loads_with_the_link_the_browser_holds(page, site):
     assert "#token" not in page.url
     diagram = page.locator("main.report img")
     expect(diagram).to_have_attribute("src", re.compile(r"^blob:"), timeout=30_000)
-    wait_until(page, "document.querySelector('main.report img').naturalWidth > 100", timeout_s=30)
+    wait_for(page, "document.querySelector('main.report img').naturalWidth > 100", timeout_s=30)
     with page.expect_download() as download:
         page.click("main.report a[data-download]")
     assert download.value.suggested_filename == "mock_interview_report.md"
