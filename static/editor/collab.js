@@ -7,7 +7,7 @@
 // in flight and every screen ends on the server's result. While the socket is down, the REST
 // autosave stores edits as before; on reconnect the two are brought back in step.
 
-import { applyOps, diffOps } from "./docops.js";
+import { applyOps, diffOps, diffPatch, mergePatch } from "./docops.js";
 import { edgeLook } from "./editor.js";
 
 const SEND_EVERY_MS = 40; // a drag shows on the other screens as motion, not as a jump
@@ -25,6 +25,18 @@ function withoutNulls(document) {
     if (document[section]) document[section] = Object.fromEntries(Object.entries(document[section]).filter(([, value]) => value !== null));
   }
   return document;
+}
+
+/** The part of merge patch `patch` that touches nothing `mask` touches. */
+function outside(patch, mask) {
+  const out = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in mask)) out[key] = value;
+    else if (value && typeof value === "object" && !Array.isArray(value) && mask[key] && typeof mask[key] === "object" && !Array.isArray(mask[key])) {
+      out[key] = outside(value, mask[key]);
+    }
+  }
+  return out;
 }
 
 /** `document` with the unset (null) requirements and traffic fields of `shown` put back, so the panel keeps them. */
@@ -340,7 +352,27 @@ export class LiveEditing {
     if (!same(old.position, node.position)) cell.setPosition(node.position.x, node.position.y);
     if (old.label !== node.label) cell.attr("label/text", node.label);
     const { data } = this.editor.nodeMetadata(node);
-    if (!same(cell.getData(), data)) cell.setData(data, { overwrite: true });
+    this.setDataKeepingHistory(cell, data);
+  }
+
+  /**
+   * Set a cell's data from someone else's edit, and write the fields it changed into this page's
+   * undo steps for the cell (those the step did not change itself), so undoing one's own property
+   * edit does not also undo theirs.
+   */
+  setDataKeepingHistory(cell, data) {
+    const remote = diffPatch(cell.getData() || {}, data);
+    if (!remote) return;
+    cell.setData(data, { overwrite: true });
+    const { undoStack, redoStack } = this.editor.history;
+    for (const command of [...undoStack, ...redoStack].flat()) {
+      const step = command.data;
+      if (!step || step.id !== cell.id || step.key !== "data" || !step.prev || !step.next) continue;
+      const own = diffPatch(step.prev.data || {}, step.next.data || {}) || {};
+      const theirs = outside(remote, own);
+      step.prev.data = mergePatch(step.prev.data, theirs);
+      step.next.data = mergePatch(step.next.data, theirs);
+    }
   }
 
   updateEdge(edge) {
@@ -348,7 +380,7 @@ export class LiveEditing {
     if (!cell) return;
     const { data } = this.editor.edgeMetadata(edge);
     const look = edgeLook(data);
-    cell.setData(data, { overwrite: true });
+    this.setDataKeepingHistory(cell, data);
     cell.attr("line/stroke", look.attrs.line.stroke);
     cell.attr("line/strokeDasharray", look.attrs.line.strokeDasharray);
     cell.setLabels(look.labels);

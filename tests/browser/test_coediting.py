@@ -262,3 +262,24 @@ def test_undo_takes_back_ones_own_requirement_and_keeps_the_other_persons(pair, 
     for person in pair:
         wait_for(person.page, f"{requirement}.p99_ms === 50 && !{requirement}.peak_rps")
     expect(bob.page.locator('#panel-framework .field[data-field="p99_ms"] input')).to_have_value("50")
+
+
+def test_undo_of_ones_own_property_edit_keeps_the_other_persons_edit_of_the_same_component(pair, site):
+    alice, bob = pair
+    board = create_board(alice, BOARD)
+    alice.open(site, board)
+    bob.open(site, board)
+    config = "window.boardEditor.editor.graph.getCellById('gw').getData().config"
+    for person, field, value in ((alice, "replicas", "6"), (bob, "concurrency", "8")):
+        person.editor.click_node("gw")
+        person.editor.set_field(field, value)
+        person.editor.click_blank()
+        person.settled()
+    wait_for(alice.page, f"{config}.replicas === 6 && {config}.concurrency === 8")
+
+    alice.page.click("#action-undo")
+    alice.settled()
+    gateway = next(n for n in stored(alice, board)["document"]["nodes"] if n["id"] == "gw")
+    assert (gateway["config"]["replicas"], gateway["config"]["concurrency"]) == (2, 8)
+    for person in pair:
+        wait_for(person.page, f"{config}.replicas === 2 && {config}.concurrency === 8")
