@@ -283,3 +283,24 @@ def test_undo_of_ones_own_property_edit_keeps_the_other_persons_edit_of_the_same
     assert (gateway["config"]["replicas"], gateway["config"]["concurrency"]) == (2, 8)
     for person in pair:
         wait_for(person.page, f"{config}.replicas === 2 && {config}.concurrency === 8")
+
+
+def test_an_observer_with_the_view_link_sees_edits_live_and_is_seen_as_viewing(chromium, site):
+    alice, carol = Person(chromium, site, "Alice"), Person(chromium, site, "Carol")
+    try:
+        board = create_board(alice, BOARD)
+        alice.open(site, board)
+        carol.open(site, {**board, "edit_token": board["view_token"]})
+        expect(carol.page.locator("#view-only-badge")).to_be_visible()
+        viewer = alice.page.locator('.presence-list .person[data-role="view"]')
+        expect(viewer).to_have_attribute("title", "Carol (view only)")
+
+        alice.page.evaluate("() => { const e = window.boardEditor.editor; e.setLabel(e.graph.getCellById('gw'), 'Edge'); }")
+        alice.page.evaluate("window.boardEditor.editor.graph.getCellById('gw').setPosition(400, 200)")
+        wait_for(carol.page, """() => { const gw = window.boardEditor.editor.graph.getCellById('gw');
+            return gw.attr('label/text') === 'Edge' && gw.getPosition().x === 400; }""")
+        # The observer's page never sends an edit, so nothing it holds can change the board.
+        assert carol.page.evaluate("window.boardEditor.live.sequence") == 0
+    finally:
+        alice.close()
+        carol.close()
