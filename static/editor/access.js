@@ -71,6 +71,7 @@ export function makeReadOnly(editor, autosave, badgeText = "View only") {
   document.getElementById("action-run").disabled = true; // also stops Ctrl+Enter (runui.js)
   autosave.schedule = () => {};
   autosave.flush = async () => {};
+  autosave.dirty = () => false; // nothing to save, so leaving the page never asks
   document.getElementById("board-title").readOnly = true;
   for (const panel of document.querySelectorAll("#palette, #panel-properties, #panel-framework, #panel-versions")) {
     lockControls(panel);
