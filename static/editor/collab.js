@@ -287,6 +287,9 @@ export class LiveEditing {
   /** A document as the editor reads it back (kind defaults filled in), so comparing the two shows real edits only. */
   normalise(document) {
     const out = withoutNulls(structuredClone(document));
+    // The page always has a title and these sections, if only empty.
+    out.title = out.title ?? "";
+    for (const section of ["requirements", "traffic", "notes"]) out[section] = out[section] || {};
     out.nodes = (out.nodes || []).filter((node) => this.editor.kind(node.kind)).map((node) => {
       const kind = this.editor.kind(node.kind);
       const position = node.position || {};

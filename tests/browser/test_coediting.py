@@ -304,3 +304,39 @@ def test_an_observer_with_the_view_link_sees_edits_live_and_is_seen_as_viewing(c
     finally:
         alice.close()
         carol.close()
+
+
+def test_a_lost_message_is_noticed_by_the_version_gap_and_the_board_is_fetched_again(pair, site):
+    alice, bob = pair
+    board = create_board(alice, BOARD)
+    dropped, sent = [], []
+
+    def lose_first_edit(route):
+        server = route.connect_to_server()
+        def send(message):
+            if isinstance(message, str) and json.loads(message).get("type") == "edit":
+                sent.append(message)
+            server.send(message)
+
+        route.on_message(send)
+
+        def relay(message):
+            if not dropped and isinstance(message, str) and json.loads(message).get("type") == "edit":
+                dropped.append(message)  # the network loses this one
+                return
+            route.send(message)
+
+        server.on_message(relay)
+
+    bob.page.route_web_socket("**/ws/boards/**", lose_first_edit)
+    alice.open(site, board)
+    bob.open(site, board)
+    alice.page.evaluate("window.boardEditor.editor.addNode('cache', {x: 400, y: 300})")
+    alice.settled()
+    alice.page.evaluate("window.boardEditor.editor.graph.getCellById('gw').setPosition(300, 40)")
+    alice.settled()
+    assert len(dropped) == 1
+    wait_for(bob.page, """() => { const g = window.boardEditor.editor.graph, p = g.getCellById('gw').getPosition();
+        return g.getNodes().length === 2 && p.x === 300 && p.y === 40; }""")
+    assert bob.page.evaluate("window.boardEditor.autosave.version") == stored(alice, board)["version"] == 3
+    assert sent == []  # catching up sends nothing back
