@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -340,3 +341,23 @@ def test_a_lost_message_is_noticed_by_the_version_gap_and_the_board_is_fetched_a
         return g.getNodes().length === 2 && p.x === 300 && p.y === 40; }""")
     assert bob.page.evaluate("window.boardEditor.autosave.version") == stored(alice, board)["version"] == 3
     assert sent == []  # catching up sends nothing back
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "simulator" / "templates"
+
+
+def test_opening_and_resyncing_every_case_study_sends_no_edit(chromium, site):
+    """The page's reading of a stored board matches the board, so nobody's screen sends changes it did not make."""
+    person = Person(chromium, site, "Alice")
+    try:
+        for path in sorted(TEMPLATES.glob("*.json")):
+            template = json.loads(path.read_text())
+            board = create_board(person, template["board"])
+            person.open(site, board)
+            person.page.evaluate(f"{LIVE}.requestSync()")
+            wait_for(person.page, f"!{LIVE}.syncing && {LIVE}.active")
+            time.sleep(0.2)
+            assert person.page.evaluate(f"{LIVE}.sequence") == 0, f"{path.name}: the page sent an edit"
+            assert stored(person, board)["version"] == board["version"]
+    finally:
+        person.close()
