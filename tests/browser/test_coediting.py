@@ -361,3 +361,28 @@ def test_opening_and_resyncing_every_case_study_sends_no_edit(chromium, site):
             assert stored(person, board)["version"] == board["version"]
     finally:
         person.close()
+
+
+def test_a_sync_cycle_closed_by_two_people_at_once_is_refused_for_one_and_undone_on_their_screen(pair, site):
+    alice, bob = pair
+    board = create_board(alice, {**BOARD, "nodes": [
+        *BOARD["nodes"], {"id": "ms", "kind": "model_server", "label": "Model", "position": {"x": 400, "y": 120}}]})
+    alice.open(site, board)
+    bob.open(site, board)
+    at = alice.page.evaluate("Date.now() + 400")
+    for person, source, target in ((alice, "gw", "ms"), (bob, "ms", "gw")):
+        person.page.evaluate("([at, source, target]) => setTimeout(() => window.boardEditor.editor.connect(source, target, 'sync'),"
+                             " at - Date.now())", [at, source, target])
+    time.sleep(0.6)
+    for person in pair:
+        person.settled()
+    edges = stored(alice, board)["document"]["edges"]
+    assert len(edges) == 1, edges
+    kept = (edges[0]["source"], edges[0]["target"])
+    loser = bob if kept == ("gw", "ms") else alice
+    # The loser's edge was refused by the server (or, had the other arrived first, by the editor).
+    expect(loser.page.locator("#toast")).to_contain_text("cycle")
+    for person in pair:
+        wait_for(person.page, "([source, target]) => { const edges = window.boardEditor.editor.graph.getEdges();"
+                 " return edges.length === 1 && edges[0].getSourceCellId() === source"
+                 " && edges[0].getTargetCellId() === target; }", list(kept))
