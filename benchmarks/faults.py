@@ -59,7 +59,8 @@ class WatchedRun:
     error: str = ""
     starts: set[str] = field(default_factory=set)  # every started_at seen: more than one means run again
     digest: str = ""  # of the results, when seen succeeded
-    finished_at: float | None = None
+    finished_at: float | None = None  # when it succeeded
+    ended_at: float | None = None  # when it reached any final status
 
 
 def epoch(moment: str | None) -> float | None:
@@ -82,6 +83,8 @@ def observe(run: WatchedRun, data: dict) -> None:
     run.status, run.error = data["status"], data["error"] or ""
     if data["started_at"]:
         run.starts.add(data["started_at"])
+    if run.status not in ACTIVE and run.ended_at is None:
+        run.ended_at = epoch(data["finished_at"])
     if run.status == "succeeded" and not run.digest:
         run.digest, run.finished_at = digest(data["results"]), epoch(data["finished_at"])
 
@@ -234,7 +237,8 @@ def report(faults: list[dict], runs: dict[str, WatchedRun], tally: Tally, proble
         for run_id in fault.get("killed_runs", []):
             run = runs.get(run_id)
             if run:
-                print(f"  run on the killed worker {run_id}: {run.status}: {run.error or 'no error'}")
+                after = f"{run.ended_at - fault['at']:.1f} s after the kill" if run.ended_at else "never ended"
+                print(f"  run on the killed worker {run_id}: {run.status} {after}: {run.error or 'no error'}")
     for run in sorted(runs.values(), key=lambda run: run.posted_at):
         if run.status == "failed":
             print(f"  failed, posted at {run.posted_at - started:.1f} s: {run.error}")
@@ -268,6 +272,7 @@ def main() -> int:
         stack.start(workers=2, beat=True)
         print(f"serving {stack.base_url}; 4 phases of {args.phase:g} s...", flush=True)
         faults, runs, tally, problems, started = asyncio.run(drive(stack, args))
+        stack.keep_files = bool(problems)
     return report(faults, runs, tally, problems, started, args)
 
 

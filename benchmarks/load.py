@@ -339,6 +339,7 @@ def main() -> int:
         tally, problems, elapsed = asyncio.run(drive(stack, args))
         cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
         cpu["this script"] = time.process_time() - own
+        stack.keep_files = bool(tally.errors or problems)
     return report(tally, problems, elapsed, cpu, args)
 
 

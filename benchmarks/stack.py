@@ -104,6 +104,7 @@ class Stack:
         self.workers: list[CeleryWorkerProcess] = []
         self.daphne = DaphneProcess(port=self.port, env=self.env, log=self.dir / "daphne.log")
         self._worker_count = 0
+        self.keep_files = False  # set when a check failed: the logs say why
 
     @property
     def base_url(self) -> str:
@@ -151,7 +152,7 @@ class Stack:
         self.daphne.start()
         return time.monotonic() - stopped
 
-    def stop(self, *, keep_files: bool = False) -> None:
+    def stop(self) -> None:
         self.daphne.stop()
         for worker in self.workers:
             worker.stop()
@@ -160,7 +161,7 @@ class Stack:
             subprocess.run(["bash", "scripts/postgres", "stop", self.postgres_dir], cwd=ROOT, env=self.env,
                            capture_output=True)
             shutil.rmtree(self.postgres_dir, ignore_errors=True)
-        if keep_files:
+        if self.keep_files:
             print(f"logs and database kept in {self.dir} (Celery logs in {ROOT}/var/test-logs)", file=sys.stderr)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -171,7 +172,8 @@ class Stack:
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        self.stop(keep_files=exc_type is not None and exc_type is not KeyboardInterrupt)
+        self.keep_files |= exc_type is not None and exc_type is not KeyboardInterrupt
+        self.stop()
 
 
 def load_average() -> float:

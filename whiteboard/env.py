@@ -122,8 +122,11 @@ def env_database(default_sqlite: Path) -> dict:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "",
             "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
+            # No persistent connections: under ASGI each request's sync code runs in a thread of its
+            # own, and a kept connection per thread ran PostgreSQL out of connection slots under
+            # load ("too many clients already", benchmarks/load.py --postgres). Django's database
+            # docs say the same for ASGI.
+            "CONN_MAX_AGE": 0,
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:///PATH or postgres://...")
