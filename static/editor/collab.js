@@ -389,27 +389,3 @@ export class LiveEditing {
     cell.setLabels(look.labels);
   }
 }
-
-/** Run `redraw` (which rebuilds the inputs in `root`) without taking the caret away from someone typing there. */
-export function keepingFocus(root, redraw) {
-  const focused = document.activeElement;
-  if (!focused || !root.contains(focused)) {
-    redraw();
-    return;
-  }
-  const label = focused.getAttribute("aria-label") || focused.id || focused.name;
-  const { selectionStart, selectionEnd } = focused;
-  redraw();
-  const again = [...root.querySelectorAll("input, textarea, select")].find((control) =>
-    (control.getAttribute("aria-label") || control.id || control.name) === label);
-  if (!again) return;
-  again.closest("details")?.setAttribute("open", "");
-  again.focus({ preventScroll: true });
-  if (typeof selectionStart === "number" && "setSelectionRange" in again) {
-    try {
-      again.setSelectionRange(selectionStart, selectionEnd);
-    } catch {
-      // number inputs have no caret to put back
-    }
-  }
-}

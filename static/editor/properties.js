@@ -1,6 +1,7 @@
 // The properties panel: the selected component's or connection's catalog fields, checked inline, saved only when valid.
 
 import { renderField } from "./fields.js";
+import { keepingFocus } from "./focus.js";
 import { groupColour, iconElement } from "./icons.js";
 
 const LABEL_FIELD = { name: "label", type: "string", default: "", help: "Name shown on the canvas (double-click the box to edit it there).", nullable: false };
@@ -20,10 +21,11 @@ export class PropertiesPanel {
     this.cell = null;
     const graph = editor.graph;
     graph.on("selection:changed", () => this.render());
-    // Undo, redo and in-place label edits change the cell under the panel: redraw, except for the
-    // panel's own edits, whose inputs already show the value (and may hold the user's focus).
+    // Undo, redo, in-place label edits and other people's edits change the cell under the panel:
+    // redraw, except for the panel's own edits, whose inputs already show the value (and may hold
+    // the user's focus); someone typing in the panel keeps their field while others edit the cell.
     graph.on("cell:changed", ({ cell }) => {
-      if (cell === this.cell && !this.committing) this.render();
+      if (cell === this.cell && !this.committing) keepingFocus(this.root, () => this.render());
     });
     graph.on("cell:removed", ({ cell }) => {
       if (cell === this.cell) this.render();

@@ -386,3 +386,23 @@ def test_a_sync_cycle_closed_by_two_people_at_once_is_refused_for_one_and_undone
         wait_for(person.page, "([source, target]) => { const edges = window.boardEditor.editor.graph.getEdges();"
                  " return edges.length === 1 && edges[0].getSourceCellId() === source"
                  " && edges[0].getTargetCellId() === target; }", list(kept))
+
+
+def test_typing_in_the_properties_panel_survives_the_other_person_moving_that_component(pair, site):
+    alice, bob = pair
+    board = create_board(alice, BOARD)
+    alice.open(site, board)
+    bob.open(site, board)
+    alice.editor.click_node("gw")
+    replicas = alice.editor.field("replicas").locator("input")
+    replicas.fill("7")  # typed, not yet committed
+    for x in (200, 260, 320):  # Bob drags the same component meanwhile
+        bob.page.evaluate("(x) => window.boardEditor.editor.graph.getCellById('gw').setPosition(x, 60)", x)
+        bob.settled()
+    wait_for(alice.page, "window.boardEditor.editor.graph.getCellById('gw').getPosition().x === 320")
+    expect(replicas).to_be_focused()
+    expect(replicas).to_have_value("7")
+    replicas.press("Enter")
+    alice.settled()
+    gateway = next(n for n in stored(alice, board)["document"]["nodes"] if n["id"] == "gw")
+    assert (gateway["config"]["replicas"], gateway["position"]) == (7, {"x": 320, "y": 60})
