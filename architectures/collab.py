@@ -18,8 +18,8 @@ from architectures.services import merge_patch
 from simulator.validation import BoardValidationError, check_document
 
 # A drag sends a few ops a second; keeping one history entry per op would bury the History
-# panel. The newest entry follows the live board until it is this old, then a new one starts;
-# version 1 (the board as created) is never folded into, so it can always be restored.
+# panel. The newest entry made by live edits follows the board until it is this old, then a new
+# one starts; entries of REST saves, restores and the board's creation are never changed.
 HISTORY_WINDOW = timedelta(seconds=60)
 MAX_OPS_PER_EDIT = 1000
 # Compare-and-swap retries when another connection stored a version between our read and write.
@@ -115,11 +115,12 @@ def apply_ops(document: dict[str, Any], ops: Any) -> dict[str, Any]:
 
 def _keep_history(board: Board) -> None:
     latest = board.versions.order_by("-number").first()
-    if latest is not None and latest.number > 1 and timezone.now() - latest.created_at < HISTORY_WINDOW:
+    if latest is not None and latest.live and timezone.now() - latest.created_at < HISTORY_WINDOW:
         latest.number, latest.title, latest.document = board.version, board.title, board.document
         latest.save(update_fields=["number", "title", "document"])
     else:
-        BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document)
+        BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document,
+                                    live=True)
 
 
 def board_apply_ops(*, board_id: str | uuid.UUID, ops: Any, edit_id: str = "", author: str = "") -> Applied:

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 
 from architectures.coediting import CLOSE_TOO_MANY_EDITS, CoEditingMixin
 from architectures.models import Board, BoardVersion
-from architectures.services import board_create
+from architectures.services import board_create, board_update
 from tests.access import socket_protocols
 from whiteboard.asgi import application
 
@@ -178,6 +178,16 @@ async def test_deleting_a_node_removes_its_edges_and_live_edits_share_one_histor
     assert sorted(numbers) == [1, 7]
     newest = await sync_to_async(BoardVersion.objects.get)(board=board, number=7)
     assert newest.document == row.document
+
+    # A REST save keeps its own entry: the next live edit starts a new one rather than changing it.
+    await sync_to_async(board_update)(board_id=board.pk, expected_version=7,
+                                      document={**row.document, "title": "Saved over REST"})
+    assert (await alice.receive_json_from(timeout=5)) == {"type": "board.saved", "version": 8}
+    await alice.send_json_to({"type": "edit", "id": "after", "ops": [{"op": "board.update", "patch": {"title": "Live"}}]})
+    assert (await alice.receive_json_from(timeout=5))["version"] == 9
+    entries = await sync_to_async(list)(BoardVersion.objects.filter(board=board).order_by("number").values_list(
+        "number", "title"))
+    assert entries == [(1, "Ad click prediction"), (7, "Ad click prediction"), (8, "Saved over REST"), (9, "Live")]
     await alice.disconnect()
 
 
