@@ -171,7 +171,8 @@ async def ws_reader(ws: aiohttp.ClientWebSocketResponse, pending: dict[str, asyn
         elif kind == "error":
             tally.errors[f"ws: {data.get('code')}"] += 1
     for future in pending.values():
-        future.set_exception(ConnectionError(f"the WebSocket closed (code {ws.close_code})"))
+        if not future.done():
+            future.set_exception(ConnectionError(f"the WebSocket closed (code {ws.close_code})"))
 
 
 def edit_op(node_id: str, step: int, first: bool, slot: int) -> dict:

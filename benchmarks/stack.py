@@ -129,8 +129,8 @@ class Stack:
             redis_url=self.redis.url, database_url=self.database_url,
             name=f"{self.dir.name}-w{self._worker_count}", extra_env=self.env,
             beat_schedule=self.dir / "celerybeat-schedule" if beat else None)
-        self.workers.append(worker.start(app))
-        return worker
+        self.workers.append(worker)  # before it answers, so an interrupted start is stopped too
+        return worker.start(app)
 
     def kill_worker(self, worker: CeleryWorkerProcess) -> None:
         """SIGKILL the worker and its pool processes at once, as an out-of-memory kill would."""
@@ -167,12 +167,14 @@ class Stack:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "Stack":
-        # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the processes are stopped too.
+        # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the processes are stopped too; Ctrl-C
+        # interrupts even when the shell started this in the background with SIGINT ignored.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        self.keep_files |= exc_type is not None and exc_type is not KeyboardInterrupt
+        self.keep_files |= exc_type is not None and issubclass(exc_type, Exception)  # not on Ctrl-C or SIGTERM
         self.stop()
 
 
