@@ -316,11 +316,43 @@ def find_sync_cycle(sync_edges: list[tuple[str, str, int]]) -> list[str] | None:
     return None
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_storable(text: str) -> bool:
+    """False for text holding a NUL character or an unpaired surrogate, which databases refuse."""
+    return not _UNSTORABLE.search(text)
+
+
+def _check_storable(document: Any, out: _Collector) -> None:
+    """Text a database cannot store: NUL characters and unpaired surrogates, in keys or values, anywhere.
+
+    PostgreSQL's JSON refuses both; refusing them here keeps every database (and export) alike.
+    """
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not is_storable(value):
+                out.add(path, "contains a NUL character or an unpaired surrogate, which cannot be stored")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not is_storable(key):
+                    out.add(path, "has a key containing a NUL character or an unpaired surrogate")
+                    continue
+                stack.append((join(path, key), item))
+        elif isinstance(value, list):
+            stack.extend((join(path, index), item) for index, item in enumerate(value))
+
+
 def validate_document(document: Any) -> list[Issue]:
     """All the problems in a board document (an empty list when it is valid)."""
     out = _Collector()
     if not isinstance(document, dict):
         out.add("", f"the board document must be a JSON object, not {_type_name(document)}")
+        return out.issues
+    _check_storable(document, out)
+    if out.issues:
         return out.issues
     version = document.get("schema_version", 1)
     if version != 1:

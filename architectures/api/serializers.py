@@ -10,6 +10,7 @@ from rest_framework import serializers
 from architectures import access
 from architectures.models import Board, BoardVersion
 from simulator.catalog import MAX_TITLE_CHARS
+from simulator.validation import is_storable
 from simulator.templates import get_template, template_ids
 
 
@@ -24,6 +25,11 @@ class BoardCreateRequestSerializer(serializers.Serializer):
                                   help_text="Title of the new board (overrides the document's).")
     template = serializers.CharField(required=False, max_length=64,
                                      help_text="Id of a case-study template to start from (GET /api/templates/).")
+
+    def validate_title(self, value: str) -> str:
+        if not is_storable(value):
+            raise serializers.ValidationError("contains a NUL character or an unpaired surrogate, which cannot be stored")
+        return value
 
     def validate_template(self, value: str) -> str:
         if value not in template_ids():

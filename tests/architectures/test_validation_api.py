@@ -131,3 +131,22 @@ def test_document_over_one_megabyte_is_refused(api, stored):
     assert response.status_code == 400
     assert "at most 1000000" in response.json()["errors"][0]["message"]
     assert_unchanged(board["id"], document)
+
+
+@pytest.mark.parametrize("text", ["nul \x00 inside", "lone \ud800 surrogate"])
+def test_text_a_database_cannot_store_is_refused_at_its_path(api, document, text):
+    """PostgreSQL refuses NUL characters and unpaired surrogates in JSON and text: 400, never a 500."""
+    def post(path: str, payload: dict):
+        # Escaped as \u0000 / \ud800 on the wire, as a browser's JSON.stringify sends them.
+        return api.post(path, data=json.dumps(payload), content_type="application/json")
+
+    document["notes"]["data"] = text
+    response = post("/api/boards/", {"document": document})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == "notes.data"
+    document["notes"]["data"] = ""
+    document["nodes"][0]["extra"] = {f"key {text}": 1}
+    assert post("/api/boards/import/", {"document": document}).json()["errors"][0]["path"] == "nodes[0].extra"
+    titled = post("/api/boards/", {"title": text})
+    assert titled.status_code == 400 and titled.json()["errors"][0]["path"] == "title"
+    assert not Board.objects.exists()
