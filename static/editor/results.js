@@ -133,7 +133,9 @@ export class ResultsPanel {
     const bottleneckLine = bottleneck ? el("div", { class: "bottleneck", "data-calm": String(calm) },
       el("strong", { text: `${calm ? "Bottleneck as load grows" : "Bottleneck"}: ${this.editor.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
       el("button", { type: "button", class: "link-button", text: "Show it", onclick: () => this.focusNode(bottleneck.node) })) : null;
-    const warnings = (results.warnings || []).map((w) => el("li", { text: w.message }));
+    // The simulator names components by id; people know them by their labels.
+    const named = (w) => (w.node && w.message.startsWith(w.node) ? this.editor.labelOf(w.node) + w.message.slice(w.node.length) : w.message);
+    const warnings = (results.warnings || []).map((w) => el("li", { "data-node": w.node || null, text: named(w) }));
 
     this.body.replaceChildren(...[
       el("div", { class: "slo-verdict", "data-verdict": verdict.verdict }, el("span", { class: "verdict-mark", text: { pass: "✓", fail: "✗", none: "•" }[verdict.verdict] }), el("span", { text: verdict.headline })),

@@ -223,7 +223,7 @@ def test_async_connection_into_a_log_that_falls_behind_is_flagged(editor, page):
     assert painted["e4"]["lagging"] is True  # gateway -> log, async
     assert painted["e1"]["lagging"] is False  # a sync call is never flagged
     assert painted["log"]["band"] == "hot"
-    expect(page.locator(".run-warnings")).to_contain_text("log is unstable")
+    expect(page.locator('.run-warnings li[data-node="log"]')).to_contain_text("Impression log is unstable")
     # Async copies stay off the critical path: the request latency still meets the SLO.
     expect(page.locator(".checks [data-passed]").first).to_have_attribute("data-passed", "true")
     edge_label = page.evaluate("window.boardEditor.editor.graph.getCellById('e4').getLabels()[0].attrs.label.text")
