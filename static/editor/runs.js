@@ -25,17 +25,14 @@ export class RunController {
     Object.assign(this, { boardId, socket, beforeRun, onProgress, onFinished, onSweep, onMessage });
     this.active = null; // {id, status, progress}
     this.timer = null;
-    this.sweeps = new Map(); // id -> kind, for the sweeps this page follows
     socket.on("hello", (message) => this.greeted(message));
     socket.on("run.queued", ({ run }) => this.update(run));
     socket.on("run.started", ({ run }) => this.update(run));
     socket.on("run.progress", (message) => {
       if (this.active && message.run_id === this.active.id) this.update({ ...this.active, status: "running", progress: message.progress });
     });
-    socket.on("run.finished", ({ run }) => {
-      if (run.sweep_id) this.sweepRunEnded(run);
-      else this.finish(run);
-    });
+    // Runs of a load curve or right-sizing are followed through their sweep, not one by one.
+    socket.on("run.finished", ({ run }) => !run.sweep_id && this.finish(run));
     socket.on("sweep.finished", ({ sweep }) => this.onSweep?.(sweep));
     socket.on("close", () => this.poll(POLL_MS));
   }
@@ -119,9 +116,7 @@ export class RunController {
 
   async startSweep(kind, options = {}) {
     await this.beforeRun?.();
-    const sweep = kind === "rightsize" ? await api.startRightsize(this.boardId, options) : await api.startLoadCurve(this.boardId, options);
-    this.sweeps.set(sweep.id, kind);
-    return sweep;
+    return kind === "rightsize" ? api.startRightsize(this.boardId, options) : api.startLoadCurve(this.boardId, options);
   }
 
   /** Polls a sweep until it ends; onTick(sweep) after every answer. Resolves with the finished sweep. */
@@ -139,10 +134,5 @@ export class RunController {
       }
       await new Promise((resolve) => setTimeout(resolve, SWEEP_POLL_MS));
     }
-  }
-
-  sweepRunEnded(run) {
-    // Progress of sweeps started elsewhere arrives as their runs end; the page that started one polls it.
-    if (!this.sweeps.has(run.sweep_id)) this.onSweep?.({ id: run.sweep_id, status: "running", partial: true });
   }
 }

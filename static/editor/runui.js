@@ -42,7 +42,7 @@ export function installRunUi({ boardId, editor, socket, beforeRun, onMessage, sh
     boardId, socket, beforeRun, onMessage,
     onProgress: showProgress,
     onFinished: finished,
-    onSweep: (sweep) => !sweep.partial && sweep.status !== "running" && panel.showSweep(sweep),
+    onSweep: (sweep) => sweep.status !== "running" && panel.showSweep(sweep), // a sweep someone else started
   });
   const panel = new ResultsPanel($("#panel-results"), {
     boardId, editor, overlay, controller, onMessage, showTab, canRun,
