@@ -7,7 +7,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from architectures import access
 from architectures.broadcast import board_group
-from architectures.coediting import CoEditingMixin
+from architectures.live_consumer import LiveEditingMixin
 from architectures.models import SimulationRun
 from architectures.runs import run_public
 
@@ -15,7 +15,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_REVOKED = 4403
 
 
-class BoardConsumer(CoEditingMixin, AsyncJsonWebsocketConsumer):
+class BoardConsumer(LiveEditingMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
 
     async def connect(self) -> None:
@@ -32,7 +32,7 @@ class BoardConsumer(CoEditingMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         offered = self.scope.get("subprotocols") or []
         await self.accept(subprotocol=access.SUBPROTOCOL if access.SUBPROTOCOL in offered else None)
-        await self.coediting_join()
+        await self.live_join()
         # A client joining mid-run first learns where every active run stands.
         active = await database_sync_to_async(_active_runs)(board.pk)
         await self.send_json({"type": "hello", "board_id": str(board.pk), "version": await self.version_now(),
@@ -49,7 +49,7 @@ class BoardConsumer(CoEditingMixin, AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await self.coediting_leave()
+            await self.live_leave()
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def board_event(self, event: dict) -> None:

@@ -45,7 +45,7 @@ class BoardVersion(models.Model):
     title = models.CharField(max_length=200, default="")
     document = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Kept by live edits (architectures/collab.py), which update it in place for its first minute.
+    # Kept by live edits (architectures/live_edits.py), which update it in place for its first minute.
     live = models.BooleanField(default=False)
 
     class Meta:

@@ -9,7 +9,7 @@ import pytest_asyncio
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from architectures.coediting import CLOSE_TOO_MANY_EDITS, CoEditingMixin
+from architectures.live_consumer import CLOSE_TOO_MANY_EDITS, LiveEditingMixin
 from architectures.models import Board, BoardVersion
 from architectures.services import board_create, board_update
 from tests.access import socket_protocols
@@ -194,10 +194,10 @@ async def test_deleting_a_node_removes_its_edges_and_live_edits_share_one_histor
 @pytest.mark.asyncio
 async def test_edits_past_the_limit_are_refused_and_a_flood_closes_the_connection(board, monkeypatch):
     # Small limits that do not refill during the test, so the count is exact on a slow machine.
-    monkeypatch.setattr(CoEditingMixin, "EDIT_BURST", 3)
-    monkeypatch.setattr(CoEditingMixin, "EDIT_RATE", 0.001)
-    monkeypatch.setattr(CoEditingMixin, "STRIKE_BURST", 2)
-    monkeypatch.setattr(CoEditingMixin, "STRIKE_RATE", 0.001)
+    monkeypatch.setattr(LiveEditingMixin, "EDIT_BURST", 3)
+    monkeypatch.setattr(LiveEditingMixin, "EDIT_RATE", 0.001)
+    monkeypatch.setattr(LiveEditingMixin, "STRIKE_BURST", 2)
+    monkeypatch.setattr(LiveEditingMixin, "STRIKE_RATE", 0.001)
     alice, _ = await join(board)
     codes = []
     for step in range(5):

@@ -1,4 +1,4 @@
-"""Live co-editing: apply a batch of edit operations to a stored board, validate, store and broadcast it."""
+"""Live edits: a batch of edit operations applied to the stored board under compare-and-swap, stored, broadcast."""
 
 from __future__ import annotations
 

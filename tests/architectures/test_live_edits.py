@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from architectures.collab import EditRefused, apply_ops
+from architectures.live_edits import EditRefused, apply_ops
 
 
 def test_update_merges_only_the_fields_it_names(document):

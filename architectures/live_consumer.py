@@ -1,8 +1,8 @@
-"""The co-editing half of the board WebSocket: edits, resync, presence, cursors and the per-connection limits.
+"""The live co-editing half of the board WebSocket consumer: edits, resync, presence, cursors and per-connection limits.
 
 Messages a client sends (JSON objects with a `type`):
 
-- `edit`     {"id", "ops": [...]}: applied by `collab.board_apply_ops`; answered with `ack`
+- `edit`     {"id", "ops": [...]}: applied by `live_edits.board_apply_ops`; answered with `ack`
              {"id", "version"} or `error` {"id", "code", "detail", "errors"}; the others get the
              edit as {"type": "edit", "id", "ops", "version", "client"}.
 - `sync`     answered with {"type": "sync", "version", "document"} (after a reconnect or a gap).
@@ -20,7 +20,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from architectures.collab import EditRefused, board_apply_ops
+from architectures.live_edits import EditRefused, board_apply_ops
 from architectures.selectors import BoardNotFound, board_get, board_version_number
 
 # Close code when a connection keeps sending edits past its limit (see README, "Live co-editing").
@@ -55,8 +55,8 @@ def _number(value: Any) -> float | None:
     return None
 
 
-class CoEditingMixin:
-    """Mixed into the board consumer, which sets `self.board_id` and `self.group` before `coediting_join`."""
+class LiveEditingMixin:
+    """Mixed into the board consumer, which sets `self.board_id` and `self.group` before `live_join`."""
 
     # A drag sends up to 20 edits a second; a burst (a paste, a fast typist) may go well above for a moment.
     EDIT_BURST, EDIT_RATE = 60, 30
@@ -67,7 +67,7 @@ class CoEditingMixin:
     client_id: str = ""
     presence: dict[str, Any] | None = None
 
-    async def coediting_join(self) -> None:
+    async def live_join(self) -> None:
         self.client_id = secrets.token_hex(6)
         self.edits = TokenBucket(self.EDIT_BURST, self.EDIT_RATE)
         self.strikes = TokenBucket(self.STRIKE_BURST, self.STRIKE_RATE)
@@ -80,7 +80,7 @@ class CoEditingMixin:
         except BoardNotFound:
             return 0  # deleted this instant: the client's sync then answers not_found
 
-    async def coediting_leave(self) -> None:
+    async def live_leave(self) -> None:
         if self.client_id and self.group:
             await self._forward({"type": "presence.leave", "client": self.client_id})
 
