@@ -366,11 +366,11 @@ export class Editor {
     return true;
   }
 
-  /** Calls into logging and into off-path work (training, monitoring, batch) are async unless the user says otherwise. */
+  /** A new edge takes its target kind's default call mode (async into logs and off-path work) unless the user says otherwise. */
   defaultMode(targetId) {
     const target = targetId && this.graph.getCellById(targetId);
     const kind = target && target.isNode() ? this.kind(target.getData().kind) : null;
-    return kind && (kind.name === "logging" || !kind.request_path) ? "async" : "sync";
+    return kind ? kind.default_call_mode : "sync";
   }
 
   connectionProblem(sourceId, targetId, mode, ignoreEdgeId = null) {
