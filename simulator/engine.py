@@ -1,8 +1,10 @@
 """The general event loop: one event per arrival, service end, timeout and batch wake-up.
 
-It runs every board, including those the fast path cannot (dynamic batching, a node whose later
-calls depend on its own earlier answers). It reads the same per-node sample streams as the fast
-path, so on boards both can run, with continuous times, they give the same results.
+It runs every board, including those the fast path cannot (a node whose later calls depend on
+its own earlier answers). Batching model servers follow the same policy as on the fast path
+(simulator/dynamic_batching.py), decided event by event. It reads the same per-node sample
+streams as the fast path, so on boards both can run, with continuous times, they give the same
+results.
 """
 
 from __future__ import annotations
@@ -137,15 +139,14 @@ class EventLoop:
         while node.free > 0 and node.n_waiting > 0:
             while node.waiting[0][4]:
                 node.waiting.popleft()
-            if spec.batching:
-                oldest = node.waiting[0][2]
-                if node.n_waiting < spec.max_batch and now < oldest + spec.batch_delay_ms:
-                    wake = oldest + spec.batch_delay_ms
+            if spec.batch is not None:
+                wake = spec.batch.wait_until(now, node.waiting[0][2], node.n_waiting)
+                if wake is not None:
                     if wake != node.wake_at:
                         node.wake_at = wake
                         self.push(wake, WAKE, spec.index, None)
                     return
-                size = min(spec.max_batch, node.n_waiting)
+                size = spec.batch.size(node.n_waiting)
                 duration = self.batch_time(spec, size)
             else:
                 size = 1

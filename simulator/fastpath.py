@@ -2,8 +2,9 @@
 
 Nodes run in an order where every visit's arrival time is already known (topology.fast_order).
 At each node the visits of all the call-tree positions that reach it are merged in arrival
-order and run through the compiled FIFO loop in chunks; service ends then give the arrivals of
-the children. One pass per node instead of one Python event per step. Per-request arrays are
+order and run through a compiled loop: the multi-server FIFO queue (fifo.py) in chunks, or, for a
+batching model server, the dynamic batcher (dynamic_batching.py); service ends then give the
+arrivals of the children. One pass per node instead of one Python event per step. Per-request arrays are
 released as soon as nothing needs them, so memory stays a few arrays of the request count.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.batchqueue import DONE, batch_loop
+from simulator.dynamic_batching import DONE, batch_loop
 from simulator.fifo import fifo_chunk, new_state
 from simulator.outcome import BATCH_CHUNK, Outcome, RunInputs, request_fates
 from simulator.progress import Ticker
@@ -217,13 +218,14 @@ def _serve_batches(inputs: RunInputs, node_index: int, merged: np.ndarray, histo
     state = np.zeros(5, dtype=np.int64)
     left, end, reason = np.empty(m), np.empty(m), np.zeros(m, dtype=np.int8)
     busy_start, busy_end, sizes = np.empty(m), np.empty(m), np.empty(m, dtype=np.int32)
-    times = np.empty((spec.max_batch + 1, BATCH_CHUNK))
-    times_pos = np.zeros(spec.max_batch + 1, dtype=np.int64)
-    times_len = np.zeros(spec.max_batch + 1, dtype=np.int64)
+    policy = spec.batch
+    times = np.empty((policy.max_size + 1, BATCH_CHUNK))
+    times_pos = np.zeros(policy.max_size + 1, dtype=np.int64)
+    times_len = np.zeros(policy.max_size + 1, dtype=np.int64)
     timeout = spec.timeout_ms
     while True:
         before = int(state[0])
-        code = batch_loop(merged, free, state, spec.max_batch, spec.batch_delay_ms, spec.queue_limit, timeout,
+        code = batch_loop(merged, free, state, policy.max_size, policy.max_delay_ms, spec.queue_limit, timeout,
                           history, left, end, reason, times, times_pos, times_len, busy_start, busy_end, sizes, CHUNK)
         progress.advance(int(state[0]) - before)
         if code == DONE:

@@ -17,7 +17,8 @@ from simulator.outcome import RunInputs
 from simulator.progress import Ticker
 from simulator.results import Results, build_results
 from simulator.stats import capacity_rps
-from simulator.topology import NodeSpec, Topology, build_topology
+from simulator.nodespec import NodeSpec
+from simulator.topology import Topology, build_topology
 from simulator.validation import check_document, with_defaults
 
 MAX_REQUESTS = 20_000_000

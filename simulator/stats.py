@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.batching import mean_batch_ms
-from simulator.topology import NodeSpec
+from simulator.models.timer import mean_batch_ms
+from simulator.nodespec import NodeSpec
 
 QUEUE_FULL, TIMEOUT = 1, 2
 REASONS = {QUEUE_FULL: "queue_full", TIMEOUT: "timeout"}
@@ -39,7 +39,7 @@ def capacity_rps(spec: NodeSpec, rng: np.random.Generator) -> float | None:
     """Requests per second the node's servers can finish when always busy; None if unlimited."""
     if spec.servers == 0:
         return None
-    batch = spec.max_batch if spec.batching else 1
+    batch = spec.batch.max_size if spec.batch is not None else 1
     mean_ms = mean_batch_ms(spec.timer, batch, rng) if spec.timer is not None else spec.service.mean()
     return math.inf if mean_ms <= 0 else spec.servers * batch * 1000.0 / mean_ms
 

@@ -4,54 +4,26 @@ A request enters at an entry node: a request-path node with no incoming edge of 
 async-only target such as logging is not one). With several entry nodes each request picks one
 uniformly at random, which splits a Poisson stream into equal Poisson streams.
 
-A visit to a node queues for one of its `replicas * concurrency` servers, is served, then calls
-the node's sync edges in edge order (or all at once with fanout parallel, joined at the slowest)
-and sends a copy down each async edge. A call over an edge adds the edge's `latency_ms` once per
-call, on the way out. A `cache` (or `cdn`) answers a `hit_rate` share itself and skips its sync
-children. The tree of these calls, one position per (path from the entry), is what both the fast
-path and the event loop run; nodes reached on several paths share one queue.
+Each node's kind (simulator/kinds/) turns it into a NodeSpec. A visit to a node queues for one of
+its `replicas * concurrency` servers, is served, then calls the node's sync edges in edge order
+(or all at once with fanout parallel, joined at the slowest) and sends a copy down each async
+edge. A call over an edge adds the edge's `latency_ms` once per call, on the way out. A cache
+kind (`cache`, `cdn`) answers a `hit_rate` share itself and skips its sync children. The tree of
+these calls, one position per path from the entry, is what both the fast path and the event
+loop run; nodes reached on several paths share one queue.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from simulator import catalog
-from simulator.batching import BatchTimer, batch_timer_for
-from simulator.distributions import ZERO, ServiceTime, service_time
 from simulator.errors import SimulationError
+from simulator.kinds import KINDS
+from simulator.nodespec import NodeSpec
 
 MAX_POSITIONS = 5000  # call-tree size limit: diamonds of sync edges multiply paths
-
-
-@dataclass(frozen=True)
-class NodeSpec:
-    """One request-path node with its config resolved to numbers."""
-
-    index: int
-    id: str
-    kind: str
-    servers: int  # 0 means no queue and no service time (a client)
-    queue_limit: int  # -1 means unbounded
-    timeout_ms: float  # inf means never
-    service: ServiceTime
-    hit_rate: float
-    parallel: bool
-    max_batch: int
-    batch_delay_ms: float
-    timer: BatchTimer | None  # set for model servers
-    config: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
-
-    @property
-    def batching(self) -> bool:
-        return self.timer is not None and self.max_batch > 1
-
-    @property
-    def can_drop(self) -> bool:
-        return self.servers > 0 and (self.queue_limit >= 0 or math.isfinite(self.timeout_ms))
 
 
 @dataclass(frozen=True)
@@ -79,36 +51,13 @@ class Topology:
         return [p.index for p in self.positions if p.node == node]
 
 
-def _node_spec(index: int, node: dict[str, Any]) -> NodeSpec:
-    config = node["config"]
-    if node["kind"] == "client":
-        return NodeSpec(index, node["id"], "client", 0, -1, math.inf, ZERO, 0.0, False, 1, 0.0, None)
-    service = service_time(config["service_time"])
-    limit = config["queue_limit"]
-    timeout = config["timeout_ms"]
-    is_model = node["kind"] == "model_server"
-    return NodeSpec(
-        index=index, id=node["id"], kind=node["kind"],
-        servers=int(config["replicas"]) * int(config["concurrency"]),
-        queue_limit=-1 if limit is None else int(limit),
-        timeout_ms=math.inf if timeout is None else float(timeout),
-        service=service,
-        hit_rate=float(config.get("hit_rate", 0.0)),
-        parallel=config["fanout"] == "parallel",
-        max_batch=int(config.get("max_batch_size", 1)),
-        batch_delay_ms=float(config.get("max_batch_delay_ms", 0.0)),
-        timer=batch_timer_for(config, service) if is_model else None,
-        config=config,
-    )
-
-
 def build_topology(document: dict[str, Any]) -> Topology:
     """Resolve a validated document (with defaults filled in) into nodes and a call tree."""
-    nodes_doc = [n for n in document["nodes"] if catalog.KINDS[n["kind"]].request_path]
+    nodes_doc = [n for n in document["nodes"] if KINDS[n["kind"]].request_path]
     if not nodes_doc:
         raise SimulationError("the board has no request-path component to send traffic to", "nodes")
     index = {n["id"]: i for i, n in enumerate(nodes_doc)}
-    nodes = tuple(_node_spec(i, n) for i, n in enumerate(nodes_doc))
+    nodes = tuple(KINDS[n["kind"]].node_spec(i, n) for i, n in enumerate(nodes_doc))
     sync: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
     asyn: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
     has_incoming: set[str] = set()

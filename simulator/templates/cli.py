@@ -49,20 +49,21 @@ def check_template(template: Template, seed: int) -> tuple[bool, list[str]]:
     ]
 
 
-def _oldest(results: Results, kind: str) -> float | None:
+def _oldest(results: Results, output: str) -> float | None:
+    """The oldest a scheduled node's `output` ("outputs" of batch work, or a trained "model") can be."""
     ages = [entry["max_staleness_hours"] for entry in results.cost["by_node"].values()
-            if entry["kind"] == kind and "max_staleness_hours" in entry]
+            if entry.get("staleness_of") == output]
     return max(ages) if ages else None
 
 
 def input_age(results: Results) -> str:
     """How old the data behind a served score can be: a batch job's last run, or none when scored per request."""
-    batch = _oldest(results, "batch_job")
+    batch = _oldest(results, "outputs")
     return f"up to {batch:.1f} h (precomputed)" if batch is not None else "none (scored per request)"
 
 
 def model_age(results: Results) -> str:
-    trained = _oldest(results, "training_pipeline")
+    trained = _oldest(results, "model")
     return f"up to {trained:.1f} h" if trained is not None else "not retrained"
 
 

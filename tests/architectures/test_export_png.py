@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from architectures.export.icons import KIND_ICONS
+from architectures.export.icons import icon_for
 from architectures.export.plan import diagram_plan, graphviz_text
 from architectures.export.png import ExportFailed, render_png
 from architectures.export.samples import every_kind_board
@@ -29,9 +29,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_every_kind_has_an_icon_class_that_exists_in_diagrams():
-    assert set(KIND_ICONS) == set(KINDS)
-    for module, cls in KIND_ICONS.values():
-        assert hasattr(importlib.import_module(module), cls), f"{module}.{cls}"
+    for name in KINDS:
+        module, cls = icon_for(name)
+        assert hasattr(importlib.import_module(module), cls), f"{name}: {module}.{cls}"
 
 
 def test_plan_clusters_nodes_by_catalog_group_and_styles_async_edges(document):

@@ -11,7 +11,7 @@ import pytest
 
 from simulator import run
 from simulator.arrivals import arrival_times, bursty_rates
-from simulator.batching import ServiceTimeBatchTimer
+from simulator.models.timer import ServiceTimeBatchTimer
 from simulator.catalog import TRAFFIC_FIELDS
 from simulator.distributions import ServiceTime, service_time
 from tests.simulator.boards import chain, const, node

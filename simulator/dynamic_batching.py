@@ -1,21 +1,51 @@
-"""The compiled loop of a batching model server on the fast path: Triton's dynamic batcher.
+"""Dynamic batching of a model server, as Triton's dynamic batcher does it, for both engines.
 
-Batches form in FIFO order. With its earliest free replica free at f and the oldest waiting
-request arrived at a, a batch is dispatched at t = max(f, min(a + delay, arrival of the
-max_batch_size-th request)) and takes every request arrived by t, up to max_batch_size. This is
-what the event loop does event by event, including which of several requests arriving at the
-same instant (the members of one upstream batch) join. Admission (queue_limit) is decided at each arrival
-from the requests still waiting then; the oldest request times out instead if t - a exceeds
-the timeout, and the batch is formed again from the next. A batch time is read from a table of
-pre-drawn times per batch size; when a size runs out the loop returns that size so the caller
-can refill it and call again (nothing is committed for an unfinished batch).
+The policy: batches form in FIFO order. A free replica takes the waiting requests into one batch
+of at most `max_batch_size`; while fewer are waiting it waits, but never longer than
+`max_batch_delay_ms` after the oldest waiting request arrived. So with its earliest free replica
+free at f and the oldest waiting request arrived at a, a batch is dispatched at
+t = max(f, min(a + delay, arrival of the max_batch_size-th request)) and takes every request
+arrived by t, up to max_batch_size.
+
+`BatchPolicy` is that rule for the event loop (engine.py), one decision per event. `batch_loop` is
+the same rule compiled for the fast path (fastpath.py), over a node's sorted arrivals, including
+which of several requests arriving at the same instant (the members of one upstream batch) join.
+Admission (queue_limit) is decided at each arrival from the requests still waiting then; the
+oldest request times out instead if t - a exceeds the timeout, and the batch is formed again from
+the next. How long a batch of a given size takes is not decided here: it comes from the node's
+batch timer (simulator/models/timer.py: measured profiles, or the default from service_time).
+In `batch_loop` those times are read from a table of pre-drawn times per batch size; when a size
+runs out the loop returns that size so the caller can refill it and call again (nothing is
+committed for an unfinished batch).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simulator.fifo import QUEUE_FULL, TIMEOUT, njit, replace_root
+
+
+@dataclass(frozen=True)
+class BatchPolicy:
+    """Triton's two settings: the largest batch and the longest a batch may wait to fill."""
+
+    max_size: int
+    max_delay_ms: float
+
+    def wait_until(self, now: float, oldest_arrival: float, waiting: int) -> float | None:
+        """When a free replica should look again instead of dispatching now; None to dispatch now."""
+        deadline = oldest_arrival + self.max_delay_ms
+        if waiting < self.max_size and now < deadline:
+            return deadline
+        return None
+
+    def size(self, waiting: int) -> int:
+        """How many of the waiting requests a batch dispatched now takes."""
+        return min(self.max_size, waiting)
+
 
 DONE, PAUSE = 0, -1  # return codes; a positive code is a batch size that needs more times
 

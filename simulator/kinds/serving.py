@@ -1,0 +1,115 @@
+"""Kinds on the serving path: where requests come from and the components that answer them."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from simulator.distributions import ServiceTime
+from simulator.dynamic_batching import BatchPolicy
+from simulator.fields import ENUM, INTEGER, NUMBER, Field, exponential, hit_rate, lognormal, serving
+from simulator.kinds.base import CacheKind, ServingKind, SourceKind
+from simulator.kinds.registry import register
+from simulator.models.names import DEFAULT_MODEL, MODEL_IDS
+from simulator.models.timer import BatchTimer, ServiceTimeBatchTimer
+from simulator.nodespec import NodeSpec
+
+
+@register
+class Client(SourceKind):
+    name = "client"
+    title = "Client"
+    group = "serving"
+    description = "Where requests come from (apps, browsers, other services). Traffic enters here."
+    browser_icon = "client"
+    diagram_icon = ("diagrams.onprem.client", "Users")
+
+
+@register
+class Gateway(ServingKind):
+    name = "gateway"
+    title = "API gateway"
+    group = "serving"
+    description = "Authenticates, rate-limits and routes each request to the services behind it."
+    browser_icon = "gateway"
+    diagram_icon = ("diagrams.onprem.network", "Kong")
+    fields = serving(2, 1, "c6i.large", exponential(0.5))
+
+
+@register
+class ModelServer(ServingKind):
+    """Times each batch on a measured model profile and batches like Triton's dynamic batcher."""
+
+    name = "model_server"
+    title = "Model server"
+    group = "serving"
+    description = "Serves a model's predictions; batches waiting requests like Triton's dynamic batcher."
+    browser_icon = "model_server"
+    diagram_icon = ("diagrams.aws.ml", "SagemakerModel")
+    fields = serving(
+        8, 1, "c6i.xlarge", exponential(20.0),
+        Field("model", ENUM, DEFAULT_MODEL,
+              "Model from the catalog whose measured predict timings set the batch time. "
+              "Empty uses the service time instead.", choices=MODEL_IDS, nullable=True),
+        Field("max_batch_size", INTEGER, 1, "Most waiting requests a free replica takes into one batch.",
+              unit="requests", minimum=1, maximum=1024),
+        Field("max_batch_delay_ms", NUMBER, 0.0,
+              "Longest a free replica waits for a batch to fill before it runs a smaller one.",
+              unit="ms", minimum=0, maximum=10_000),
+    )
+
+    def node_spec(self, index: int, node: dict[str, Any]) -> NodeSpec:
+        spec = super().node_spec(index, node)
+        size = int(spec.config["max_batch_size"])
+        policy = BatchPolicy(size, float(spec.config["max_batch_delay_ms"])) if size > 1 else None
+        return dataclasses.replace(spec, batch=policy, timer=self.batch_timer(spec.config, spec.service))
+
+    @staticmethod
+    def batch_timer(config: dict[str, Any], service: ServiceTime) -> BatchTimer:
+        """The measured timer of the node's model on its instance if there is one, else the default."""
+        from simulator.models import get_batch_timer  # looked up on use, so a profile stand-in can replace it
+
+        model = config.get("model")
+        timer = get_batch_timer(model, config.get("instance", "")) if model else None
+        return timer if timer is not None else ServiceTimeBatchTimer(service)
+
+    def run_info(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        if not config.get("model"):
+            return None
+        from simulator.models import model_info
+
+        return model_info(config["model"], config["instance"]) or {
+            "model": config["model"], "timing_source": "no profile: batch time from service_time"}
+
+
+@register
+class FeatureStore(ServingKind):
+    name = "feature_store"
+    title = "Feature store"
+    group = "serving"
+    description = "Online key-value store of precomputed features read at request time."
+    browser_icon = "feature_store"
+    diagram_icon = ("diagrams.onprem.inmemory", "Redis")
+    fields = serving(4, 1, "r6i.large", exponential(2.0))
+
+
+@register
+class Cache(CacheKind):
+    name = "cache"
+    title = "Cache"
+    group = "serving"
+    description = "Answers repeated requests from memory; a hit skips the node's sync children."
+    browser_icon = "cache"
+    diagram_icon = ("diagrams.onprem.inmemory", "Memcached")
+    fields = serving(1, 4, "cache.r6g.large", exponential(0.3), hit_rate(0.8))
+
+
+@register
+class VectorIndex(ServingKind):
+    name = "vector_index"
+    title = "Vector index"
+    group = "serving"
+    description = "Approximate nearest-neighbour search over embeddings (candidate retrieval)."
+    browser_icon = "vector_index"
+    diagram_icon = ("diagrams.elastic.elasticsearch", "Elasticsearch")
+    fields = serving(2, 2, "r6i.xlarge", lognormal(5.0, 20.0))
