@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from architectures.export.png import DEFAULT_TIMEOUT_S, render_png
-from simulator.templates import Template
+from simulator.casestudies import CaseStudy
 
 # A change to any of these redraws every thumbnail: the key covers what is drawn and how.
 _DRAWING_CODE = [Path(__file__).resolve().parent / "export" / name for name in ("plan.py", "draw.py", "icons.py")]
@@ -25,7 +25,7 @@ def cache_dir() -> Path:
     return Path(getattr(settings, "THUMBNAIL_DIR", settings.VAR_DIR / "thumbnails"))
 
 
-def thumbnail_key(template: Template) -> str:
+def thumbnail_key(template: CaseStudy) -> str:
     """A hash of the template's board and of the drawing code."""
     digest = hashlib.sha256(json.dumps(template.document(), sort_keys=True).encode())
     for path in _DRAWING_CODE:
@@ -33,11 +33,11 @@ def thumbnail_key(template: Template) -> str:
     return digest.hexdigest()[:20]
 
 
-def thumbnail_path(template: Template) -> Path:
+def thumbnail_path(template: CaseStudy) -> Path:
     return cache_dir() / f"{template.id}-{thumbnail_key(template)}.png"
 
 
-def template_thumbnail(template: Template) -> bytes:
+def template_thumbnail(template: CaseStudy) -> bytes:
     """The template's board as a PNG, drawn on first use; raises ExportFailed when drawing fails."""
     path = thumbnail_path(template)
     if path.exists():

@@ -9,7 +9,7 @@ if sys.argv[1:2] == ["profile"]:  # `python -m simulator profile [--models ...]`
 
     sys.exit(profile_main(sys.argv[2:]))
 if sys.argv[1:2] == ["templates"]:  # `python -m simulator templates [ids] [--compare A B]`: run the case studies
-    from simulator.templates.cli import main as templates_main
+    from simulator.casestudies.cli import main as templates_main
 
     sys.exit(templates_main(sys.argv[2:]))
 sys.exit(main())

@@ -10,7 +10,7 @@ from typing import Sequence
 from simulator.cost import summary_lines
 from simulator.results import Results
 from simulator.runner import run
-from simulator.templates import TemplateError, template_document
+from simulator.casestudies import CaseStudyError, case_study_document
 from simulator.validation import BoardValidationError
 from simulator.errors import SimulationError
 
@@ -57,9 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open(args.board, encoding="utf-8") as handle:
             document = json.load(handle)
         if isinstance(document, dict) and "board" in document and "nodes" not in document:
-            document = template_document(document)  # a case-study template file wraps its board
+            document = case_study_document(document)  # a case-study template file wraps its board
         results = run(document, seed=args.seed, requests=args.requests, duration_s=args.duration)
-    except (OSError, json.JSONDecodeError, BoardValidationError, SimulationError, TemplateError) as error:
+    except (OSError, json.JSONDecodeError, BoardValidationError, SimulationError, CaseStudyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(json.dumps(results.to_dict(), indent=2) if args.json else summary(results))

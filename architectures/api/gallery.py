@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from architectures.export.png import ExportFailed
 from architectures.thumbnails import template_thumbnail, thumbnail_key
-from simulator.templates import TemplateNotFound, all_templates, get_template
+from simulator.casestudies import CaseStudyNotFound, all_case_studies, get_case_study
 
 
 class TemplateListView(APIView):
@@ -26,7 +26,7 @@ class TemplateListView(APIView):
             # The key in the address changes with the picture, so browsers may keep it for good.
             {**template.summary(),
              "thumbnail_url": f"{reverse('template-thumbnail', args=[template.id])}?v={thumbnail_key(template)}"}
-            for template in all_templates()]})
+            for template in all_case_studies()]})
 
 
 def _error(status: int, detail: str, message: str) -> JsonResponse:
@@ -37,8 +37,8 @@ def _error(status: int, detail: str, message: str) -> JsonResponse:
 async def template_thumbnail_view(request: HttpRequest, template_id: str) -> HttpResponse:
     """The template's board drawn by the PNG export; drawn off the event loop, cached on disk."""
     try:
-        template = get_template(template_id)
-    except TemplateNotFound:
+        template = get_case_study(template_id)
+    except CaseStudyNotFound:
         return _error(404, "Template not found.", f"no template has the id {template_id!r}")
     try:
         png = await asyncio.to_thread(template_thumbnail, template)

@@ -11,7 +11,7 @@ from architectures import access
 from architectures.models import Board, BoardVersion
 from simulator.catalog import MAX_TITLE_CHARS
 from simulator.validation import is_storable
-from simulator.templates import get_template, template_ids
+from simulator.casestudies import case_study_ids, get_case_study
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -32,7 +32,7 @@ class BoardCreateRequestSerializer(serializers.Serializer):
         return value
 
     def validate_template(self, value: str) -> str:
-        if value not in template_ids():
+        if value not in case_study_ids():
             raise serializers.ValidationError(f"no template has the id {value!r}; GET /api/templates/ lists them")
         return value
 
@@ -41,7 +41,7 @@ class BoardCreateRequestSerializer(serializers.Serializer):
         if "template" in data:
             if "document" in data:
                 raise serializers.ValidationError({"template": "give either a template or a document, not both"})
-            data["document"] = get_template(data.pop("template")).document()
+            data["document"] = get_case_study(data.pop("template")).document()
         return data
 
 

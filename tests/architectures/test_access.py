@@ -96,9 +96,9 @@ def test_import_answers_both_links(api, document):
 
 
 def test_a_board_from_a_template_answers_both_links(api):
-    from simulator.templates import template_ids
+    from simulator.casestudies import case_study_ids
 
-    body = api.post("/api/boards/", {"template": template_ids()[0]}, format="json").json()
+    body = api.post("/api/boards/", {"template": case_study_ids()[0]}, format="json").json()
     stored = Board.objects.get(pk=body["id"])
     assert (body["edit_token"], body["view_token"]) == (stored.edit_token, stored.view_token)
     assert body["edit_url"].endswith(f"#token={stored.edit_token}")

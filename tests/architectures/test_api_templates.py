@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from simulator.templates import all_templates, get_template
+from simulator.casestudies import all_case_studies, get_case_study
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +17,13 @@ def test_list_names_every_template_with_description_and_thumbnail_but_not_the_fi
     response = api.get("/api/templates/")
     assert response.status_code == 200
     listed = response.json()["templates"]
-    assert [t["id"] for t in listed] == [t.id for t in all_templates()]
+    assert [t["id"] for t in listed] == [t.id for t in all_case_studies()]
     for entry in listed:
         assert entry["title"] and entry["description"] and entry["case_study"]
         assert entry["thumbnail_url"].startswith(f"/api/templates/{entry['id']}/thumbnail.png?v=")
         assert not {"board", "fix"} & set(entry) and isinstance(entry["broken"], bool), "never the fix"
     broken = {t["id"] for t in listed if t["broken"]}
-    assert broken == {t.id for t in all_templates() if t.broken}
+    assert broken == {t.id for t in all_case_studies() if t.broken}
     assert all(t["hint"] for t in listed if t["broken"])
 
 
@@ -31,7 +31,7 @@ def test_create_board_from_template_starts_with_its_document(api):
     response = api.post("/api/boards/", {"template": "visual_search"}, format="json")
     assert response.status_code == 201, response.content
     board = response.json()
-    template = get_template("visual_search")
+    template = get_case_study("visual_search")
     assert board["title"] == template.board["title"]
     assert board["document"]["nodes"] == template.document()["nodes"]
     assert template.broken["hint"] in board["document"]["notes"]["serving"]
@@ -41,7 +41,7 @@ def test_create_board_from_template_starts_with_its_document(api):
 def test_title_given_with_a_template_names_the_board(api):
     board = api.post("/api/boards/", {"template": "ad_click", "title": "My ad system"}, format="json").json()
     assert board["title"] == "My ad system" and board["document"]["title"] == "My ad system"
-    assert len(board["document"]["nodes"]) == len(get_template("ad_click").board["nodes"])
+    assert len(board["document"]["nodes"]) == len(get_case_study("ad_click").board["nodes"])
 
 
 @pytest.mark.parametrize("body, message", [
@@ -83,7 +83,7 @@ def test_render_thumbnails_command_draws_only_the_missing_ones(settings, tmp_pat
     from architectures.thumbnails import thumbnail_path
 
     settings.THUMBNAIL_DIR = tmp_path
-    templates = all_templates()
+    templates = all_case_studies()
     for template in templates[1:]:  # cached already, under their current keys
         thumbnail_path(template).write_bytes(b"cached")
     out = io.StringIO()

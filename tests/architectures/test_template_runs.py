@@ -9,7 +9,7 @@ import pytest
 from architectures.models import SimulationRun
 from architectures.runs import run_start
 from architectures.services import board_create
-from simulator.templates import all_templates
+from simulator.casestudies import all_case_studies
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -26,7 +26,7 @@ def wait_done(run_id, timeout: float = 120) -> SimulationRun:
 
 def test_every_template_board_runs_on_the_worker_to_its_expected_verdict(celery_worker):
     started = []
-    for template in all_templates():
+    for template in all_case_studies():
         board = board_create(document=template.document())
         started.append((template, run_start(board_id=board.pk, seed=0)))
     for template, run in started:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from architectures.thumbnails import thumbnail_path
-from simulator.templates import HINT_HEADING, all_templates, get_template
+from simulator.casestudies import HINT_HEADING, all_case_studies, get_case_study
 from tests.browser.editor_page import EditorPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def run_to_verdict(page):
 
 def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, site, artifacts):
     gallery = open_gallery(page, site)
-    templates = all_templates()
+    templates = all_case_studies()
     cards = gallery.locator(".template-card")
     expect(cards).to_have_count(len(templates))
     for template, card in zip(templates, cards.all()):
@@ -59,7 +59,7 @@ def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, 
 
 
 def test_board_started_from_a_template_opens_then_runs_and_shows_its_verdict(page, site, celery_worker, artifacts):
-    template = get_template("event_recommendation")
+    template = get_case_study("event_recommendation")
     editor = start_from_template(page, site, template.id)
     assert sorted(editor.node_ids()) == sorted(n["id"] for n in template.board["nodes"])
     stored = editor.document()
@@ -72,7 +72,7 @@ def test_board_started_from_a_template_opens_then_runs_and_shows_its_verdict(pag
 
 
 def test_broken_template_shows_its_hint_in_the_notes_and_runs_to_a_failing_verdict(page, site, celery_worker):
-    template = get_template("fraud_detection")
+    template = get_case_study("fraud_detection")
     start_from_template(page, site, template.id)
     page.click("#tab-framework")
     note = page.locator(f'#panel-framework details[data-step="{template.broken["step"]}"]')

@@ -11,10 +11,10 @@ import pytest
 from simulator import run
 from simulator.catalog import NOTE_STEPS
 from simulator.models.names import MODEL_IDS
-from simulator.templates import HINT_HEADING, TemplateError, all_templates, apply_changes, get_template
+from simulator.casestudies import HINT_HEADING, CaseStudyError, all_case_studies, apply_changes, get_case_study
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = all_templates()
+TEMPLATES = all_case_studies()
 BROKEN = [t for t in TEMPLATES if t.broken]
 CASE_STUDIES = {"Ad click prediction", "Visual search", "Video recommendation", "Event recommendation",
                 "Harmful content detection", "Street View blurring", "News feed ranking", "People you may know",
@@ -75,7 +75,7 @@ def test_broken_template_carries_its_hint_and_the_hinted_fix_meets_the_requireme
 
 
 def test_online_and_batch_pair_trade_latency_and_cost_for_freshness():
-    online, batch = get_template("pymk_online"), get_template("pymk_batch")
+    online, batch = get_case_study("pymk_online"), get_case_study("pymk_batch")
     assert online.compare_with == batch.id and batch.compare_with == online.id
     online_run, batch_run = run(online.document(), seed=1), run(batch.document(), seed=1)
     assert batch_run.latency_ms.p99 < online_run.latency_ms.p99
@@ -91,13 +91,13 @@ def test_apply_changes_sets_fields_by_element_id_and_refuses_unknown_ids():
                                        {"path": "title", "value": "T"}])
     assert changed == {"title": "T", "nodes": [{"id": "a", "config": {}}, {"id": "b", "config": {"replicas": 3}}]}
     assert document == {"nodes": [{"id": "a", "config": {}}, {"id": "b"}]}, "the original is left alone"
-    with pytest.raises(TemplateError, match="no element of nodes has id 'zz'"):
+    with pytest.raises(CaseStudyError, match="no element of nodes has id 'zz'"):
         apply_changes(document, [{"path": "nodes[zz].config.replicas", "value": 3}])
 
 
 def test_healthy_template_has_no_fix():
     healthy = next(t for t in TEMPLATES if not t.broken)
-    with pytest.raises(TemplateError):
+    with pytest.raises(CaseStudyError):
         healthy.fixed_document()
 
 
@@ -126,7 +126,7 @@ def test_command_line_compares_a_pair_and_refuses_unknown_ids():
 
 
 def test_run_command_accepts_a_template_file():
-    done = subprocess.run([sys.executable, "-m", "simulator", "run", "simulator/templates/fraud_detection.json"],
+    done = subprocess.run([sys.executable, "-m", "simulator", "run", "simulator/casestudies/fraud_detection.json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "slo p99_ms: target 60" in done.stdout and "FAIL" in done.stdout

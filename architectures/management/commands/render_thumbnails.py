@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from architectures.thumbnails import template_thumbnail, thumbnail_path
-from simulator.templates import all_templates
+from simulator.casestudies import all_case_studies
 
 
 class Command(BaseCommand):
@@ -13,8 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         drawn = 0
-        for template in all_templates():
+        for template in all_case_studies():
             if not thumbnail_path(template).exists():
                 template_thumbnail(template)
                 drawn += 1
-        self.stdout.write(f"{drawn} thumbnails drawn, {len(all_templates()) - drawn} already cached")
+        self.stdout.write(f"{drawn} thumbnails drawn, {len(all_case_studies()) - drawn} already cached")

@@ -6,10 +6,12 @@ import argparse
 import sys
 from typing import Any, Sequence
 
+from simulator.casestudies import (
+    CaseStudy, CaseStudyError, CaseStudyNotFound, all_case_studies, get_case_study,
+)
 from simulator.errors import SimulationError
 from simulator.results import Results
 from simulator.runner import run
-from simulator.templates import Template, TemplateError, TemplateNotFound, all_templates, get_template
 from simulator.validation import BoardValidationError
 
 
@@ -29,7 +31,7 @@ def verdict_line(results: Results) -> str:
     return ", ".join(parts)
 
 
-def check_template(template: Template, seed: int) -> tuple[bool, list[str]]:
+def check_case_study(template: CaseStudy, seed: int) -> tuple[bool, list[str]]:
     """Run a template (and its fix when broken on purpose); (teaches what it should, report lines)."""
     results = run(template.document(), seed=seed)
     meets = meets_requirements(results)
@@ -67,7 +69,7 @@ def model_age(results: Results) -> str:
     return f"up to {trained:.1f} h" if trained is not None else "not retrained"
 
 
-def comparison(first: Template, second: Template, seed: int) -> list[str]:
+def comparison(first: CaseStudy, second: CaseStudy, seed: int) -> list[str]:
     """Latency, throughput, freshness and cost of two templates side by side."""
     rows: list[tuple[str, Any, Any]] = []
     both = [run(t.document(), seed=seed) for t in (first, second)]
@@ -100,18 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.compare:
-            print("\n".join(comparison(*(get_template(i) for i in args.compare), seed=args.seed)))
+            print("\n".join(comparison(*(get_case_study(i) for i in args.compare), seed=args.seed)))
             return 0
-        templates = [get_template(i) for i in args.ids] if args.ids else all_templates()
+        templates = [get_case_study(i) for i in args.ids] if args.ids else all_case_studies()
         failures = 0
         for template in templates:
-            ok, lines = check_template(template, args.seed)
+            ok, lines = check_case_study(template, args.seed)
             failures += not ok
             print("\n".join(lines))
-    except TemplateNotFound as error:
+    except CaseStudyNotFound as error:
         print(f"error: no template has the id {error.args[0]!r}", file=sys.stderr)
         return 2
-    except (TemplateError, BoardValidationError, SimulationError) as error:
+    except (CaseStudyError, BoardValidationError, SimulationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{len(templates)} templates run, {failures} not as intended")

@@ -1,6 +1,8 @@
-"""Case-study templates: ready boards of the book's case studies, some broken on purpose, read from JSON files here.
+"""Case studies: ready boards of the book's case studies, some broken on purpose, read from JSON files here.
 
-Each `<id>.json` holds the template's metadata and its board document:
+Users meet them as "case-study templates" (the gallery, GET /api/templates/); in code they are
+case studies, so they are not mistaken for the Django page templates in templates/. Each
+`<id>.json` holds the case study's metadata and its board document:
 
     {"id": "visual_search", "order": 10 (place in the gallery), "title": "...", "description": "one line",
      "case_study": "Visual search",
@@ -32,16 +34,16 @@ HINT_HEADING = "Broken on purpose. Hint:"
 _SEGMENT = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<id>[^\]]+)\])?$")
 
 
-class TemplateNotFound(KeyError):
+class CaseStudyNotFound(KeyError):
     """No template has this id."""
 
 
-class TemplateError(ValueError):
+class CaseStudyError(ValueError):
     """A template file or one of its fixes is malformed."""
 
 
 @dataclass(frozen=True)
-class Template:
+class CaseStudy:
     """One case-study template: what the gallery shows, and the board it starts."""
 
     id: str
@@ -63,9 +65,9 @@ class Template:
         return document
 
     def fixed_document(self) -> dict[str, Any]:
-        """The board with the template's fix applied (TemplateError when it is not broken)."""
+        """The board with the template's fix applied (CaseStudyError when it is not broken)."""
         if not self.broken:
-            raise TemplateError(f"template {self.id} is not broken, so it has no fix")
+            raise CaseStudyError(f"template {self.id} is not broken, so it has no fix")
         return apply_changes(self.document(), self.broken["fix"])
 
     def summary(self) -> dict[str, Any]:
@@ -82,16 +84,16 @@ class Template:
 def _select(container: Any, key: str, element_id: str | None, path: str) -> tuple[Any, Any]:
     """The (parent, key) a path segment names, for reading or assignment."""
     if not isinstance(container, dict):
-        raise TemplateError(f"{path}: {key} is not inside an object")
+        raise CaseStudyError(f"{path}: {key} is not inside an object")
     if element_id is None:
         return container, key
     items = container.get(key)
     if not isinstance(items, list):
-        raise TemplateError(f"{path}: {key} is not a list")
+        raise CaseStudyError(f"{path}: {key} is not a list")
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("id") == element_id:
             return items, index
-    raise TemplateError(f"{path}: no element of {key} has id {element_id!r}")
+    raise CaseStudyError(f"{path}: no element of {key} has id {element_id!r}")
 
 
 def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -104,11 +106,11 @@ def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> di
         for position, segment in enumerate(segments):
             match = _SEGMENT.match(segment)
             if not match:
-                raise TemplateError(f"{path}: cannot read the segment {segment!r}")
+                raise CaseStudyError(f"{path}: cannot read the segment {segment!r}")
             parent, key = _select(target, match["key"], match["id"], path)
             if position == len(segments) - 1:
                 if match["id"] is not None:
-                    raise TemplateError(f"{path}: a change sets a field, not a whole element")
+                    raise CaseStudyError(f"{path}: a change sets a field, not a whole element")
                 parent[key] = copy.deepcopy(change["value"])
             else:
                 if isinstance(parent, dict) and key not in parent:
@@ -117,51 +119,51 @@ def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> di
     return result
 
 
-def _template(data: dict[str, Any], name: str) -> Template:
+def _case_study(data: dict[str, Any], name: str) -> CaseStudy:
     broken = data.get("broken")
     if broken is not None and (broken.get("step") not in NOTE_STEPS or not broken.get("hint")
                                or not broken.get("fix")):
-        raise TemplateError(f"{name}: broken needs a note step, a hint and a fix")
+        raise CaseStudyError(f"{name}: broken needs a note step, a hint and a fix")
     missing = [key for key in ("id", "order", "title", "description", "case_study", "board") if key not in data]
     if missing:
-        raise TemplateError(f"{name}: missing {', '.join(missing)}")
-    template = Template(id=data["id"], order=data["order"], title=data["title"], description=data["description"],
+        raise CaseStudyError(f"{name}: missing {', '.join(missing)}")
+    template = CaseStudy(id=data["id"], order=data["order"], title=data["title"], description=data["description"],
                         case_study=data["case_study"], board=data["board"], broken=broken,
                         compare_with=data.get("compare_with"))
     check_document(template.document())
     return template
 
 
-def _read(path: Path) -> Template:
+def _read(path: Path) -> CaseStudy:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("id") != path.stem:
-        raise TemplateError(f"{path.name}: id {data.get('id')!r} does not match the file name")
-    return _template(data, path.name)
+        raise CaseStudyError(f"{path.name}: id {data.get('id')!r} does not match the file name")
+    return _case_study(data, path.name)
 
 
-def template_document(data: dict[str, Any]) -> dict[str, Any]:
+def case_study_document(data: dict[str, Any]) -> dict[str, Any]:
     """The board document of a template file's contents (hint included), for `python -m simulator run`."""
-    return _template(data, str(data.get("id", "template"))).document()
+    return _case_study(data, str(data.get("id", "template"))).document()
 
 
 @lru_cache(maxsize=1)
-def _all() -> dict[str, Template]:
+def _all() -> dict[str, CaseStudy]:
     templates = sorted((_read(path) for path in FOLDER.glob("*.json")), key=lambda t: (t.order, t.id))
     return {t.id: t for t in templates}
 
 
-def template_ids() -> list[str]:
+def case_study_ids() -> list[str]:
     return list(_all())
 
 
-def all_templates() -> list[Template]:
+def all_case_studies() -> list[CaseStudy]:
     """Every template, in gallery order: the book's chapters, then the rest."""
     return list(_all().values())
 
 
-def get_template(template_id: str) -> Template:
-    """The template with this id; TemplateNotFound otherwise."""
+def get_case_study(template_id: str) -> CaseStudy:
+    """The template with this id; CaseStudyNotFound otherwise."""
     try:
         return _all()[template_id]
     except KeyError:
-        raise TemplateNotFound(template_id) from None
+        raise CaseStudyNotFound(template_id) from None
