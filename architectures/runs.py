@@ -217,10 +217,14 @@ def run_execute(*, run_id: str | uuid.UUID, time_limit_s: float | None = None) -
     return SimulationRun.objects.filter(pk=run.id).values_list("status", flat=True).first()
 
 
-def runs_fail_stale(*, board_id: str | uuid.UUID | None = None) -> int:
-    """Fail runs whose worker went silent and runs no worker picked up; returns how many."""
+def runs_fail_stale() -> int:
+    """Fail runs whose worker went silent and runs no worker picked up; returns how many.
+
+    Called by the beat every few seconds and by each worker as it starts (see whiteboard/celery.py),
+    never by a read: a GET changes nothing.
+    """
     now = timezone.now()
-    runs = SimulationRun.objects.all() if board_id is None else SimulationRun.objects.filter(board_id=board_id)
+    runs = SimulationRun.objects.all()
     silent = runs.filter(status=SimulationRun.RUNNING,
                          heartbeat_at__lt=now - timedelta(seconds=settings.RUN_STALE_AFTER_S))
     waiting = runs.filter(status=SimulationRun.QUEUED,

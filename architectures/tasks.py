@@ -50,4 +50,5 @@ def rightsize_step(sweep_id: str) -> str:
 
 @shared_task(name="architectures.runs_fail_stale")
 def runs_fail_stale() -> int:
+    """The beat's reaper tick (CELERY_BEAT_SCHEDULE); workers also reap as they start (whiteboard/celery.py)."""
     return runs.runs_fail_stale()

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,30 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whiteboard.settings")
 app = Celery("whiteboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def fail_stale_runs_at_start(**kwargs) -> None:
+    """Fail the runs a dead worker left running (and those nobody picked up) as soon as a worker is back.
+
+    The beat does the same every 10 s (CELERY_BEAT_SCHEDULE), but the beat is embedded in a worker
+    and dies with it: the replacement must not wait for its first tick, nor for a free pool process.
+    Here, in the worker's main process, before it takes work.
+    """
+    from django.db import DatabaseError, connections
+
+    from architectures.runs import runs_fail_stale
+
+    try:
+        failed = runs_fail_stale()
+    except DatabaseError as error:
+        logger.warning("stale runs not checked at worker start (the beat will retry): %s", error)
+        return
+    finally:
+        # Pool processes forked later must not share this process's database connection.
+        connections.close_all()
+    if failed:
+        logger.info("failed %d stale runs at worker start", failed)
 
 
 @worker_process_init.connect

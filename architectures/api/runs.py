@@ -92,7 +92,6 @@ class BoardRunsView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The board's runs, newest first (without results)")
     def get(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id)
-        runs.runs_fail_stale(board_id=board.pk)
         listed = SimulationRun.objects.filter(board=board, sweep__isnull=True).defer("results", "document")[:100]
         return Response([runs.run_public(run, with_results=False) for run in listed])
 
@@ -100,10 +99,7 @@ class BoardRunsView(APIView):
 class RunDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer}, summary="A run with its results")
     def get(self, request: Request, run_id: str) -> Response:
-        run = _run(request, run_id)
-        if not run.finished and runs.runs_fail_stale(board_id=run.board_id):
-            run.refresh_from_db()
-        return Response(runs.run_public(run))
+        return Response(runs.run_public(_run(request, run_id)))
 
 
 class RunCancelView(APIView):
