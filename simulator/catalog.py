@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.faults import COMMON_FIELDS as FAULT_FIELDS  # noqa: F401
+from simulator.faults import FAULT_TYPES, MAX_FAULTS, catalog_entries  # noqa: F401
 from simulator.fields import (  # noqa: F401  (re-exported: the catalog is where readers find field types)
-    BOOLEAN, ENUM, FANOUT_MODES, INTEGER, NUMBER, SERVICE_DISTRIBUTIONS, SERVICE_TIME, STRING, Field,
+    BOOLEAN, CIRCUIT_BREAKER, EDGE_TIMEOUT, ENUM, FANOUT_MODES, INTEGER, NUMBER, OBJECT, RETRY,
+    SERVICE_DISTRIBUTIONS, SERVICE_TIME, STRING, Field,
 )
 from simulator.instances import INSTANCE_TYPES
 from simulator.kinds import GROUPS, KINDS, Kind  # noqa: F401
 
 ARRIVAL_PROCESSES = ("poisson", "constant", "bursty", "diurnal")
-EDGE_MODES = ("sync", "async")
+EDGE_MODES = ("sync", "async", "fallback")
+CALL_MODES = ("sync", "fallback")  # modes whose caller waits for the answer
 NOTE_STEPS = ("requirements", "data", "features", "model", "evaluation", "serving", "monitoring")
 NOTE_TITLES = {
     "requirements": "1. Clarify requirements",
@@ -42,10 +46,16 @@ MAX_COORDINATE = 1_000_000
 EDGE_FIELDS: tuple[Field, ...] = (
     Field("mode", ENUM, "sync",
           "sync: the caller waits for the answer (on the request path); "
-          "async: a copy is sent off the critical path (logging, queues).", choices=EDGE_MODES),
+          "async: a copy is sent off the critical path (logging, queues); "
+          "fallback: called only when the caller's sync calls before it failed, so the request still "
+          "succeeds, degraded.", choices=EDGE_MODES),
     Field("latency_ms", NUMBER, 0.0, "Network time added to each call over this edge.", unit="ms",
           minimum=0, maximum=60_000),
+    EDGE_TIMEOUT,
+    RETRY,
+    CIRCUIT_BREAKER,
 )
+CALL_ONLY_FIELDS = ("timeout_ms", "retry", "circuit_breaker")  # not for async copies, which nobody waits for
 
 TRAFFIC_FIELDS: tuple[Field, ...] = (
     Field("rps", NUMBER, 100.0, "Mean requests per second entering the board (the peak for diurnal).",
@@ -65,6 +75,11 @@ TRAFFIC_FIELDS: tuple[Field, ...] = (
           unit="s", minimum=1, maximum=86_400 * 7, nullable=True),
     Field("diurnal_min_fraction", NUMBER, 0.2, "Diurnal: lowest rate as a fraction of the peak.",
           unit="fraction", minimum=0, maximum=1),
+    Field("time_compression", NUMBER, 1.0,
+          "Run the board's slow clocks this many times faster: the run length, warm-up, arrival pattern, "
+          "faults and autoscaler timings are divided by it, service times and network latencies are not. "
+          "A day at full rate in a run of a few million requests (see the README).", unit="x",
+          minimum=1, maximum=10_000),
 )
 
 REQUIREMENT_FIELDS: tuple[Field, ...] = (
@@ -90,12 +105,14 @@ def catalog_dict() -> dict[str, Any]:
         "traffic_fields": [f.to_dict() for f in TRAFFIC_FIELDS],
         "requirement_fields": [f.to_dict() for f in REQUIREMENT_FIELDS],
         "service_distributions": list(SERVICE_DISTRIBUTIONS),
+        "fault_types": catalog_entries(),
+        "fault_fields": [f.to_dict() for f in FAULT_FIELDS],
         "note_steps": [{"name": step, "title": NOTE_TITLES[step]} for step in NOTE_STEPS],
         "instances": INSTANCE_TYPES,
         "limits": {
             "nodes": MAX_NODES, "edges": MAX_EDGES, "label_chars": MAX_LABEL_CHARS,
             "title_chars": MAX_TITLE_CHARS, "note_chars": MAX_NOTE_CHARS,
-            "document_bytes": MAX_DOCUMENT_BYTES, "id_chars": MAX_ID_CHARS,
+            "document_bytes": MAX_DOCUMENT_BYTES, "id_chars": MAX_ID_CHARS, "faults": MAX_FAULTS,
         },
     }
 
@@ -110,4 +127,5 @@ def blank_document(title: str = "Untitled board") -> dict[str, Any]:
         "nodes": [],
         "edges": [],
         "notes": {step: "" for step in NOTE_STEPS},
+        "faults": [],
     }

@@ -95,21 +95,22 @@ def simulate_fast(inputs: RunInputs, ticker: Ticker) -> Outcome:
     topo = inputs.topology
     n = len(inputs.arrivals)
     arrays = _Arrays(inputs)
-    stats = {}
+    stats, series = {}, {}
     progress = _Progress(ticker, max(1, n * len(topo.positions)))
     for node_index in topo.fast_order:
         plist = topo.positions_of(node_index)
         spec = topo.nodes[node_index]
         if plist:
-            stats[spec.id] = _run_node(inputs, arrays, node_index, plist, n, progress)
+            stats[spec.id], series[spec.id] = _run_node(inputs, arrays, node_index, plist, n, progress)
         else:  # no request reaches it
-            stats[spec.id] = NodeAccumulator(spec, inputs.window, inputs.capacities[node_index]).result()
+            idle = NodeAccumulator(spec, inputs.window, inputs.capacities[node_index])
+            stats[spec.id], series[spec.id] = idle.result(), idle.series()
     answers = [arrays.completion(r) for r in topo.roots]
     fate = answers[0] if len(answers) == 1 else np.fmin.reduce(answers)
     del answers
     drops = [arrays.drop[p] for p in arrays.drop if not topo.positions[p].detached]
     fate, status = request_fates(fate, drops)
-    return Outcome(fate_ms=fate, status=status, nodes=stats, path="fast")
+    return Outcome(fate_ms=fate, status=status, nodes=stats, path="fast", node_series=series)
 
 
 class _Progress:
@@ -156,7 +157,7 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
     else:
         _serve_fifo(inputs, node_index, merged, history, reasons, acc, progress)
     del history
-    stats = acc.result()
+    stats, series = acc.result(), acc.series()
     del acc
     ends = _request_order(merged, order)
     del merged
@@ -176,7 +177,7 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
             reason_full = np.zeros(n, dtype=np.int8)
             reason_full[slice(None) if visited is None else visited] = reasons[part]
             arrays.drop[p] = (_spread(drop_times[part], visited, n), reason_full)
-    return stats
+    return stats, series
 
 
 def _serve_fifo(inputs: RunInputs, node_index: int, merged: np.ndarray, history: np.ndarray,

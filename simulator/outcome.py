@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.distributions import SampleStream
+from simulator.reasons import COMPLETED, IN_FLIGHT  # noqa: F401  (request status; failures use their reason code)
 from simulator.stats import NodeStats
 from simulator.topology import Topology
 
-IN_FLIGHT, COMPLETED = -1, 0
-BATCH_CHUNK = 1024  # request status; drops use their reason code (1, 2)
+BATCH_CHUNK = 1024
 
 
 @dataclass
@@ -27,6 +27,10 @@ class RunInputs:
     window: tuple[float, float]  # measured window in ms: (warm-up end, horizon)
     capacities: list[float | None]
     batch_streams: dict[tuple[int, int], SampleStream] = field(default_factory=dict)
+    document: dict = field(default_factory=dict)  # the board, defaults filled in (edges, faults: event loop)
+    event_rng: np.random.Generator | None = None  # draws only the event loop makes (jitter, errors)
+    hit_uniforms: dict[int, np.ndarray] = field(default_factory=dict)  # per cache position under a flush
+    time_compression: float = 1.0
 
     def batch_stream(self, node: int, size: int) -> SampleStream:
         """Times of batches of `size` at a batching node; a batch of one reads the service stream.
@@ -47,10 +51,17 @@ class RunInputs:
 
 @dataclass
 class Outcome:
-    fate_ms: np.ndarray  # completion or drop time per request
-    status: np.ndarray  # COMPLETED or a drop reason
+    fate_ms: np.ndarray  # completion or failure time per request
+    status: np.ndarray  # COMPLETED or the reason it failed (simulator/reasons.py)
     nodes: dict[str, NodeStats]
     path: str
+    # Per node, per bucket of the measured window (NODE_SERIES_POINTS of them): busy server-ms and
+    # failed visits; replica-ms held for autoscaled nodes.
+    node_series: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    degraded: np.ndarray | None = None  # per request: succeeded through a fallback
+    edges: dict[str, dict] = field(default_factory=dict)  # per edge with calls settings or faults
+    breaker_changes: list[dict] = field(default_factory=list)
+    replica_changes: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def request_fates(completion: np.ndarray, drops: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -15,12 +15,15 @@ import numpy as np
 
 from simulator.arrivals import mean_rate_rps
 from simulator.outcome import COMPLETED, Outcome, RunInputs
-from simulator.stats import REASONS, NodeStats, p99_interval
+from simulator.reasons import DROP_REASONS, ERROR_REASONS
+from simulator.stats import NodeStats, p99_interval
+from simulator.timeline import fault_impacts, node_timeline
 
 HISTOGRAM_BINS = 50
 MAX_TIMESERIES_POINTS = 600  # longer runs get buckets of several seconds
 MAX_DROP_SHARE = 0.01  # above this the peak_rps requirement is not met
 FEW_REQUESTS = 1000
+UNFINISHED_SHARE = 0.01  # above this the run is said to be overloaded
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,14 @@ class LatencySummary:
 
 @dataclass(frozen=True)
 class RequestCounts:
+    """arrived = completed + dropped + failed + in_flight; degraded ones are among the completed."""
+
     arrived: int
     completed: int
     dropped: int
     in_flight: int
+    failed: int = 0
+    degraded: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,16 @@ class Results:
     run: dict[str, Any]
     cost: dict[str, Any] | None = None
     node_models: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)  # failed requests by reason
+    availability: float | None = None  # completed (degraded included) over measured requests
+    degraded_share: float = 0.0
+    unfinished_share: float = 0.0  # measured requests not answered when the run ended
+    goodput_rps: float = 0.0  # completed within the P99 SLO, per second (all completed with no SLO)
+    node_timeseries: dict[str, Any] = field(default_factory=dict)
+    edges: dict[str, Any] = field(default_factory=dict)
+    breaker_changes: list[dict[str, Any]] = field(default_factory=list)
+    replica_changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The results as JSON-ready data (NaN and infinity become null)."""
@@ -94,19 +111,22 @@ def _counts(times: np.ndarray, mask: np.ndarray | None, lo: float, width_s: floa
 
 
 def _fates_in_window(arrival: np.ndarray, fate: np.ndarray, status: np.ndarray,
-                     window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, int]:
-    """Masks of the measured requests completed and dropped by the horizon, and how many arrived."""
+                     window: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Masks of the measured requests completed, dropped and failed by the horizon, and how many arrived."""
     lo, hi = window
-    done, dropped = np.empty(len(fate), dtype=bool), np.empty(len(fate), dtype=bool)
+    done, dropped, failed = (np.empty(len(fate), dtype=bool) for _ in range(3))
+    drop_codes = np.array(list(DROP_REASONS), dtype=np.int8)
     arrived = 0
     for start in range(0, len(fate), 1 << 20):
         rows = slice(start, start + (1 << 20))
         measured = arrival[rows] >= lo
         settled = measured & (fate[rows] <= hi)
         done[rows] = settled & (status[rows] == COMPLETED)
-        dropped[rows] = settled & (status[rows] > 0)
+        shed = np.isin(status[rows], drop_codes)
+        dropped[rows] = settled & shed
+        failed[rows] = settled & (status[rows] > 0) & ~shed
         arrived += int(np.count_nonzero(measured))
-    return done, dropped, arrived
+    return done, dropped, failed, arrived
 
 
 def _masked_difference(fate: np.ndarray, arrival: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -132,9 +152,9 @@ def _latency_summary(latencies: np.ndarray, interval: tuple[float, float]) -> La
 
 
 def _timeseries(arrival: np.ndarray, fate: np.ndarray, done: np.ndarray, dropped: np.ndarray,
-                latencies: np.ndarray, window: tuple[float, float]) -> list[dict[str, Any]]:
-    """Per second (or per few seconds for long runs): arrivals, completions and drops at their
-    times, and the P99 latency of the requests that arrived in it.
+                failed: np.ndarray, latencies: np.ndarray, window: tuple[float, float]) -> list[dict[str, Any]]:
+    """Per second (or per few seconds for long runs): arrivals, completions, drops and errors at
+    their times, and the P99 latency of the requests that arrived in it.
 
     The latencies are in arrival order, so each bucket's are a contiguous slice; each slice is
     partitioned in place for its P99 (the order inside a slice is lost, nothing else).
@@ -145,6 +165,7 @@ def _timeseries(arrival: np.ndarray, fate: np.ndarray, done: np.ndarray, dropped
     edges = lo + np.arange(count + 1) * width_s * 1000.0
     arrivals = _counts(arrival, None, lo, width_s, count)
     drops = _counts(fate, dropped, lo, width_s, count)
+    errors = _counts(fate, failed, lo, width_s, count)
     completions = _counts(fate, done, lo, width_s, count)
     rows = np.searchsorted(arrival, edges)
     bounds = np.cumsum([0] + [np.count_nonzero(done[a:b]) for a, b in zip(rows[:-1], rows[1:])])
@@ -154,7 +175,8 @@ def _timeseries(arrival: np.ndarray, fate: np.ndarray, done: np.ndarray, dropped
         chunk = latencies[bounds[k]:bounds[k + 1]]
         p99 = float(np.percentile(chunk, 99, overwrite_input=True)) if len(chunk) else math.nan
         series.append({"t_s": (edges[k] - lo) / 1000.0, "arrivals": int(arrivals[k]),
-                       "completions": int(completions[k]), "dropped": int(drops[k]), "p99_ms": p99})
+                       "completions": int(completions[k]), "dropped": int(drops[k]), "errors": int(errors[k]),
+                       "p99_ms": p99})
     return series
 
 
@@ -167,8 +189,13 @@ def _histogram(latencies: np.ndarray, latency: LatencySummary) -> dict[str, Any]
     return {"edges_ms": edges.tolist(), "counts": counts.tolist(), "above": int(np.count_nonzero(latencies > top))}
 
 
-def _warnings(nodes: dict[str, NodeStats], measured: int) -> list[dict[str, Any]]:
+def _warnings(nodes: dict[str, NodeStats], measured: int, unfinished: int) -> list[dict[str, Any]]:
     found = []
+    if measured and unfinished / measured > UNFINISHED_SHARE:
+        found.append({"code": "overloaded", "node": None, "unfinished_share": unfinished / measured,
+                      "message": f"{unfinished / measured:.0%} of the measured requests had not been answered when "
+                                 "the run ended: the board cannot keep up, and its latency figures are of the "
+                                 "requests that did complete"})
     for node_id, s in nodes.items():
         if s.capacity_rps is not None and s.offered_rps >= s.capacity_rps:
             found.append({"code": "unstable", "node": node_id,
@@ -221,27 +248,39 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
     """Assemble the record: end-to-end figures from request fates, per-node figures as computed."""
     lo, hi = inputs.window
     arrival, fate, status = inputs.arrivals, outcome.fate_ms, outcome.status
-    done, dropped, arrived = _fates_in_window(arrival, fate, status, inputs.window)
+    done, dropped, failed, arrived = _fates_in_window(arrival, fate, status, inputs.window)
     latencies = _masked_difference(fate, arrival, done)
+    degraded = int(np.count_nonzero(done & outcome.degraded)) if outcome.degraded is not None else 0
     counts = RequestCounts(arrived=arrived, completed=int(done.sum()), dropped=int(dropped.sum()),
-                           in_flight=arrived - int(done.sum()) - int(dropped.sum()))
-    drops = {name: int(np.count_nonzero(dropped & (status == code))) for code, name in REASONS.items()}
+                           failed=int(failed.sum()), degraded=degraded,
+                           in_flight=arrived - int(done.sum()) - int(dropped.sum()) - int(failed.sum()))
+    drops = {name: int(np.count_nonzero(dropped & (status == code))) for code, name in DROP_REASONS.items()}
+    errors = {name: int(np.count_nonzero(failed & (status == code))) for code, name in ERROR_REASONS.items()}
     span_s = (hi - lo) / 1000.0
     throughput = counts.completed / span_s
+    target = document["requirements"].get("p99_ms")
+    goodput = float(np.count_nonzero(latencies <= target)) / span_s if target is not None else throughput
     interval = p99_interval(latencies)  # needs arrival order: before the in-place partitions below
-    timeseries = _timeseries(arrival, fate, done, dropped, latencies, inputs.window)
+    timeseries = _timeseries(arrival, fate, done, dropped, failed, latencies, inputs.window)
     latency = _latency_summary(latencies, interval)
     histogram = _histogram(latencies, latency)
     nodes = {spec.id: outcome.nodes[spec.id] for spec in inputs.topology.nodes if spec.id in outcome.nodes}
-    warnings = _warnings(nodes, counts.arrived)
+    warnings = _warnings(nodes, counts.arrived, counts.in_flight)
     traffic = document["traffic"]
     offered = mean_rate_rps(traffic, hi)
     slo = _slo(document["requirements"], latency, throughput, offered,
-               counts.dropped / max(counts.arrived, 1), any(w["code"] == "unstable" for w in warnings))
+               (counts.dropped + counts.failed) / max(counts.arrived, 1),
+               any(w["code"] == "unstable" for w in warnings))
+    impacts = fault_impacts(document.get("faults") or [], timeseries, lo / 1000.0, (fate, status > 0))
     return Results(
         latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=nodes,
         timeseries=timeseries, histogram=histogram, bottleneck=_bottleneck(nodes), slo=slo, warnings=warnings,
         run={"seed": seed, "engine": outcome.path, "simulated_s": hi / 1000.0, "warmup_s": lo / 1000.0,
              "measured_s": span_s, "requests_simulated": int(len(arrival)), "offered_rps": offered},
-        cost=cost, node_models=node_models or {},
+        cost=cost, node_models=node_models or {}, errors=errors,
+        availability=counts.completed / counts.arrived if counts.arrived else None,
+        degraded_share=degraded / counts.arrived if counts.arrived else 0.0,
+        unfinished_share=counts.in_flight / counts.arrived if counts.arrived else 0.0, goodput_rps=goodput,
+        node_timeseries=node_timeline(outcome, inputs), edges=outcome.edges, breaker_changes=outcome.breaker_changes,
+        replica_changes=outcome.replica_changes, faults=impacts,
     )

@@ -10,7 +10,7 @@ import numpy as np
 from simulator.arrivals import arrival_times, expected_requests, mean_rate_rps
 from simulator.cost import with_cost
 from simulator.distributions import SampleStream
-from simulator.engine import simulate_events
+from simulator.events import simulate_events
 from simulator.errors import SimulationError
 from simulator.fastpath import simulate_fast
 from simulator.outcome import RunInputs
@@ -60,8 +60,10 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
     traffic = document["traffic"]
     n_nodes, n_positions = len(topo.nodes), len(topo.positions)
     # One independent stream per purpose, spawned in a fixed order from the run's seed.
-    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(3 + 2 * n_nodes + n_positions)
-    service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:]
+    # (The event loop's own stream is spawned last, so boards without it draw exactly as before.)
+    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(4 + 2 * n_nodes + n_positions)
+    service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:-1]
+    event_rng = rngs[-1]
     run_ms = horizon_ms or count * 1000.0 / mean_rate_rps(traffic, 1000.0)
     arrivals = arrival_times(traffic, arrival_rng, count=count, horizon_ms=horizon_ms, run_ms=run_ms)
     if len(arrivals) == 0:
@@ -73,14 +75,39 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
                               f"{horizon / 1000:g} s, so nothing would be measured", "traffic.warmup_s")
     n = len(arrivals)
     entry = entry_rng.integers(0, len(topo.roots), n, dtype=np.int16) if len(topo.roots) > 1 else None
-    hits = {p.index: hit_rngs[p.index].random(n) < topo.nodes[p.node].hit_rate
-            for p in topo.positions if p.sync_children and topo.nodes[p.node].hit_rate > 0}
+    flushed = {fault["target"] for fault in document.get("faults") or [] if fault["type"] == "cache_flush"}
+    hits, hit_uniforms = {}, {}
+    for p in topo.positions:
+        spec = topo.nodes[p.node]
+        if p.sync_children and spec.hit_rate > 0:
+            draws = hit_rngs[p.index].random(n)
+            if spec.id in flushed:  # compared with the hit rate of the moment, which a flush lowers
+                hit_uniforms[p.index] = draws
+            else:
+                hits[p.index] = draws < spec.hit_rate
     return RunInputs(
         topology=topo, arrivals=arrivals, entry=entry,
         streams=[SampleStream(_sampler(spec), service_rngs[spec.index]) for spec in topo.nodes],
         batch_rngs=list(batch_rngs), hits=hits, window=(warmup, horizon),
         capacities=[capacity_rps(spec, capacity_rng) for spec in topo.nodes],
+        document=document, event_rng=event_rng, hit_uniforms=hit_uniforms,
     )
+
+
+def event_only_features(document: dict[str, Any]) -> list[str]:
+    """What in a board (defaults filled in) only the event loop simulates: faults and resilience settings."""
+    found = []
+    if document.get("faults"):
+        found.append("faults")
+    for name in ("timeout_ms", "retry", "circuit_breaker"):
+        if any(edge.get(name) is not None for edge in document["edges"]):
+            found.append(f"edge {name}")
+    if any(edge["mode"] == "fallback" for edge in document["edges"]):
+        found.append("fallback edges")
+    for name in ("rate_limit", "autoscaling"):
+        if any(node["config"].get(name) is not None for node in document["nodes"]):
+            found.append(name)
+    return found
 
 
 def check_run_length(document: dict[str, Any], *, requests: int | None = None,
@@ -119,11 +146,13 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
     full = with_defaults(document)
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
     topo = build_topology(full)
-    if engine == "fast" and topo.fast_order is None:
-        raise SimulationError("this board needs the event loop (a node's later calls wait on its own "
-                              "earlier answers)", "engine")
+    needs_events = event_only_features(full)
+    if engine == "fast" and (topo.fast_order is None or needs_events):
+        why = (", ".join(needs_events) if needs_events else
+               "a node's later calls wait on its own earlier answers")
+        raise SimulationError(f"this board needs the event loop ({why})", "engine")
     with Ticker(progress, should_stop) as ticker:
         inputs = _inputs(full, topo, seed, count, horizon_ms)
-        use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None)
+        use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None and not needs_events)
         outcome = simulate_fast(inputs, ticker) if use_fast else simulate_events(inputs, ticker)
         return with_cost(full, build_results(full, inputs, outcome, seed))

@@ -24,6 +24,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
         schema = {"type": "string", "maxLength": catalog.MAX_LABEL_CHARS}
     elif f.type == catalog.BOOLEAN:
         schema = {"type": "boolean"}
+    elif f.type == catalog.OBJECT:
+        schema = _object(f.fields)
     else:
         schema = {"type": f.type}
         if f.minimum is not None:
@@ -110,6 +112,20 @@ def board_json_schema() -> dict[str, Any]:
                 },
             },
             "edges": {"type": "array", "maxItems": catalog.MAX_EDGES, "items": edge},
+            "faults": {
+                "type": "array", "maxItems": catalog.MAX_FAULTS,
+                "items": {
+                    "type": "object", "required": ["id", "type", "target"],
+                    "properties": {"id": identifier, "type": {"type": "string", "enum": list(catalog.FAULT_TYPES)},
+                                   "target": identifier,
+                                   "label": {"type": "string", "maxLength": catalog.MAX_LABEL_CHARS},
+                                   **{f.name: _field_schema(f) for f in catalog.FAULT_FIELDS}},
+                    "allOf": [{"if": {"properties": {"type": {"const": name}}},
+                               "then": {"properties": {f.name: _field_schema(f) for f in fault.params}}}
+                              for name, fault in catalog.FAULT_TYPES.items()],
+                    "unevaluatedProperties": False,
+                },
+            },
             "notes": {
                 "type": "object", "additionalProperties": False,
                 "properties": {step: {"type": "string", "maxLength": catalog.MAX_NOTE_CHARS,
@@ -121,7 +137,12 @@ def board_json_schema() -> dict[str, Any]:
             "node ids are unique; edge ids are unique",
             "every edge's source and target is the id of a node on the board",
             "no edge connects a node to itself",
-            "sync edges form no cycle",
+            "sync and fallback edges form no cycle",
+            "timeout_ms, retry and circuit_breaker are set on sync and fallback edges only",
+            "a fallback edge follows a sync edge from the same node (in edge order)",
+            "with autoscaling: min_replicas <= replicas <= max_replicas; a utilization target is at most 1",
+            "a fault's target is a node (an edge for latency_spike and partition) that fits its type, and "
+            "the fault ends within the run",
             f"the document serialises to at most {catalog.MAX_DOCUMENT_BYTES} bytes",
         ],
         "x-limits": catalog.catalog_dict()["limits"],

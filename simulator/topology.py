@@ -38,6 +38,9 @@ class Position:
     sync_children: tuple[int, ...]
     async_children: tuple[int, ...]
     entry: int = -1  # which entry this root serves, -1 below the root
+    edge: int = -1  # index in the document's edges of the edge that leads here, -1 for a root
+    fallback_children: tuple[int, ...] = ()  # called only when a sync call before them failed
+    call_children: tuple[int, ...] = ()  # sync and fallback children together, in edge order
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,18 @@ def build_topology(document: dict[str, Any]) -> Topology:
         raise SimulationError("the board has no request-path component to send traffic to", "nodes")
     index = {n["id"]: i for i, n in enumerate(nodes_doc)}
     nodes = tuple(KINDS[n["kind"]].node_spec(i, n) for i, n in enumerate(nodes_doc))
-    sync: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
-    asyn: dict[int, list[tuple[int, float]]] = {i: [] for i in range(len(nodes))}
+    # Per node, its outgoing calls (sync and fallback, in edge order) and async copies:
+    # (target node, latency, edge index, is a fallback).
+    calls: dict[int, list[tuple[int, float, int, bool]]] = {i: [] for i in range(len(nodes))}
+    copies: dict[int, list[tuple[int, float, int, bool]]] = {i: [] for i in range(len(nodes))}
     has_incoming: set[str] = set()
-    for edge in document["edges"]:
+    for number, edge in enumerate(document["edges"]):
         has_incoming.add(edge["target"])
         if edge["source"] in index and edge["target"] in index:
-            table = sync if edge["mode"] == "sync" else asyn
-            table[index[edge["source"]]].append((index[edge["target"]], float(edge["latency_ms"])))
-    _reject_cycles(nodes, sync, asyn)
+            table = copies if edge["mode"] == "async" else calls
+            table[index[edge["source"]]].append((index[edge["target"]], float(edge["latency_ms"]), number,
+                                                 edge["mode"] == "fallback"))
+    _reject_cycles(nodes, calls, copies)
     entries = [i for i, n in enumerate(nodes) if n.id not in has_incoming]
     if not entries:
         raise SimulationError("no entry node: every request-path component has an incoming edge, "
@@ -74,28 +80,31 @@ def build_topology(document: dict[str, Any]) -> Topology:
 
     positions: list[dict[str, Any]] = []
 
-    def expand(node: int, parent: int, latency: float, detached: bool) -> int:
+    def expand(node: int, parent: int, latency: float, detached: bool, edge: int) -> int:
         if len(positions) >= MAX_POSITIONS:
             raise SimulationError(f"the edges give more than {MAX_POSITIONS} distinct call paths; "
                                   "simplify the diamonds of sync edges", "edges")
         me = len(positions)
         positions.append({"index": me, "node": node, "parent": parent, "latency_ms": latency,
-                          "detached": detached})
-        positions[me]["sync_children"] = tuple(expand(c, me, lat, detached) for c, lat in sync[node])
-        positions[me]["async_children"] = tuple(expand(c, me, lat, True) for c, lat in asyn[node])
+                          "detached": detached, "edge": edge})
+        called = [(expand(c, me, lat, detached, e), fallback) for c, lat, e, fallback in calls[node]]
+        positions[me]["call_children"] = tuple(child for child, _ in called)
+        positions[me]["sync_children"] = tuple(child for child, fallback in called if not fallback)
+        positions[me]["fallback_children"] = tuple(child for child, fallback in called if fallback)
+        positions[me]["async_children"] = tuple(expand(c, me, lat, True, e) for c, lat, e, _ in copies[node])
         return me
 
     roots = []
     for k, entry in enumerate(entries):
-        root = expand(entry, -1, 0.0, False)
+        root = expand(entry, -1, 0.0, False, -1)
         positions[root]["entry"] = k
         roots.append(root)
     tree = tuple(Position(**p) for p in positions)
     return Topology(nodes, tree, tuple(roots), _fast_order(nodes, tree))
 
 
-def _reject_cycles(nodes: tuple[NodeSpec, ...], sync: dict, asyn: dict) -> None:
-    graph = {i: [c for c, _ in sync[i] + asyn[i]] for i in sync}
+def _reject_cycles(nodes: tuple[NodeSpec, ...], calls: dict, copies: dict) -> None:
+    graph = {i: [edge[0] for edge in calls[i] + copies[i]] for i in calls}
     try:
         tuple(TopologicalSorter(graph).static_order())
     except CycleError as error:
@@ -116,8 +125,11 @@ def _fast_order(nodes: tuple[NodeSpec, ...], tree: tuple[Position, ...]) -> tupl
 
     A node can run once its callers have run, and, for a sequential caller, once everything the
     earlier siblings call has run. When that order has a cycle (a node calls B and then C which
-    calls B again), only the event loop can simulate the board.
+    calls B again), only the event loop can simulate the board; so too with fallback calls, which
+    happen only when another call failed.
     """
+    if any(p.fallback_children for p in tree):
+        return None
     depends: dict[int, set[int]] = {n.index: set() for n in nodes}
     for p in tree:
         if p.parent >= 0:

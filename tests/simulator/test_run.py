@@ -139,7 +139,10 @@ def test_results_json_has_the_contract_keys():
     data = run(ml_board() | {"requirements": {"p99_ms": 50, "peak_rps": 700}}, seed=1, requests=10_000).to_dict()
     assert set(data["latency_ms"]) >= {"mean", "p50", "p90", "p95", "p99", "p999", "max", "p99_ci95"}
     assert len(data["latency_ms"]["p99_ci95"]) == 2
-    assert set(data["requests"]) == {"arrived", "completed", "dropped", "in_flight"}
+    assert set(data["requests"]) == {"arrived", "completed", "dropped", "failed", "in_flight", "degraded"}
+    assert set(data["errors"]) >= {"replica_lost", "unavailable", "error", "unreachable", "circuit_open",
+                                   "call_timeout", "rate_limited"}
+    assert data["availability"] == data["requests"]["completed"] / data["requests"]["arrived"]
     assert set(data["drops"]) == {"queue_full", "timeout"}
     assert set(data["nodes"]["ms"]) >= {"utilization", "mean_queue_length", "mean_wait_ms", "p99_wait_ms",
                                         "throughput_rps", "dropped"}

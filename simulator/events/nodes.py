@@ -1,0 +1,282 @@
+"""Compiled node mechanics of the event loop: queues, servers, jobs, statistics and capacity changes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulator.events import heap
+from simulator.events.layout import (
+    EV_END, EV_EXPIRE, EV_WAKE, F_FREE, F_GEN, F_JNEXT, F_JOB, F_POS, F_QNEXT, F_QPREV, F_STATE, FF_ARRIVAL,
+    FF_LEFT, FS_FREE, FS_SERVICE, FS_WAITING, G_DIRTY_TOP, G_FFREE, G_FUSED, G_JFREE, G_JUSED, G_NEED_A, G_NEED_B, G_NREPL, G_NWAITS, GF_BUCKET_MS,
+    GF_HI, GF_LO, J_FIRST, J_FREE, J_GEN, J_NEXT, J_NODE, J_PREV, J_SIZE, JF_END, JF_START, KIND_SHIFT,
+    N_AS, N_BATCH, N_BSLOT, N_CONC, NEED_BATCH, NEED_SERVICE, NF_DELAY, NF_TIMEOUT, P_NODE, S_ACTIVE, S_BUSY,
+    S_DIRTY, S_DOWN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_QTAIL, S_SLOWN, S_TOTAL, S_WAITING, SF_AREA_T,
+    SF_BUSY_AREA, SF_CAP_AREA, SF_Q_AREA, SF_REPL_T, SF_SLOW, SF_WAKE_AT, T_BATCH_SUM, T_BATCHES, T_FAILS,
+    T_FINISHED, T_OFFERED, T_SERVED, TF_BUSY, TF_QUEUE_AREA, TF_WAIT_SUM,
+)
+from simulator.fifo import njit
+
+NO_WORK, DID_WORK = -1, -2  # dispatch_one's answers besides the NEED_* codes
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _overlap(start, end, lo, hi):  # pragma: no cover - compiled
+    length = min(end, hi) - max(start, lo)
+    return length if length > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def visit_settled(s, node, arrival, left, end, reason):  # pragma: no cover - compiled
+    """Count one finished visit the way NodeAccumulator counts a visit array (reason 0: served)."""
+    lo, hi = s.GF[GF_LO], s.GF[GF_HI]
+    inside = lo <= arrival <= hi
+    s.NTF[node, TF_QUEUE_AREA] += _overlap(arrival, left, lo, hi)
+    if inside:
+        s.NTI[node, T_OFFERED] += 1
+    if reason == 0:
+        if inside:
+            wait = left - arrival
+            s.NTI[node, T_SERVED] += 1
+            s.NTF[node, TF_WAIT_SUM] += wait
+            if wait > 0.0:
+                k = s.G[G_NWAITS]
+                s.WV[k] = np.float32(wait)
+                s.WN[k] = node
+                s.G[G_NWAITS] = k + 1
+        if lo <= end <= hi:
+            s.NTI[node, T_FINISHED] += 1
+    else:
+        if inside and end <= hi:
+            s.NTI[node, T_FAILS + reason] += 1
+        bucket_add(s.NB_ERR, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], end, 1)
+
+
+@njit(cache=True, nogil=True)
+def bucket_add(table, node, lo, width, t, amount):  # pragma: no cover - compiled
+    """Add `amount` to the bucket of time t in one node's row, when t falls in the buckets."""
+    b = int(math.floor((t - lo) / width)) if t >= lo else -1
+    if 0 <= b < table.shape[1]:
+        table[node, b] += amount
+
+
+@njit(cache=True, nogil=True)
+def bucket_span(table, node, lo, width, start, end, weight):  # pragma: no cover - compiled
+    """Add weight x the length of [start, end] that falls in each of the node's buckets."""
+    count = table.shape[1]
+    a = max(start, lo)
+    b = min(end, lo + width * count)
+    if b <= a:
+        return
+    first = int(math.floor((a - lo) / width))
+    last = min(int(math.floor((b - lo) / width)), count - 1)
+    for k in range(first, last + 1):
+        piece = min(b, lo + (k + 1) * width) - max(a, lo + k * width)
+        if piece > 0.0:
+            table[node, k] += piece * weight
+
+
+@njit(cache=True, nogil=True)
+def mark_dirty(s, node):  # pragma: no cover - compiled
+    """Ask for the node's queue to be looked at before the next event (dispatch, cancellations)."""
+    if s.NSI[node, S_DIRTY] == 0:
+        s.NSI[node, S_DIRTY] = 1
+        top = s.G[G_DIRTY_TOP]
+        s.DS[top] = node
+        s.G[G_DIRTY_TOP] = top + 1
+
+
+@njit(cache=True, nogil=True)
+def areas(s, node, now):  # pragma: no cover - compiled
+    """Advance an autoscaled node's time integrals (busy and offered servers, queue, replicas) to now."""
+    if s.NI[node, N_AS] == 0:
+        return
+    dt = now - s.NSF[node, SF_AREA_T]
+    if dt > 0.0:
+        s.NSF[node, SF_BUSY_AREA] += s.NSI[node, S_BUSY] * dt
+        s.NSF[node, SF_CAP_AREA] += s.NSI[node, S_TOTAL] * dt
+        s.NSF[node, SF_Q_AREA] += s.NSI[node, S_WAITING] * dt
+        s.NSF[node, SF_AREA_T] = now
+    replicas_until(s, node, now)
+
+
+@njit(cache=True, nogil=True)
+def replicas_until(s, node, now):  # pragma: no cover - compiled
+    """Bill the replicas held (serving or starting) from the last change to now, per bucket."""
+    start = s.NSF[node, SF_REPL_T]
+    if now > start:
+        held = s.NSI[node, S_ACTIVE] + s.NSI[node, S_PENDING]
+        bucket_span(s.NB_REPL, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now, float(held))
+        s.NSF[node, SF_REPL_T] = now
+
+
+@njit(cache=True, nogil=True)
+def record_replicas(s, node, now):  # pragma: no cover - compiled
+    k = s.G[G_NREPL]
+    if k < s.RST.shape[0]:
+        s.RST[k] = now
+        s.RSI[k, 0] = node
+        s.RSI[k, 1] = s.NSI[node, S_ACTIVE]
+        s.RSI[k, 2] = s.NSI[node, S_PENDING]
+        s.G[G_NREPL] = k + 1
+
+
+@njit(cache=True, nogil=True)
+def set_capacity(s, node, now):  # pragma: no cover - compiled
+    """Servers = (serving replicas - lost replicas) x concurrency; work beyond it retires as it ends."""
+    areas(s, node, now)
+    up = s.NSI[node, S_ACTIVE] - s.NSI[node, S_DOWN]
+    s.NSI[node, S_TOTAL] = max(up, 0) * s.NI[node, N_CONC]
+    mark_dirty(s, node)
+
+
+@njit(cache=True, nogil=True)
+def enqueue(s, node, f, now):  # pragma: no cover - compiled
+    areas(s, node, now)
+    tail = s.NSI[node, S_QTAIL]
+    s.FI[f, F_QPREV] = tail
+    s.FI[f, F_QNEXT] = -1
+    if tail >= 0:
+        s.FI[tail, F_QNEXT] = f
+    else:
+        s.NSI[node, S_QHEAD] = f
+    s.NSI[node, S_QTAIL] = f
+    s.NSI[node, S_WAITING] += 1
+    s.FI[f, F_STATE] = FS_WAITING
+    timeout = s.NF[node, NF_TIMEOUT]
+    if timeout < math.inf:
+        heap.push(s, now + timeout, EV_EXPIRE << KIND_SHIFT, f, s.FI[f, F_GEN])
+
+
+@njit(cache=True, nogil=True)
+def unlink(s, node, f, now):  # pragma: no cover - compiled
+    """Take a waiting frame out of its node's queue."""
+    areas(s, node, now)
+    prev, nxt = s.FI[f, F_QPREV], s.FI[f, F_QNEXT]
+    if prev >= 0:
+        s.FI[prev, F_QNEXT] = nxt
+    else:
+        s.NSI[node, S_QHEAD] = nxt
+    if nxt >= 0:
+        s.FI[nxt, F_QPREV] = prev
+    else:
+        s.NSI[node, S_QTAIL] = prev
+    s.NSI[node, S_WAITING] -= 1
+    s.FF[f, FF_LEFT] = now
+
+
+@njit(cache=True, nogil=True)
+def _take_sample(s, node, size):  # pragma: no cover - compiled
+    """The next service (size 1) or batch time of the node, or -1.0 after asking Python for more."""
+    if size == 1:
+        position = s.SVP[node, 0]
+        if position >= s.SVP[node, 1]:
+            s.G[G_NEED_A], s.G[G_NEED_B] = node, 1
+            return -1.0
+        s.SVP[node, 0] = position + 1
+        return s.SV[node, position]
+    slot = s.NI[node, N_BSLOT]
+    position = s.BTP[slot, size, 0]
+    if position >= s.BTP[slot, size, 1]:
+        s.G[G_NEED_A], s.G[G_NEED_B] = node, size
+        return -1.0
+    s.BTP[slot, size, 0] = position + 1
+    return s.BT[slot, size, position]
+
+
+@njit(cache=True, nogil=True)
+def dispatch_one(s, node, now):  # pragma: no cover - compiled
+    """Start one job on a free server if the queue and the batching policy allow it.
+
+    Returns DID_WORK, NO_WORK (nothing to start now), or a NEED_* code when a sample stream ran dry
+    (nothing has changed then: Python refills the stream and the same call is made again).
+    """
+    waiting = s.NSI[node, S_WAITING]
+    if s.NSI[node, S_OUTAGE] > 0 or waiting == 0 or s.NSI[node, S_TOTAL] - s.NSI[node, S_BUSY] <= 0:
+        return NO_WORK
+    head = s.NSI[node, S_QHEAD]
+    max_batch = s.NI[node, N_BATCH]
+    size = 1
+    if max_batch > 1:
+        deadline = s.FF[head, FF_ARRIVAL] + s.NF[node, NF_DELAY]
+        if waiting < max_batch and now < deadline:
+            if deadline != s.NSF[node, SF_WAKE_AT]:
+                s.NSF[node, SF_WAKE_AT] = deadline
+                heap.push(s, deadline, EV_WAKE << KIND_SHIFT, node, 0)
+            return NO_WORK
+        size = min(max_batch, waiting)
+    duration = _take_sample(s, node, size)
+    if duration < 0.0:
+        return NEED_SERVICE if size == 1 else NEED_BATCH
+    if s.NSI[node, S_SLOWN] > 0:
+        duration *= s.NSF[node, SF_SLOW]
+    areas(s, node, now)
+    j = s.G[G_JFREE]
+    s.G[G_JFREE] = s.JI[j, J_FREE]
+    s.G[G_JUSED] += 1
+    s.JI[j, J_NODE], s.JI[j, J_SIZE] = node, size
+    s.JF[j, JF_START], s.JF[j, JF_END] = now, now + duration
+    last = -1
+    for _ in range(size):
+        f = s.NSI[node, S_QHEAD]
+        unlink(s, node, f, now)
+        s.FI[f, F_STATE] = FS_SERVICE
+        s.FI[f, F_JOB] = j
+        s.FI[f, F_JNEXT] = -1
+        if last < 0:
+            s.JI[j, J_FIRST] = f
+        else:
+            s.FI[last, F_JNEXT] = f
+        last = f
+    s.NSI[node, S_BUSY] += 1
+    first = s.NSI[node, S_JHEAD]  # the node's running jobs, newest first
+    s.JI[j, J_PREV], s.JI[j, J_NEXT] = -1, first
+    if first >= 0:
+        s.JI[first, J_PREV] = j
+    s.NSI[node, S_JHEAD] = j
+    if max_batch > 1:
+        s.NTI[node, T_BATCHES] += 1
+        s.NTI[node, T_BATCH_SUM] += size
+    heap.push(s, now + duration, EV_END << KIND_SHIFT, j, s.JI[j, J_GEN])
+    return DID_WORK
+
+
+@njit(cache=True, nogil=True)
+def job_done(s, j, now):  # pragma: no cover - compiled
+    """Free a job's server and record its busy time; its frames are the caller's to settle."""
+    node = s.JI[j, J_NODE]
+    areas(s, node, now)
+    s.NSI[node, S_BUSY] -= 1
+    prev, nxt = s.JI[j, J_PREV], s.JI[j, J_NEXT]
+    if prev >= 0:
+        s.JI[prev, J_NEXT] = nxt
+    else:
+        s.NSI[node, S_JHEAD] = nxt
+    if nxt >= 0:
+        s.JI[nxt, J_PREV] = prev
+    start = s.JF[j, JF_START]
+    s.NTF[node, TF_BUSY] += _overlap(start, now, s.GF[GF_LO], s.GF[GF_HI])
+    bucket_span(s.NB_BUSY, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now, 1.0)
+
+
+@njit(cache=True, nogil=True)
+def release_job(s, j):  # pragma: no cover - compiled
+    s.JI[j, J_GEN] += 1  # its END event, still queued when the job is cancelled, is then ignored
+    s.JI[j, J_FREE] = s.G[G_JFREE]
+    s.G[G_JFREE] = j
+    s.G[G_JUSED] -= 1
+
+
+@njit(cache=True, nogil=True)
+def node_of(s, f):  # pragma: no cover - compiled
+    return s.PI[s.FI[f, F_POS], P_NODE]
+
+
+@njit(cache=True, nogil=True)
+def release_frame(s, f):  # pragma: no cover - compiled
+    s.FI[f, F_GEN] += 1
+    s.FI[f, F_STATE] = FS_FREE
+    s.FI[f, F_FREE] = s.G[G_FFREE]
+    s.G[G_FFREE] = f
+    s.G[G_FUSED] -= 1
