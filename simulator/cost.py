@@ -16,13 +16,17 @@ from simulator.kinds import KINDS
 from simulator.pricing import HOURS_PER_MONTH, SECONDS_PER_MONTH, Usage, log_storage_gb  # noqa: F401
 
 
-def node_cost(node: dict[str, Any], rps: float, board_log_rps: float = 0.0) -> dict[str, Any]:
-    """Monthly cost of one node (defaults filled in) given the request rate it handled."""
-    return KINDS[node["kind"]].price(node.get("config", {}), Usage(rps=rps, board_log_rps=board_log_rps))
+def node_cost(node: dict[str, Any], rps: float, board_log_rps: float = 0.0,
+              replicas: tuple[float, int] | None = None) -> dict[str, Any]:
+    """Monthly cost of one node (defaults filled in) given the request rate it handled and, when it
+    was autoscaled, the (mean, most) replicas it held."""
+    mean, peak = replicas if replicas is not None else (None, None)
+    return KINDS[node["kind"]].price(node.get("config", {}), Usage(rps=rps, board_log_rps=board_log_rps,
+                                                                   replicas=mean, peak_replicas=peak))
 
 
 def board_cost(document: dict[str, Any], node_throughput_rps: dict[str, float],
-               total_throughput_rps: float) -> dict[str, Any]:
+               total_throughput_rps: float, held: dict[str, tuple[float, int]] | None = None) -> dict[str, Any]:
     """The `cost` section of results: per node, total, per million requests.
 
     `document` has its defaults filled in; `node_throughput_rps` maps node ids to the request
@@ -30,7 +34,7 @@ def board_cost(document: dict[str, Any], node_throughput_rps: dict[str, float],
     """
     log_rps = sum(node_throughput_rps.get(n["id"], 0.0) for n in document["nodes"] if KINDS[n["kind"]].log_store)
     by_node = {n["id"]: {"kind": n["kind"], "instance": n.get("config", {}).get("instance"),
-                         **node_cost(n, node_throughput_rps.get(n["id"], 0.0), log_rps)}
+                         **node_cost(n, node_throughput_rps.get(n["id"], 0.0), log_rps, (held or {}).get(n["id"]))}
                for n in document["nodes"]}
     monthly = sum(entry["monthly_usd"] for entry in by_node.values())
     requests_millions = total_throughput_rps * SECONDS_PER_MONTH / 1e6
@@ -45,6 +49,16 @@ def board_cost(document: dict[str, Any], node_throughput_rps: dict[str, float],
     }
 
 
+def replicas_held(results: Any) -> dict[str, tuple[float, int]]:
+    """(mean, most) replicas each autoscaled node held over the measured window, from its timeline."""
+    held = {}
+    for node_id, row in (results.node_timeseries.get("nodes") or {}).items():
+        if "replicas" in row and row["replicas"]:
+            changes = [c["replicas"] + c["starting"] for c in results.replica_changes.get(node_id, [])]
+            held[node_id] = (sum(row["replicas"]) / len(row["replicas"]), max([round(max(row["replicas"])), *changes]))
+    return held
+
+
 def budget_verdict(requirements: dict[str, Any], monthly_usd: float) -> dict[str, Any] | None:
     """SLO verdict on the monthly budget, or None when the board states no budget."""
     budget = requirements.get("monthly_budget_usd")
@@ -57,7 +71,7 @@ def with_cost(document: dict[str, Any], results: Any) -> Any:
     """The results record with its `cost` section, each kind's run information per node (a model
     server's model) and the budget verdict added (document with defaults filled in)."""
     rps = {node_id: stats.throughput_rps for node_id, stats in results.nodes.items()}
-    cost = board_cost(document, rps, results.throughput_rps)
+    cost = board_cost(document, rps, results.throughput_rps, replicas_held(results))
     models = {}
     for node in document["nodes"]:
         info = KINDS[node["kind"]].run_info(node.get("config", {}))

@@ -24,13 +24,16 @@ class Usage:
 
     rps: float  # requests per second the node handled (its simulated throughput)
     board_log_rps: float = 0.0  # records per second arriving at the board's log stores (read by monitors)
+    replicas: float | None = None  # replicas held on average, when autoscaling changed the count
+    peak_replicas: int | None = None  # the most it held at once
 
 
-def machines(config: dict[str, Any], count: int | None = None) -> tuple[float, str]:
+def machines(config: dict[str, Any], count: float | None = None) -> tuple[float, str]:
     """(monthly USD, how) for `count` (default: the node's replicas) always-on machines of its instance type."""
     count = count if count is not None else config.get("replicas", 1)
     price = hourly_price(config["instance"])
-    return count * price * HOURS_PER_MONTH, f"{count} x ${price:g}/h x {HOURS_PER_MONTH:g} h ({config['instance']})"
+    shown = f"{count:g}" if float(count).is_integer() else f"{count:.2f} (mean held, autoscaled)"
+    return count * price * HOURS_PER_MONTH, f"{shown} x ${price:g}/h x {HOURS_PER_MONTH:g} h ({config['instance']})"
 
 
 def is_managed(config: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from simulator.arrivals import arrival_times, expected_requests, mean_rate_rps
+from simulator.compression import compressed, real_clock
 from simulator.cost import with_cost
 from simulator.distributions import SampleStream
 from simulator.events import simulate_events
@@ -25,7 +26,8 @@ MAX_REQUESTS = 20_000_000
 ENGINES = ("auto", "fast", "event")
 
 
-def _bounds(traffic: dict[str, Any], requests: int | None, duration_s: float | None) -> tuple[int | None, float | None]:
+def _bounds(traffic: dict[str, Any], requests: int | None, duration_s: float | None,
+            compression: float = 1.0) -> tuple[int | None, float | None]:
     """(request count, horizon in ms): exactly one is set. Arguments win over the document."""
     if requests is not None and duration_s is not None:
         raise SimulationError("give either requests or duration_s, not both", "requests")
@@ -43,9 +45,11 @@ def _bounds(traffic: dict[str, Any], requests: int | None, duration_s: float | N
         raise SimulationError("must be a positive number of seconds", "duration_s")
     needed = expected_requests(traffic, duration_s * 1000.0)
     if needed > MAX_REQUESTS:
-        raise SimulationError(f"{duration_s:g} s at {traffic['rps']:g} req/s needs about {needed:,.0f} requests, "
-                              f"more than the limit of {MAX_REQUESTS:,} per run; shorten the run or lower rps",
-                              "traffic.duration_s")
+        real = f"{duration_s * compression:g} s compressed {compression:g} times" if compression != 1 \
+            else f"{duration_s:g} s"
+        raise SimulationError(f"{real} at {traffic['rps']:g} req/s needs about {needed:,.0f} requests, "
+                              f"more than the limit of {MAX_REQUESTS:,} per run; shorten the run, lower rps or "
+                              "raise traffic.time_compression", "traffic.duration_s")
     return None, duration_s * 1000.0
 
 
@@ -94,6 +98,13 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
     )
 
 
+def _compressed(document: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """The document with defaults filled in and its slow clocks compressed, and the compression."""
+    full = with_defaults(document)
+    k = float(full["traffic"]["time_compression"])
+    return compressed(full, k), k
+
+
 def event_only_features(document: dict[str, Any]) -> list[str]:
     """What in a board (defaults filled in) only the event loop simulates: faults and resilience settings."""
     found = []
@@ -118,8 +129,8 @@ def check_run_length(document: dict[str, Any], *, requests: int | None = None,
     cycle), and a warm-up as long as the whole run. A stored board may be any of these while it is
     being drawn; the API refuses to run it with this message instead of queueing a run that fails.
     """
-    full = with_defaults(document)
-    count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
+    full, k = _compressed(document)
+    count, horizon_ms = _bounds(full["traffic"], requests, duration_s / k if duration_s else duration_s, k)
     build_topology(full)
     traffic = full["traffic"]
     expected_ms = horizon_ms if horizon_ms is not None else count * 1000.0 / mean_rate_rps(traffic, 1000.0)
@@ -143,8 +154,8 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
     if engine not in ENGINES:
         raise SimulationError(f"must be one of {', '.join(ENGINES)}", "engine")
     check_document(document)
-    full = with_defaults(document)
-    count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
+    full, k = _compressed(document)
+    count, horizon_ms = _bounds(full["traffic"], requests, duration_s / k if duration_s else duration_s, k)
     topo = build_topology(full)
     needs_events = event_only_features(full)
     if engine == "fast" and (topo.fast_order is None or needs_events):
@@ -153,6 +164,7 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
         raise SimulationError(f"this board needs the event loop ({why})", "engine")
     with Ticker(progress, should_stop) as ticker:
         inputs = _inputs(full, topo, seed, count, horizon_ms)
+        inputs.time_compression = k
         use_fast = engine == "fast" or (engine == "auto" and topo.fast_order is not None and not needs_events)
         outcome = simulate_fast(inputs, ticker) if use_fast else simulate_events(inputs, ticker)
-        return with_cost(full, build_results(full, inputs, outcome, seed))
+        return real_clock(with_cost(full, build_results(full, inputs, outcome, seed)), k)

@@ -10,7 +10,7 @@ results.
 from __future__ import annotations
 
 from simulator.events import layout as L
-from simulator.events.loop import run
+from simulator.events.loop import prime, run
 from simulator.events.state import BATCH_CHUNK, SERVICE_CHUNK, State, build_state, compiled, grow
 from simulator.outcome import Outcome, RunInputs
 from simulator.progress import Ticker
@@ -33,6 +33,7 @@ def simulate_events(inputs: RunInputs, ticker: Ticker) -> Outcome:
     headroom = _headroom(state)
     last = float(inputs.arrivals[-1]) if len(inputs.arrivals) and inputs.arrivals[-1] > 0 else 1.0
     ref = compiled(state)
+    prime(ref)
     while True:
         code = run(ref, PAUSE_EVERY, headroom)
         if code == L.DONE:

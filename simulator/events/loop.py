@@ -18,8 +18,8 @@ from simulator.events.layout import (
     DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_PROVISION, EV_RETRY,
     EV_UNREACHABLE, EV_WAKE, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FS_WAITING, FT_ACTIVE,
     FT_CACHE_FLUSH, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_OUTAGE, FT_PARTITION, FT_REPLICAS_DOWN, FT_SLOWDOWN,
-    FT_TARGET, FT_TYPE, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NEXT_ARRIVAL,
-    G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, K_KEY, KIND_SHIFT, METRIC_UTILIZATION, N_AS_MAX,
+    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NEXT_ARRIVAL,
+    G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, K_KEY, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
     N_AS_METRIC, N_AS_MIN, N_QLIMIT, N_RL, N_SOURCE, NF_AS_DOWNCD, NF_AS_EVAL, NF_AS_PROV, NF_AS_TARGET,
     NF_AS_UPCD, NF_RL_BURST, NF_RL_RATE, P_NODE, PAUSE, POS_SHIFT, S_ACTIVE, S_BUSY, S_CANCEL, S_CANCEL_REASON,
     S_DIRTY, S_DOWN, S_DRAIN, S_ERRN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_SLOWN, S_TOTAL, S_WAITING,
@@ -311,3 +311,18 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
         if events >= pause_every:
             s.G[G_EVENTS] += events
             return PAUSE
+
+
+@njit(cache=True, nogil=True)
+def prime(s):  # pragma: no cover - compiled
+    """Queue each fault's start and end and each autoscaler's first look, before the first event.
+
+    Ends are queued before starts, so a fault ending at the instant another starts is over first.
+    """
+    for i in range(s.FTI.shape[0]):
+        heap.push(s, s.FTF[i, FTF_END], EV_FAULT << KIND_SHIFT, i, 1)
+    for i in range(s.FTI.shape[0]):
+        heap.push(s, s.FTF[i, FTF_AT], EV_FAULT << KIND_SHIFT, i, 0)
+    for node in range(s.NI.shape[0]):
+        if s.NI[node, N_AS] and s.NF[node, NF_AS_EVAL] <= s.GF[GF_HI]:
+            heap.push(s, s.NF[node, NF_AS_EVAL], EV_AUTOSCALE << KIND_SHIFT, node, 0)

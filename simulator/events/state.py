@@ -114,7 +114,6 @@ def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, 
             nf[i, L.NF_RL_BURST] = float(limit["burst"])
         scaling = config.get("autoscaling")
         if scaling is not None:
-            compression = inputs.time_compression
             ni[i, L.N_AS] = 1
             ni[i, L.N_AS_MIN], ni[i, L.N_AS_MAX] = scaling["min_replicas"], scaling["max_replicas"]
             ni[i, L.N_AS_METRIC] = (L.METRIC_UTILIZATION if scaling["metric"] == "utilization"
@@ -122,7 +121,7 @@ def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, 
             nf[i, L.NF_AS_TARGET] = float(scaling["target"])
             for column, key in ((L.NF_AS_EVAL, "evaluation_s"), (L.NF_AS_UPCD, "scale_up_cooldown_s"),
                                 (L.NF_AS_DOWNCD, "scale_down_cooldown_s"), (L.NF_AS_PROV, "provision_s")):
-                nf[i, column] = float(scaling[key]) * 1000.0 / compression
+                nf[i, column] = float(scaling[key]) * 1000.0
     start = 0
     for i, listed in sorted(flushes.items()):
         ni[i, L.N_FLUSH0], ni[i, L.N_NFLUSH] = start, len(listed)
@@ -130,8 +129,8 @@ def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, 
     return ni, nf, slots
 
 
-def _faults(document: dict[str, Any], node_index: dict[str, int], edge_index: dict[str, int],
-            compression: float) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
+def _faults(document: dict[str, Any], node_index: dict[str, int], edge_index: dict[str, int]
+            ) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
     faults = document.get("faults") or []
     fti = np.zeros((len(faults), 3), dtype=np.int64)
     ftf = np.zeros((len(faults), 4))
@@ -141,12 +140,12 @@ def _faults(document: dict[str, Any], node_index: dict[str, int], edge_index: di
         on_edge = code in (L.FT_LATENCY_SPIKE, L.FT_PARTITION)
         fti[i, L.FT_TYPE] = code
         fti[i, L.FT_TARGET] = edge_index[fault["target"]] if on_edge else node_index[fault["target"]]
-        at = float(fault["at_s"]) * 1000.0 / compression
-        ftf[i, L.FTF_AT], ftf[i, L.FTF_END] = at, at + float(fault["duration_s"]) * 1000.0 / compression
+        at = float(fault["at_s"]) * 1000.0
+        ftf[i, L.FTF_AT], ftf[i, L.FTF_END] = at, at + float(fault["duration_s"]) * 1000.0
         ftf[i, L.FTF_PARAM] = float(fault.get("replicas") or fault.get("factor") or fault.get("rate")
                                     or fault.get("added_ms") or 0.0)
         if code == L.FT_CACHE_FLUSH:
-            ftf[i, L.FTF_RECOVERY] = float(fault["recovery_s"]) * 1000.0 / compression
+            ftf[i, L.FTF_RECOVERY] = float(fault["recovery_s"]) * 1000.0
             flushes.setdefault(fti[i, L.FT_TARGET], []).append(i)
     return fti, ftf, flushes
 
@@ -193,7 +192,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
     node_index = {spec.id: spec.index for spec in topo.nodes}
     edge_index = {edge["id"]: i for i, edge in enumerate(document["edges"])}
     configs = [spec.config for spec in topo.nodes]
-    fti, ftf, flushes = _faults(document, node_index, edge_index, inputs.time_compression)
+    fti, ftf, flushes = _faults(document, node_index, edge_index)
     ni, nf, slots = _nodes(inputs, configs, flushes)
     ei, ef = _edges(document)
     pi, pf, cc, ac, hb, hu = _positions(inputs)

@@ -114,11 +114,15 @@ class ServingKind(Kind):
         return []
 
     def price(self, config: dict[str, Any], usage: Usage) -> dict[str, Any]:
-        compute = None if is_managed(config) else machines(config)
+        compute = None if is_managed(config) else machines(config, usage.replicas)
         items = self.use_items(config, usage)
         if compute is None and not items:
             return unpriced("managed, priced by use; no use-based price for this kind")
-        return entry(items, compute)
+        priced = entry(items, compute)
+        if compute is not None and usage.replicas is not None and usage.peak_replicas is not None:
+            # What a fixed count sized for the peak would cost: the comparison autoscaling is for.
+            priced["peak_sizing_usd"] = machines(config, usage.peak_replicas)[0] + priced["monthly_usd"] - compute[0]
+        return priced
 
 
 class CacheKind(ServingKind):

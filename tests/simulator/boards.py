@@ -37,3 +37,16 @@ def chain(*nodes: dict[str, Any], **traffic: Any) -> dict[str, Any]:
     """Nodes called one after the other over sync edges."""
     edges = [edge(a["id"], b["id"]) for a, b in zip(nodes, nodes[1:])]
     return board(list(nodes), edges, **traffic)
+
+
+def fault(fault_id: str, kind: str, target: str, at_s: float, duration_s: float, **params: Any) -> dict[str, Any]:
+    return {"id": fault_id, "type": kind, "target": target, "at_s": at_s, "duration_s": duration_s, **params}
+
+
+def retry(max_attempts: int = 3, backoff_ms: float = 0.0, **settings: Any) -> dict[str, Any]:
+    return {"max_attempts": max_attempts, "backoff_ms": backoff_ms, "jitter": "none", **settings}
+
+
+def client(node_id: str = "client") -> dict[str, Any]:
+    """A source of requests (it has no config)."""
+    return {"id": node_id, "kind": "client"}
