@@ -1,59 +1,86 @@
-"""The compiled event queue: a binary min-heap ordered by (time, key, sequence number)."""
+"""The compiled event queue: a binary min-heap of (time, key) with two payload words.
+
+The key orders events at equal times: the kind first (simulator/events/layout.py), then, for
+arrivals, the call-tree position and the request (the order in which the fast path merges a
+node's arrivals), and for every other kind the order of pushing. Both fit in one int64, so a
+comparison is two loads and the heap moves four flat arrays. Events for the current instant (a
+call over an edge without latency) go to a small "now" bucket kept sorted by key instead: the same
+order of events, without the heap's cost for the commonest push.
+"""
 
 from __future__ import annotations
 
-from simulator.events.layout import G_HSIZE, G_SEQ, K_A, K_B, K_KEY, K_SEQ
+from simulator.events.layout import EV_ARRIVE, G_HSIZE, G_NOWN, G_SEQ, GF_NOW, KIND_SHIFT
 from simulator.fifo import njit
 
-
-@njit(cache=True, nogil=True, inline="always")
-def _before(t1, k1, q1, t2, k2, q2):  # pragma: no cover - compiled
-    return t1 < t2 or (t1 == t2 and (k1 < k2 or (k1 == k2 and q1 < q2)))
+TIE_MASK = (1 << KIND_SHIFT) - 1
 
 
 @njit(cache=True, nogil=True)
 def push(s, time, key, a, b):  # pragma: no cover - compiled
-    """Add an event; ties in time and key are broken by the order of pushing (FIFO)."""
-    ht, hk, g = s.HT, s.HK, s.G
-    seq = g[G_SEQ]
-    g[G_SEQ] = seq + 1
+    """Add an event; an event other than an arrival is keyed by its kind and the order of pushing."""
+    ht, hk, ha, hb, g = s.HT, s.HK, s.HPA, s.HPB, s.G
+    if (key >> KIND_SHIFT) != EV_ARRIVE:
+        key |= g[G_SEQ] & TIE_MASK
+        g[G_SEQ] += 1
+    if time == s.GF[GF_NOW]:
+        _now_insert(s, key, a, b)
+        return
     i = g[G_HSIZE]
     g[G_HSIZE] = i + 1
     while i > 0:
         parent = (i - 1) >> 1
-        if not _before(time, key, seq, ht[parent], hk[parent, K_KEY], hk[parent, K_SEQ]):
+        pt = ht[parent]
+        if pt < time or (pt == time and hk[parent] < key):
             break
-        ht[i] = ht[parent]
-        hk[i, K_KEY], hk[i, K_SEQ], hk[i, K_A], hk[i, K_B] = \
-            hk[parent, K_KEY], hk[parent, K_SEQ], hk[parent, K_A], hk[parent, K_B]
+        ht[i], hk[i], ha[i], hb[i] = pt, hk[parent], ha[parent], hb[parent]
         i = parent
-    ht[i] = time
-    hk[i, K_KEY], hk[i, K_SEQ], hk[i, K_A], hk[i, K_B] = key, seq, a, b
+    ht[i], hk[i], ha[i], hb[i] = time, key, a, b
 
 
 @njit(cache=True, nogil=True)
 def pop(s):  # pragma: no cover - compiled
     """Remove the earliest event; return (time, key, a, b)."""
-    ht, hk, g = s.HT, s.HK, s.G
-    time, key, a, b = ht[0], hk[0, K_KEY], hk[0, K_A], hk[0, K_B]
+    ht, hk, ha, hb, g = s.HT, s.HK, s.HPA, s.HPB, s.G
+    time, key, a, b = ht[0], hk[0], ha[0], hb[0]
     n = g[G_HSIZE] - 1
     g[G_HSIZE] = n
     if n > 0:
-        lt, lk, lq, la, lb = ht[n], hk[n, K_KEY], hk[n, K_SEQ], hk[n, K_A], hk[n, K_B]
+        lt, lk, la, lb = ht[n], hk[n], ha[n], hb[n]
         i = 0
         while True:
             child = 2 * i + 1
             if child >= n:
                 break
-            if child + 1 < n and _before(ht[child + 1], hk[child + 1, K_KEY], hk[child + 1, K_SEQ],
-                                         ht[child], hk[child, K_KEY], hk[child, K_SEQ]):
-                child += 1
-            if not _before(ht[child], hk[child, K_KEY], hk[child, K_SEQ], lt, lk, lq):
+            ct, ck = ht[child], hk[child]
+            right = child + 1
+            if right < n:
+                rt, rk = ht[right], hk[right]
+                if rt < ct or (rt == ct and rk < ck):
+                    child, ct, ck = right, rt, rk
+            if lt < ct or (lt == ct and lk < ck):
                 break
-            ht[i] = ht[child]
-            hk[i, K_KEY], hk[i, K_SEQ], hk[i, K_A], hk[i, K_B] = \
-                hk[child, K_KEY], hk[child, K_SEQ], hk[child, K_A], hk[child, K_B]
+            ht[i], hk[i], ha[i], hb[i] = ct, ck, ha[child], hb[child]
             i = child
-        ht[i] = lt
-        hk[i, K_KEY], hk[i, K_SEQ], hk[i, K_A], hk[i, K_B] = lk, lq, la, lb
+        ht[i], hk[i], ha[i], hb[i] = lt, lk, la, lb
     return time, key, a, b
+
+
+@njit(cache=True, nogil=True)
+def _now_insert(s, key, a, b):  # pragma: no cover - compiled
+    """Insert into the now bucket, kept sorted by decreasing key so the next event is the last."""
+    nk, na, nb, g = s.NWK, s.NWA, s.NWB, s.G
+    i = g[G_NOWN]
+    g[G_NOWN] = i + 1
+    while i > 0 and nk[i - 1] < key:
+        nk[i], na[i], nb[i] = nk[i - 1], na[i - 1], nb[i - 1]
+        i -= 1
+    nk[i], na[i], nb[i] = key, a, b
+
+
+@njit(cache=True, nogil=True)
+def now_pop(s):  # pragma: no cover - compiled
+    """Remove the now bucket's next event; return (key, a, b)."""
+    i = s.G[G_NOWN] - 1
+    s.G[G_NOWN] = i
+    return s.NWK[i], s.NWA[i], s.NWB[i]

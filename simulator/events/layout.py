@@ -11,8 +11,6 @@ EV_FAULT, EV_END, EV_EXPIRE, EV_CALL_TIMEOUT, EV_UNREACHABLE, EV_ARRIVE, EV_RETR
     EV_PROVISION = range(10)
 KIND_SHIFT, POS_SHIFT = 38, 25  # key = kind << 38 | position << 25 | request (for arrivals)
 
-# Heap: time in HT, the rest in HK.
-K_KEY, K_SEQ, K_A, K_B = range(4)
 
 # Frames: one visit of a call-tree position by one attempt of one request.
 F_REQ, F_POS, F_STATE, F_CALL, F_CALLGEN, F_GEN, F_QPREV, F_QNEXT, F_JNEXT, F_JOB, F_NEXT, F_PENDING, F_FLAGS, \
@@ -70,7 +68,7 @@ FT_REPLICAS_DOWN, FT_OUTAGE, FT_SLOWDOWN, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_PA
 
 # Globals.
 G_SEQ, G_NEXT_ARRIVAL, G_FFREE, G_FUSED, G_CFREE, G_CUSED, G_JFREE, G_JUSED, G_HSIZE, G_EVENTS, G_NWAITS, \
-    G_NREPL, G_NTRANS, G_DIRTY_TOP, G_NEED_A, G_NEED_B, G_NOTE_HEAD, G_NOTE_TAIL = range(18)
+    G_NREPL, G_NTRANS, G_DIRTY_TOP, G_NEED_A, G_NEED_B, G_NOTE_HEAD, G_NOTE_TAIL, G_NOWN = range(19)
 
 # Notes: what an event sets going, settled in order at the end of the event (no recursion in compiled code).
 NOTE_SUCCEED, NOTE_FAIL, NOTE_ATTEMPT_FAILED, NOTE_CHILD_DONE = range(4)

@@ -18,8 +18,8 @@ from simulator.events.layout import (
     DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_PROVISION, EV_RETRY,
     EV_UNREACHABLE, EV_WAKE, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FS_WAITING, FT_ACTIVE,
     FT_CACHE_FLUSH, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_OUTAGE, FT_PARTITION, FT_REPLICAS_DOWN, FT_SLOWDOWN,
-    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NEXT_ARRIVAL,
-    G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, K_KEY, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
+    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NOWN, G_NEXT_ARRIVAL,
+    G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
     N_AS_METRIC, N_AS_MIN, N_QLIMIT, N_RL, N_SOURCE, NF_AS_DOWNCD, NF_AS_EVAL, NF_AS_PROV, NF_AS_TARGET,
     NF_AS_UPCD, NF_RL_BURST, NF_RL_RATE, P_NODE, PAUSE, POS_SHIFT, S_ACTIVE, S_BUSY, S_CANCEL, S_CANCEL_REASON,
     S_DIRTY, S_DOWN, S_DRAIN, S_ERRN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_SLOWN, S_TOTAL, S_WAITING,
@@ -36,6 +36,19 @@ from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL, RATE_LIMITED, REPLIC
     UNREACHABLE, CALL_TIMEOUT
 
 SCALING_TOLERANCE = 0.1  # Kubernetes' horizontal autoscaler leaves the count alone within 10% of the target
+
+
+@njit(cache=True, nogil=True)
+def _dispatch(s, node, now):  # pragma: no cover - compiled
+    """Start what the node can start now, as the event that freed or queued work ends; should a
+    sample stream run dry, leave the rest to the loop, which refills it first."""
+    while True:
+        code = dispatch_one(s, node, now)
+        if code == NO_WORK:
+            return
+        if code != DID_WORK:
+            mark_dirty(s, node)
+            return
 
 
 @njit(cache=True, nogil=True)
@@ -66,7 +79,7 @@ def _arrive(s, f, now):  # pragma: no cover - compiled
         fail_frame(s, f, QUEUE_FULL)
         return
     enqueue(s, node, f, now)
-    mark_dirty(s, node)
+    _dispatch(s, node, now)
 
 
 @njit(cache=True, nogil=True)
@@ -89,7 +102,7 @@ def _end(s, j, gen, now):  # pragma: no cover - compiled
             frame_served(s, f, now)
         f = nxt
     release_job(s, j)
-    mark_dirty(s, node)
+    _dispatch(s, node, now)
 
 
 @njit(cache=True, nogil=True)
@@ -249,6 +262,7 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
     events = 0
     while True:
         if (s.HT.shape[0] - s.G[G_HSIZE] < headroom or s.FI.shape[0] - s.G[G_FUSED] < headroom
+                or s.NWK.shape[0] - s.G[G_NOWN] < headroom
                 or s.CI.shape[0] - s.G[G_CUSED] < headroom or s.JI.shape[0] - s.G[G_JUSED] < headroom
                 or s.WV.shape[0] - s.G[G_NWAITS] < headroom):
             s.G[G_EVENTS] += events
@@ -267,23 +281,35 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
             continue
         k = s.G[G_NEXT_ARRIVAL]
         size = s.G[G_HSIZE]
-        if k >= n and size == 0:
+        waiting_now = s.G[G_NOWN]
+        if k >= n and size == 0 and waiting_now == 0:
             s.G[G_EVENTS] += events
             return DONE
-        external = False
+        # The earliest of: the next external arrival, the now bucket's next event, the heap's top.
+        best_t, best_k, source = math.inf, 0, 0
+        if size > 0:
+            best_t, best_k, source = s.HT[0], s.HK[0], 2
+        if waiting_now > 0:
+            key_now = s.NWK[waiting_now - 1]
+            if now < best_t or (now == best_t and key_now < best_k):
+                best_t, best_k, source = now, key_now, 1
         if k < n:
             t_next = s.ARR[k]
             root = s.ROOTS[s.ENTRY[k]] if several_entries else s.ROOTS[0]
             key_next = (EV_ARRIVE << KIND_SHIFT) | (root << POS_SHIFT) | k
-            external = size == 0 or t_next < s.HT[0] or (t_next == s.HT[0] and key_next < s.HK[0, K_KEY])
-        if external:
+            if t_next < best_t or (t_next == best_t and key_next < best_k):
+                source = 0
+        if source == 0:
             now = t_next
             s.GF[GF_NOW] = now
             s.G[G_NEXT_ARRIVAL] = k + 1
             _arrive(s, new_frame(s, k, root, -1, 0), now)
         else:
-            now, key, a, b = heap.pop(s)
-            s.GF[GF_NOW] = now
+            if source == 1:
+                key, a, b = heap.now_pop(s)
+            else:
+                now, key, a, b = heap.pop(s)
+                s.GF[GF_NOW] = now
             kind = key >> KIND_SHIFT
             if kind == EV_ARRIVE:
                 if s.FI[a, F_GEN] == b:

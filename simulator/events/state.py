@@ -18,7 +18,7 @@ from simulator.reasons import IN_FLIGHT, REASON_COUNT
 FIELDS = (
     "G", "GF", "ARR", "ENTRY", "ROOTS", "PI", "PF", "CC", "AC", "NI", "NF", "NSI", "NSF", "NTI", "NTF",
     "NB_BUSY", "NB_ERR", "NB_REPL", "EI", "EF", "ESI", "ESF", "EST", "CBW", "RBW", "FTI", "FTF", "FLUSH",
-    "FI", "FF", "CI", "CF", "JI", "JF", "HT", "HK", "SV", "SVP", "BT", "BTP", "RNG", "HB", "HU", "FATE",
+    "FI", "FF", "CI", "CF", "JI", "JF", "HT", "HK", "HPA", "HPB", "NWK", "NWA", "NWB", "SV", "SVP", "BT", "BTP", "RNG", "HB", "HU", "FATE",
     "STATUS", "DEG", "WV", "WN", "RST", "RSI", "BTT", "BTI", "DS", "NQ",
 )
 State = namedtuple("State", FIELDS)  # the tables, as Python holds them
@@ -200,7 +200,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
     bucket_ms = max((hi - lo) / NODE_SERIES_POINTS, 1e-9)
     n = len(inputs.arrivals)
     max_batch = int(ni[:, L.N_BATCH].max(initial=1))
-    g = np.zeros(18, dtype=np.int64)
+    g = np.zeros(19, dtype=np.int64)
     gf = np.zeros(5)
     gf[L.GF_LO], gf[L.GF_HI], gf[L.GF_BUCKET_MS] = lo, hi, bucket_ms
     gf[L.GF_LAST_ARRIVAL] = float(inputs.arrivals[-1]) if n else 0.0
@@ -236,7 +236,10 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
         RBW=windows.copy(), FTI=fti, FTF=ftf,
         FLUSH=np.array([i for _, listed in sorted(flushes.items()) for i in listed] or [0], dtype=np.int64),
         FI=frames_i, FF=np.zeros((capacity, 2)), CI=calls_i, CF=np.zeros((capacity, 1)), JI=jobs_i,
-        JF=np.zeros((capacity, 2)), HT=np.zeros(capacity), HK=np.zeros((capacity, 4), dtype=np.int64),
+        JF=np.zeros((capacity, 2)), HT=np.zeros(capacity), HK=np.zeros(capacity, dtype=np.int64),
+        HPA=np.zeros(capacity, dtype=np.int64), HPB=np.zeros(capacity, dtype=np.int64),
+        NWK=np.zeros(capacity, dtype=np.int64), NWA=np.zeros(capacity, dtype=np.int64),
+        NWB=np.zeros(capacity, dtype=np.int64),
         SV=np.zeros((n_nodes, SERVICE_CHUNK)), SVP=np.zeros((n_nodes, 2), dtype=np.int64),
         BT=np.zeros((sample_slots, max_batch + 1, BATCH_CHUNK)),
         BTP=np.zeros((sample_slots, max_batch + 1, 2), dtype=np.int64),
@@ -289,7 +292,12 @@ def grow(state: State, headroom: int) -> State:
         changes["JF"] = _grown(state.JF, changes["JI"].shape[0], None)
     bigger("HT", int(g[L.G_HSIZE]), None, None)
     if "HT" in changes:
-        changes["HK"] = _grown(state.HK, changes["HT"].shape[0], None)
+        for name in ("HK", "HPA", "HPB"):
+            changes[name] = _grown(getattr(state, name), changes["HT"].shape[0], None)
+    bigger("NWK", int(g[L.G_NOWN]), None, None)
+    if "NWK" in changes:
+        for name in ("NWA", "NWB"):
+            changes[name] = _grown(getattr(state, name), changes["NWK"].shape[0], None)
     bigger("WV", int(g[L.G_NWAITS]), None, None)
     if "WV" in changes:
         changes["WN"] = _grown(state.WN, changes["WV"].shape[0], None)

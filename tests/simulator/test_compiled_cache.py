@@ -1,0 +1,33 @@
+"""The compiled loops' cache is dropped when any of their sources changes, and kept otherwise."""
+
+from __future__ import annotations
+
+from simulator import compiled_cache
+
+
+def _package(tmp_path):
+    (tmp_path / "events" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "__pycache__").mkdir()
+    for name in ("fifo.py", "dynamic_batching.py", "events/loop.py", "events/calls.py"):
+        (tmp_path / name).write_text(f"# {name}\n")
+    cached = [tmp_path / "events" / "__pycache__" / "loop.run-1.py311.nbi",
+              tmp_path / "events" / "__pycache__" / "loop.run-1.py311.1.nbc",
+              tmp_path / "__pycache__" / "fifo.fifo_chunk-2.py311.nbi"]
+    for path in cached:
+        path.write_bytes(b"machine code")
+    return cached
+
+
+def test_a_changed_callee_drops_every_cached_loop_and_an_unchanged_tree_keeps_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(compiled_cache, "PACKAGE", tmp_path)
+    cached = _package(tmp_path)
+    compiled_cache.refresh()  # no stamp yet: the cache cannot be trusted
+    assert not any(path.exists() for path in cached)
+    for path in cached:
+        path.write_bytes(b"machine code")
+    compiled_cache.refresh()  # nothing changed since
+    assert all(path.exists() for path in cached)
+    (tmp_path / "events" / "calls.py").write_text("# calls.py, edited\n")  # only a callee changes
+    compiled_cache.refresh()
+    assert not any(path.exists() for path in cached)
