@@ -103,8 +103,10 @@ def test_a_taken_name_is_refused_and_a_registered_kind_leaves_with_its_block() -
 # A kind's name as a string literal, compared or tested for membership: the thing the registry replaces.
 _NAMES = "|".join(sorted(KINDS, key=len, reverse=True))
 _LITERAL = rf"""["'`](?:{_NAMES})["'`]"""
+# Membership tests count when the tested value is about a kind (`kind in (...)`, `node["kind"] not in [...]`).
 _COMPARISON = re.compile(
-    rf"(?:===?|!==?)\s*{_LITERAL}|{_LITERAL}\s*(?:===?|!==?)|\bin\s*[\(\[\{{][^\n]*?{_LITERAL}"
+    rf"(?:===?|!==?)\s*{_LITERAL}|{_LITERAL}\s*(?:===?|!==?)"
+    rf"|kind[\w\"'\[\].()]*\s+(?:not\s+)?in\s*[\(\[\{{][^\n]*?{_LITERAL}"
     rf"|\bcase\s+{_LITERAL}|\.(?:includes|has|indexOf|startsWith)\(\s*{_LITERAL}")
 
 
@@ -124,4 +126,6 @@ def test_the_comparison_check_catches_the_usual_spellings() -> None:
     for line in ('if node["kind"] == "model_server":', "kind.name === 'logging'", 'if kind in ("cache", "cdn"):',
                  'case "client":', 'names.includes("monitor")'):
         assert _COMPARISON.search(line), line
+    assert _COMPARISON.search('if node["kind"] not in ["cache", "cdn"]:')
     assert not _COMPARISON.search('payload.get("client") == self.client_id')
+    assert not _COMPARISON.search('if key not in ("state", "document", "client"):')
