@@ -14,7 +14,8 @@ from architectures import access, runs, sweeps
 from architectures.access import EDIT, VIEW
 from architectures.api.serializers import ErrorSerializer
 from architectures.models import Board, SimulationRun
-from architectures.selectors import BoardNotFound
+from architectures.payloads import run_accepted_payload, run_payload, run_url, sweep_payload, sweep_url
+from architectures.selectors import BoardNotFound, RunNotFound, SweepNotFound, board_runs, run_get, sweep_get
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
 
@@ -57,8 +58,7 @@ def _validated(serializer_class, data) -> dict:
 
 
 def _accepted(sweep) -> Response:
-    return Response(sweeps.sweep_public(sweep), status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": f"/api/sweeps/{sweep.id}/"})
+    return Response(sweep_payload(sweep), status=status.HTTP_202_ACCEPTED, headers={"Location": sweep_url(sweep)})
 
 
 def _checked(request: Request, board: Board, not_found: LookupError, need: str = VIEW) -> None:
@@ -70,8 +70,8 @@ def _checked(request: Request, board: Board, not_found: LookupError, need: str =
 
 
 def _run(request: Request, run_id: str, need: str = VIEW) -> SimulationRun:
-    run = runs.run_get(run_id=run_id)
-    _checked(request, run.board, runs.RunNotFound(run_id), need)
+    run = run_get(run_id=run_id)
+    _checked(request, run.board, RunNotFound(run_id), need)
     return run
 
 
@@ -86,20 +86,18 @@ class BoardRunsView(APIView):
         board = access.request_board(request, board_id, need=EDIT)
         data = _validated(RunRequestSerializer, request.data)
         run = runs.run_start(board_id=board.pk, client=client_of(request), **data)
-        return Response({"id": str(run.id), "status": run.status, "url": f"/api/runs/{run.id}/"},
-                        status=status.HTTP_202_ACCEPTED, headers={"Location": f"/api/runs/{run.id}/"})
+        return Response(run_accepted_payload(run), status=status.HTTP_202_ACCEPTED, headers={"Location": run_url(run)})
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The board's runs, newest first (without results)")
     def get(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id)
-        listed = SimulationRun.objects.filter(board=board, sweep__isnull=True).defer("results", "document")[:100]
-        return Response([runs.run_public(run, with_results=False) for run in listed])
+        return Response([run_payload(run, with_results=False) for run in board_runs(board_id=board.pk)])
 
 
 class RunDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer}, summary="A run with its results")
     def get(self, request: Request, run_id: str) -> Response:
-        return Response(runs.run_public(_run(request, run_id)))
+        return Response(run_payload(_run(request, run_id)))
 
 
 class RunCancelView(APIView):
@@ -107,7 +105,7 @@ class RunCancelView(APIView):
                    summary="Cancel a queued or running run")
     def post(self, request: Request, run_id: str) -> Response:
         run = _run(request, run_id, need=EDIT)
-        return Response(runs.run_public(runs.run_cancel(run_id=run.pk), with_results=False))
+        return Response(run_payload(runs.run_cancel(run=run), with_results=False))
 
 
 class BoardSweepsView(APIView):
@@ -132,6 +130,6 @@ class SweepDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="A load curve or right-sizing search: progress and result")
     def get(self, request: Request, sweep_id: str) -> Response:
-        sweep = sweeps.sweep_get(sweep_id=sweep_id)
-        _checked(request, sweep.board, sweeps.SweepNotFound(sweep_id))
-        return Response(sweeps.sweep_public(sweep))
+        sweep = sweep_get(sweep_id=sweep_id)
+        _checked(request, sweep.board, SweepNotFound(sweep_id))
+        return Response(sweep_payload(sweep))
