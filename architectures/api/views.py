@@ -24,7 +24,7 @@ from architectures.api.serializers import (
 )
 from architectures.access import EDIT
 from architectures.selectors import board_version_get, board_versions
-from simulator.catalog import catalog_dict
+from simulator.catalog import KINDS, catalog_dict
 from simulator.schema import board_json_schema
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 413: ErrorSerializer}
@@ -125,13 +125,14 @@ class BoardTokenRegenerateView(APIView):
         return Response(BoardSerializer(board, context={"request": request, "role": EDIT, "owner": True}).data)
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> dict:
+# Built once per set of registered kinds: registering or removing a kind (tests do) rebuilds them.
+@lru_cache(maxsize=4)
+def _catalog(kinds: tuple[str, ...]) -> dict:
     return catalog_dict()
 
 
-@lru_cache(maxsize=1)
-def _board_schema() -> dict:
+@lru_cache(maxsize=4)
+def _board_schema(kinds: tuple[str, ...]) -> dict:
     return board_json_schema()
 
 
@@ -139,10 +140,10 @@ class ComponentKindsView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT},
                    summary="The catalog of component kinds: fields, units, defaults, ranges and help")
     def get(self, request: Request) -> Response:
-        return Response(_catalog())
+        return Response(_catalog(tuple(KINDS)))
 
 
 class BoardSchemaView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="JSON Schema of the board document")
     def get(self, request: Request) -> Response:
-        return Response(_board_schema())
+        return Response(_board_schema(tuple(KINDS)))
