@@ -103,6 +103,14 @@ def request_board(request: Any, board_id: str | uuid.UUID, *, need: str = VIEW) 
     return board
 
 
+def request_owned_board(request: Any, board_id: str | uuid.UUID) -> Board:
+    """The board of a request by its owner (see is_owner); NotOwner for any other editor."""
+    board = request_board(request, board_id, need=EDIT)
+    if not is_owner(board, token=request_token(request), user=getattr(request, "user", None)):
+        raise NotOwner()
+    return board
+
+
 def request_check(request: Any, board: Board, *, need: str = VIEW) -> str:
     """The request's role on a board it reached through a run or a sweep."""
     return check_role(board, token=request_token(request), user=getattr(request, "user", None), need=need)

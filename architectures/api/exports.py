@@ -95,13 +95,7 @@ class BoardImportView(APIView):
                    responses={201: BoardSerializer, 400: ErrorSerializer},
                    summary="Create a board from an exported document (the document itself, or {\"document\": ...})")
     def post(self, request: Request) -> Response:
-        data: Any = request.data
-        if isinstance(data, dict) and set(data) == {"document"}:
-            data = data["document"]
-        if not isinstance(data, dict):
-            return error_response(400, "The board document is invalid.",
-                                  [{"path": "", "message": "must be a JSON object (a board document)"}])
-        board = services.board_create(document=data, owner=access.creator(request))
+        board = services.board_import(data=request.data, owner=access.creator(request))
         return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
                         headers={"Location": reverse("board-detail", args=[board.pk])})
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 import simulator
 from architectures import access, runs, sweeps
 from architectures.access import EDIT, VIEW
-from architectures.api.serializers import ErrorSerializer
+from architectures.api.serializers import ErrorSerializer, validated
 from architectures.models import Board, SimulationRun
 from architectures.payloads import run_accepted_payload, run_payload, run_url, sweep_payload, sweep_url
 from architectures.selectors import BoardNotFound, RunNotFound, SweepNotFound, board_runs, run_get, sweep_get
@@ -51,12 +51,6 @@ class RightsizeRequestSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _accepted(sweep) -> Response:
     return Response(sweep_payload(sweep), status=status.HTTP_202_ACCEPTED, headers={"Location": sweep_url(sweep)})
 
@@ -84,7 +78,7 @@ class BoardRunsView(APIView):
                    summary="Start a simulation run of the board's current document")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(RunRequestSerializer, request.data)
+        data = validated(RunRequestSerializer, request.data)
         run = runs.run_start(board_id=board.pk, client=client_of(request), **data)
         return Response(run_accepted_payload(run), status=status.HTTP_202_ACCEPTED, headers={"Location": run_url(run)})
 
@@ -113,7 +107,7 @@ class BoardSweepsView(APIView):
                    summary="Start a load curve: one run per request rate, in parallel")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(SweepRequestSerializer, request.data)
+        data = validated(SweepRequestSerializer, request.data)
         return _accepted(sweeps.sweep_start(board_id=board.pk, client=client_of(request), **data))
 
 
@@ -122,7 +116,7 @@ class BoardRightsizeView(APIView):
                    summary="Find the cheapest replica counts meeting the P99 SLO at the target rate")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(RightsizeRequestSerializer, request.data)
+        data = validated(RightsizeRequestSerializer, request.data)
         return _accepted(sweeps.rightsize_start(board_id=board.pk, client=client_of(request), **data))
 
 
