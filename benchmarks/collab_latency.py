@@ -110,7 +110,7 @@ def main() -> None:
             editor, viewer = open_board(browser, url), open_board(browser, url)
             measure(editor, viewer, node_id, 10, first_x=200)  # warm-up: first frames, JIT, connections
             delays = measure(editor, viewer, node_id, args.edits, first_x=1000)
-            wait_for(editor, f"!{LIVE}.pending()")
+            wait_for(editor, "!window.boardEditor.state.dirty()")
             browser.close()
         stored = stored_document(stack.base_url, board)
     position = next(node for node in stored["document"]["nodes"] if node["id"] == node_id)["position"]
