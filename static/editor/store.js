@@ -363,7 +363,11 @@ export class BoardState {
     const before = this.current();
     const local = diffOps(this.expected(), withoutNulls(before));
     changeConfirmed();
-    const after = keepingNulls(this.normalise(applyOps(this.expected(), local)), before);
+    // Usually nothing local is pending (a viewer, or an editor whose edit came back): then the new
+    // local document is the expected one, normalised already when no sent edit is on top of it.
+    let expected = this.confirmedComparable;
+    if (local.length || this.sent.length) expected = this.normalise(applyOps(this.expected(), local));
+    const after = keepingNulls(expected, before);
     const change = this.newChange("remote", null);
     const nodes = new Map(after.nodes.map((node) => [node.id, node]));
     const edges = new Map(after.edges.map((edge) => [edge.id, edge]));
