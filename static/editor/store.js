@@ -89,7 +89,7 @@ export class BoardState {
     this.ahead = new Map(); // version -> {ops, id}: confirmed edits that arrived before their turn
     this.open = null; // the change being gathered by batch()
     this.setLocal(this.normalise(document));
-    this.setConfirmed(this.current(), version);
+    this.setConfirmed(this.current(), version, { normalised: true });
   }
 
   // ---- events ----
@@ -438,9 +438,9 @@ export class BoardState {
     this.edgeMap = new Map(edges.map((edge) => [edge.id, edge]));
   }
 
-  setConfirmed(document, version) {
+  setConfirmed(document, version, { normalised = false } = {}) {
     this.confirmed = { document, version };
-    this.confirmedComparable = withoutNulls(this.normalise(document));
+    this.confirmedComparable = withoutNulls(normalised ? document : this.normalise(document));
   }
 
   /**
