@@ -94,7 +94,12 @@ def check_run_length(document: dict[str, Any], *, requests: int | None = None,
     full = with_defaults(document)
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
     build_topology(full)
-    traffic = full["traffic"]
+    _check_warmup(full["traffic"], count, horizon_ms)
+
+
+def _check_warmup(traffic: dict[str, Any], count: int | None, horizon_ms: float | None) -> None:
+    """Refuse a warm-up as long as the run's expected length (a request-count run's actual length
+    is random, so the same document is refused whatever the seed)."""
     expected_ms = horizon_ms if horizon_ms is not None else count * 1000.0 / mean_rate_rps(traffic, 1000.0)
     if traffic["warmup_s"] * 1000.0 >= expected_ms:
         raise SimulationError(f"the warm-up of {traffic['warmup_s']:g} s covers the whole run of about "
@@ -119,6 +124,7 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
     full = with_defaults(document)
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s)
     topo = build_topology(full)
+    _check_warmup(full["traffic"], count, horizon_ms)
     if engine == "fast" and topo.fast_order is None:
         raise SimulationError("this board needs the event loop (a node's later calls wait on its own "
                               "earlier answers)", "engine")
