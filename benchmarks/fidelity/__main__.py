@@ -184,8 +184,7 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
             variant = next(v for v in VARIANTS if v.name == name)
             doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
                            requests=args.sim_requests, warmup_fraction=0.1)
-            overhead = (run.cal.batch_overhead_ms, run.cal.request_overhead_ms) if variant.with_overhead else (0.0, 0.0)
-            row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests, overhead_ms=overhead,
+            row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests,
                                            predict_ms=row.level.predict_ms if variant.diagnostic else None)
 
 

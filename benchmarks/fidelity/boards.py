@@ -36,17 +36,23 @@ class Configuration:
 class Variant:
     """Where the simulated model server's time comes from.
 
-    profile:  the catalog's measured profile (what a user gets), every other cost as hop latency;
-    samples:  no catalog model, an empirical service time sampled on the real server at low load
-              (batches follow the simulator's default T(b) = X (0.8 + 0.2 b));
+    profile:  the catalog's measured profile alone (the simulator before its serving overhead:
+              both fields set to 0), every other cost as hop latency;
+    defaults: the profile with the simulator's default serving overhead (the fields left out):
+              what a user gets now;
     overhead: the profile plus the serving overhead that keeps the instance busy, per batch and
               per request in it (request parsing, JSON, the framework, the event loop),
               calibrated on the saturated FIFO and batching servers (`calibrate.py`);
+    samples:  no catalog model, an empirical service time sampled on the real server at low load
+              (batches follow the simulator's default T(b) = X (0.8 + 0.2 b));
     measured, measured+overhead: diagnostics, not predictions: the profile and the profile +
               overhead variants with the profile's times replaced by the predict times the server
               measured during the same level, per batch size. They separate errors of the
               simulator's model from the machine's speed changing between the profile and the level.
     """
+
+    name: str
+    title: str
 
     @property
     def diagnostic(self) -> bool:
@@ -56,14 +62,12 @@ class Variant:
     def with_overhead(self) -> bool:
         return self.name in ("overhead", "measured+overhead")
 
-    name: str
-    title: str
-
 
 VARIANTS = (
-    Variant("profile", "catalog profile"),
+    Variant("profile", "profile alone (before)"),
+    Variant("defaults", "profile + default overhead (after)"),
+    Variant("overhead", "profile + calibrated overhead"),
     Variant("samples", "server samples"),
-    Variant("overhead", "profile + serving overhead"),
     Variant("measured", "level's predict times"),
     Variant("measured+overhead", "level's predict times + overhead"),
 )
@@ -90,10 +94,11 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
         server.update(model=None, service_time={"dist": "empirical", "samples_ms": list(cal.server_samples_ms)})
     else:
         server["model"] = model
-    # Explicit zeros for the variants without it, so that they keep meaning "before" whatever the
-    # simulator's defaults are.
-    server.update(overhead_config(cal.batch_overhead_ms, cal.request_overhead_ms) if variant.with_overhead
-                  else overhead_config(0.0, 0.0))
+    if variant.with_overhead:
+        server.update(batch_overhead_ms=round(cal.batch_overhead_ms, 4),
+                      request_overhead_ms=round(cal.request_overhead_ms, 4))
+    elif variant.name != "defaults":
+        server.update(batch_overhead_ms=0.0, request_overhead_ms=0.0)
     nodes = [_node("client", "client", {}, 0), _node("model", "model_server", server, 480)]
     edges = []
     if config.gateway:
@@ -136,15 +141,13 @@ class Simulated:
     mean_batch_size: float | None
 
 
-def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int, overhead_ms: tuple[float, float] = (0.0, 0.0),
+def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
              predict_ms: dict[int, np.ndarray] | None = None) -> Simulated:
-    """Run the board with each seed. The serving overhead (per batch, per request), when the
-    simulator has no fields for it, and the measured predict times (`predict_ms` by batch size) go
-    through the adapter below."""
+    """Run the board with each seed; `predict_ms` (by batch size) replaces the profile's times."""
     import simulator
 
     p50, p99, tput, batch = [], [], [], []
-    with _timer_adapter((0.0, 0.0) if simulator_has_overhead_fields() else overhead_ms, predict_ms):
+    with _measured_times(predict_ms):
         for seed in seeds:
             result = simulator.run(doc, seed=seed, requests=requests).to_dict()
             p50.append(result["latency_ms"]["p50"])
@@ -156,52 +159,27 @@ def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int, overhead_m
                      float(np.mean(tput)), float(np.mean(batches)) if batches else None)
 
 
-# The simulator change this benchmark motivates is a serving overhead on model servers, per batch
-# and per request. Until the simulator has those fields, the overhead variants are evaluated
-# through a wrapper around the catalog's batch timer, used only here.
-OVERHEAD_FIELDS = ("batch_overhead_ms", "request_overhead_ms")
+class _MeasuredTimer:
+    """The catalog's batch timer with its times replaced by measured ones, per batch size (the
+    nearest measured size stands in for one never seen). Everything else (the model information
+    results show) is the wrapped timer's. Only the diagnostic variants use it."""
 
-
-def simulator_has_overhead_fields() -> bool:
-    from simulator import catalog
-
-    kinds = getattr(catalog, "KINDS", None)
-    kind = kinds.get("model_server") if isinstance(kinds, dict) else None
-    return bool(kind is not None and hasattr(kind, "field")
-                and all(kind.field(name) is not None for name in OVERHEAD_FIELDS))
-
-
-def overhead_config(batch_ms: float, request_ms: float) -> dict[str, Any]:
-    if not simulator_has_overhead_fields():
-        return {}
-    return dict(zip(OVERHEAD_FIELDS, (round(batch_ms, 4), round(request_ms, 4))))
-
-
-class _AdaptedTimer:
-    """The catalog's batch timer with its times replaced by measured ones (per batch size, the
-    nearest measured size standing in for one never seen) and c + b * o added to a batch of b.
-    Everything else (model information for the results) is the wrapped timer's."""
-
-    def __init__(self, base: Any, overhead_ms: tuple[float, float], predict_ms: dict[int, np.ndarray] | None) -> None:
+    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray]) -> None:
         self.base = base
-        self.per_batch_ms, self.per_request_ms = overhead_ms
         self.measured = predict_ms
 
     def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
-        if self.measured:
-            size = min(self.measured, key=lambda s: (abs(s - batch_size), s))
-            times = self.measured[size][rng.integers(0, len(self.measured[size]), n)]
-        else:
-            times = self.base.sample_ms(batch_size, rng, n)
-        return times + self.per_batch_ms + batch_size * self.per_request_ms
+        size = min(self.measured, key=lambda s: (abs(s - batch_size), s))
+        return self.measured[size][rng.integers(0, len(self.measured[size]), n)]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
 
 
 @contextmanager
-def _timer_adapter(overhead_ms: tuple[float, float], predict_ms: dict[int, np.ndarray] | None) -> Iterator[None]:
-    if not any(overhead_ms) and not predict_ms:
+def _measured_times(predict_ms: dict[int, np.ndarray] | None) -> Iterator[None]:
+    """While inside, the catalog's timers of every model answer with the measured times."""
+    if not predict_ms:
         yield
         return
     from simulator.models import serving
@@ -210,7 +188,7 @@ def _timer_adapter(overhead_ms: tuple[float, float], predict_ms: dict[int, np.nd
 
     def wrapped(model_id: str, instance: str) -> Any:
         timer = original(model_id, instance)
-        return None if timer is None else _AdaptedTimer(timer, overhead_ms, predict_ms)
+        return None if timer is None else _MeasuredTimer(timer, predict_ms)
 
     serving.get_batch_timer = wrapped
     try:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.fidelity.measure import Level
+from simulator.kinds.serving import BATCH_OVERHEAD_MS, REQUEST_OVERHEAD_MS
 
 OVERHEAD_VARIANTS = ("overhead", "measured+overhead")
 
@@ -56,6 +57,8 @@ class Calibration:
             return self.cpu_overhead_ms
         if variant in OVERHEAD_VARIANTS:
             return self.batch_overhead_ms + self.request_overhead_ms
+        if variant == "defaults":
+            return BATCH_OVERHEAD_MS + REQUEST_OVERHEAD_MS
         return 0.0
 
     def alone_hop_ms(self, variant: str) -> float:

@@ -32,21 +32,22 @@ def _ms(value: float) -> str:
 
 
 def table(rows: list[Row], variants: tuple[str, ...]) -> str:
-    """One line per configuration and load: measured P50/P99/throughput, then each variant with errors."""
+    """One line per model, configuration and load: what was measured (with the machine's load), then
+    each variant's simulated P50 and P99 with their relative errors."""
     titles = {v.name: v.title for v in VARIANTS}
-    head = ["model", "configuration", "load", "req/s", "load avg", "others' CPU", "measured P50", "P99", "throughput"]
-    for name in variants:
-        head += [f"{titles[name]}: P50", "err", "P99", "err"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    head = ["model", "configuration", "load", "req/s", "load avg", "others' CPU", "measured P50 / P99 (ms)",
+            "throughput"] + [f"{titles[name]}: P50 / P99 (error)" for name in variants]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|" + "|".join(["---:"] * (len(head) - 2)) + "|"]
     for row in rows:
         level = row.level
         p50, p99 = level.percentile(50), level.percentile(99)
-        cells = [f"`{row.config.model}`", row.config.title, f"{row.load * 100:.0f}%", f"{level.rps:.0f}", f"{level.load_after:.1f}",
-                 f"{level.machine.get('others', float('nan')) * 100:.0f}%",
-                 _ms(p50), _ms(p99), f"{level.throughput_rps:.0f}"]
+        cells = [f"`{row.config.model}`", row.config.title, f"{row.load * 100:.0f}%", f"{level.rps:.0f}",
+                 f"{level.load_after:.1f}", f"{level.machine.get('others', float('nan')) * 100:.0f}%",
+                 f"{_ms(p50)} / {_ms(p99)}", f"{level.throughput_rps:.0f}"]
         for name in variants:
             sim = row.simulated[name]
-            cells += [_ms(sim.p50_ms), _pct(error(sim.p50_ms, p50)), _ms(sim.p99_ms), _pct(error(sim.p99_ms, p99))]
+            cells.append(f"{_ms(sim.p50_ms)} ({_pct(error(sim.p50_ms, p50))}) / "
+                         f"{_ms(sim.p99_ms)} ({_pct(error(sim.p99_ms, p99))})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
