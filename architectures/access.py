@@ -22,7 +22,7 @@ from django.db import transaction
 
 from architectures.broadcast import board_group_send
 from architectures.models import Board, new_board_token
-from architectures.selectors import BoardNotFound, board_get
+from architectures.selectors import BoardNotFound, board_get, board_get_for_access
 
 EDIT, VIEW = "edit", "view"
 ROLES = (EDIT, VIEW)
@@ -103,6 +103,14 @@ def request_board(request: Any, board_id: str | uuid.UUID, *, need: str = VIEW) 
     return board
 
 
+def request_owned_board(request: Any, board_id: str | uuid.UUID) -> Board:
+    """The board of a request by its owner (see is_owner); NotOwner for any other editor."""
+    board = request_board(request, board_id, need=EDIT)
+    if not is_owner(board, token=request_token(request), user=getattr(request, "user", None)):
+        raise NotOwner()
+    return board
+
+
 def request_check(request: Any, board: Board, *, need: str = VIEW) -> str:
     """The request's role on a board it reached through a run or a sweep."""
     return check_role(board, token=request_token(request), user=getattr(request, "user", None), need=need)
@@ -139,7 +147,7 @@ def socket_access(scope: dict, board_id: str) -> tuple[Board, str, str | None] |
     """(board, role, the role of the token used or None for the owner's session), or None: refuse."""
     token, user = socket_token(scope), scope.get("user")
     try:
-        board = board_get(board_id=board_id)
+        board = board_get_for_access(board_id=board_id)
     except BoardNotFound:
         return None
     if owns(board, user):
@@ -151,7 +159,7 @@ def socket_access(scope: dict, board_id: str) -> tuple[Board, str, str | None] |
 def socket_still_valid(board_id: Any, token: str, role: str) -> bool:
     """After a revocation: does the token a connection used still give it its role?"""
     try:
-        return token_role(board_get(board_id=board_id), token) == role
+        return token_role(board_get_for_access(board_id=board_id), token) == role
     except BoardNotFound:
         return False
 

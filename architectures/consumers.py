@@ -8,8 +8,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from architectures import access
 from architectures.broadcast import board_group
 from architectures.live_consumer import LiveEditingMixin
-from architectures.models import SimulationRun
-from architectures.runs import run_public
+from architectures.payloads import run_payload
+from architectures.selectors import board_active_runs
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_REVOKED = 4403
@@ -58,5 +58,4 @@ class BoardConsumer(LiveEditingMixin, AsyncJsonWebsocketConsumer):
 
 
 def _active_runs(board_id) -> list[dict]:
-    runs = SimulationRun.objects.filter(board_id=board_id, status__in=SimulationRun.ACTIVE).defer("results", "document")
-    return [run_public(run, with_results=False) for run in runs]
+    return [run_payload(run, with_results=False) for run in board_active_runs(board_id=board_id)]

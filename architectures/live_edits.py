@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from architectures.broadcast import board_broadcast
 from architectures.models import Board, BoardVersion
-from architectures.selectors import board_get
+from architectures.selectors import board_get, board_version_latest
 from architectures.services import merge_patch
 from simulator.validation import BoardValidationError, check_document
 
@@ -114,7 +114,7 @@ def apply_ops(document: dict[str, Any], ops: Any) -> dict[str, Any]:
 
 
 def _keep_history(board: Board) -> None:
-    latest = board.versions.order_by("-number").first()
+    latest = board_version_latest(board=board)
     if latest is not None and latest.live and timezone.now() - latest.created_at < HISTORY_WINDOW:
         latest.number, latest.title, latest.document = board.version, board.title, board.document
         latest.save(update_fields=["number", "title", "document"])

@@ -18,7 +18,16 @@ from kombu.exceptions import OperationalError
 import simulator
 from architectures.broadcast import board_broadcast
 from architectures.models import Board, SimulationRun
-from architectures.selectors import board_get
+from architectures.payloads import run_event, run_progress_event
+from architectures.selectors import (
+    board_get,
+    client_active_run_count,
+    run_get,
+    run_get_with_document,
+    run_status,
+    silent_run_ids,
+    unclaimed_run_ids,
+)
 from simulator.errors import SimulationCancelled, SimulationError
 from simulator.validation import BoardValidationError
 
@@ -37,41 +46,12 @@ class TooManyRuns(Exception):
         super().__init__(f"{active} runs already queued or running")
 
 
-class RunNotFound(LookupError):
-    """No run has this id."""
-
-
 class InvalidRunRequest(ValueError):
     """A run request that cannot be simulated; `path` names the field."""
 
     def __init__(self, path: str, message: str):
         self.path = path
         super().__init__(message)
-
-
-def run_get(*, run_id: str | uuid.UUID) -> SimulationRun:
-    try:
-        return SimulationRun.objects.select_related("board").get(pk=uuid.UUID(str(run_id)))
-    except (ValueError, SimulationRun.DoesNotExist):
-        raise RunNotFound(run_id) from None
-
-
-def run_public(run: SimulationRun, *, with_results: bool = True) -> dict[str, Any]:
-    """The run as the API and the WebSocket show it."""
-    data = {
-        "id": str(run.id), "board_id": str(run.board_id), "board_version": run.board_version,
-        "sweep_id": str(run.sweep_id) if run.sweep_id else None, "label": run.label,
-        "status": run.status, "progress": round(run.progress, 4), "seed": run.seed,
-        "requests": run.requests, "duration_s": run.duration_s, "error": run.error,
-        "queued_at": _iso(run.queued_at), "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
-    }
-    if with_results:
-        data["results"] = run.results
-    return data
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def check_run_length(document: dict[str, Any], requests: int | None, duration_s: float | None) -> None:
@@ -115,7 +95,7 @@ def enqueue_runs(run_ids: Iterable[uuid.UUID], queue: str | None = None) -> None
 def run_start(*, board_id: str | uuid.UUID, seed: int | None = None, requests: int | None = None,
               duration_s: float | None = None, client: str = "") -> SimulationRun:
     """Queue a run of the board's current document; the worker starts after the commit."""
-    active = SimulationRun.objects.filter(client=client, status__in=SimulationRun.ACTIVE).count() if client else 0
+    active = client_active_run_count(client=client) if client else 0
     if active >= settings.MAX_ACTIVE_RUNS_PER_CLIENT:
         raise TooManyRuns(active, retry_after_s=5)
     with transaction.atomic():
@@ -124,13 +104,12 @@ def run_start(*, board_id: str | uuid.UUID, seed: int | None = None, requests: i
         run = create_run(board=board, document=board.document, seed=seed, requests=requests,
                          duration_s=duration_s, client=client)
         transaction.on_commit(lambda: enqueue_runs([run.id]))
-    board_broadcast(board.pk, {"type": "run.queued", "run": run_public(run, with_results=False)})
+    board_broadcast(board.pk, run_event("run.queued", run))
     return run
 
 
-def run_cancel(*, run_id: str | uuid.UUID) -> SimulationRun:
+def run_cancel(*, run: SimulationRun) -> SimulationRun:
     """Cancel a queued or running run; a running one stops at its next progress check."""
-    run = run_get(run_id=run_id)
     if _finish(run.id, SimulationRun.CANCELLED, error="Cancelled.", only_from=SimulationRun.ACTIVE):
         run.refresh_from_db()
     return run
@@ -144,8 +123,8 @@ def _finish(run_id, status: str, *, error: str = "", results: dict | None = None
         fields.update(results=results, progress=1.0)
     changed = SimulationRun.objects.filter(pk=run_id, status__in=list(only_from)).update(**fields)
     if changed:
-        run = SimulationRun.objects.get(pk=run_id)
-        board_broadcast(run.board_id, {"type": "run.finished", "run": run_public(run)})
+        run = run_get(run_id=run_id)
+        board_broadcast(run.board_id, run_event("run.finished", run))
     return bool(changed)
 
 
@@ -165,8 +144,7 @@ class _Reporter:
         now = time.monotonic()
         if now - self._last_sent >= 1 / PROGRESS_MESSAGES_PER_S:
             self._last_sent = now
-            board_broadcast(self.board_id, {"type": "run.progress", "run_id": str(self.run_id),
-                                            "progress": round(fraction, 4)})
+            board_broadcast(self.board_id, run_progress_event(self.run_id, fraction))
 
     def should_stop(self) -> bool:
         now = time.monotonic()
@@ -188,15 +166,15 @@ def _claim(run_id) -> SimulationRun | None:
         stale = now - timedelta(seconds=settings.RUN_STALE_AFTER_S)
         claimed = SimulationRun.objects.filter(pk=run_id, status=SimulationRun.RUNNING,
                                                heartbeat_at__lt=stale).update(heartbeat_at=now, started_at=now)
-    return SimulationRun.objects.get(pk=run_id) if claimed else None
+    return run_get_with_document(run_id=run_id) if claimed else None
 
 
 def run_execute(*, run_id: str | uuid.UUID, time_limit_s: float | None = None) -> str:
     """Simulate the run's document (called by the worker's task); returns the final status."""
     run = _claim(run_id)
     if run is None:
-        return SimulationRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or "missing"
-    board_broadcast(run.board_id, {"type": "run.started", "run": run_public(run, with_results=False)})
+        return run_status(run_id=run_id) or "missing"
+    board_broadcast(run.board_id, run_event("run.started", run))
     reporter = _Reporter(run)
     try:
         results = simulator.run(run.document, seed=run.seed, requests=run.requests, duration_s=run.duration_s,
@@ -214,7 +192,7 @@ def run_execute(*, run_id: str | uuid.UUID, time_limit_s: float | None = None) -
         _finish(run.id, SimulationRun.FAILED, error=f"The simulation failed unexpectedly: {type(error).__name__}: {error}")
     else:
         _finish(run.id, SimulationRun.SUCCEEDED, results=results.to_dict())
-    return SimulationRun.objects.filter(pk=run.id).values_list("status", flat=True).first()
+    return run_status(run_id=run.id)
 
 
 def runs_fail_stale() -> int:
@@ -224,17 +202,12 @@ def runs_fail_stale() -> int:
     never by a read: a GET changes nothing.
     """
     now = timezone.now()
-    runs = SimulationRun.objects.all()
-    silent = runs.filter(status=SimulationRun.RUNNING,
-                         heartbeat_at__lt=now - timedelta(seconds=settings.RUN_STALE_AFTER_S))
-    waiting = runs.filter(status=SimulationRun.QUEUED,
-                          queued_at__lt=now - timedelta(seconds=settings.RUN_QUEUE_TIMEOUT_S))
     count = 0
-    for run_id in silent.values_list("id", flat=True):
+    for run_id in silent_run_ids(heartbeat_before=now - timedelta(seconds=settings.RUN_STALE_AFTER_S)):
         count += _finish(run_id, SimulationRun.FAILED, error=(
             f"The worker running this simulation stopped responding for over {settings.RUN_STALE_AFTER_S} s "
             "(it was stopped or killed). Run it again."))
-    for run_id in waiting.values_list("id", flat=True):
+    for run_id in unclaimed_run_ids(queued_before=now - timedelta(seconds=settings.RUN_QUEUE_TIMEOUT_S)):
         count += _finish(run_id, SimulationRun.FAILED, only_from=(SimulationRun.QUEUED,), error=(
             f"No worker picked this run up within {settings.RUN_QUEUE_TIMEOUT_S} s. Are the workers running?"))
     return count

@@ -12,8 +12,9 @@ from django.utils import timezone
 from architectures.broadcast import board_broadcast
 from architectures.models import Board, BoardVersion
 from architectures.selectors import board_get, board_version_get
+from simulator.casestudies import get_case_study
 from simulator.catalog import blank_document
-from simulator.validation import check_document
+from simulator.validation import BoardValidationError, Issue, check_document
 
 
 class VersionConflict(Exception):
@@ -35,8 +36,11 @@ def _record_version(board: Board) -> None:
 
 
 @transaction.atomic
-def board_create(*, document: dict[str, Any] | None = None, title: str | None = None, owner=None) -> Board:
-    """Store a new board (blank unless a document is given) as version 1."""
+def board_create(*, document: dict[str, Any] | None = None, title: str | None = None, owner=None,
+                 case_study: str | None = None) -> Board:
+    """Store a new board as version 1: blank, the given document, or a copy of a case study's board."""
+    if case_study is not None:
+        document = get_case_study(case_study).document()
     if document is None:
         document = blank_document(title or "Untitled board")
     elif title:
@@ -60,6 +64,15 @@ def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: 
     board.refresh_from_db()
     _record_version(board)
     return board
+
+
+def board_import(*, data: Any, owner=None) -> Board:
+    """A new board from an exported file: the document itself, or {"document": ...} around it."""
+    if isinstance(data, dict) and set(data) == {"document"}:
+        data = data["document"]
+    if not isinstance(data, dict):
+        raise BoardValidationError([Issue("", "must be a JSON object (a board document)")])
+    return board_create(document=data, owner=owner)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from architectures.broadcast import board_broadcast
 from architectures.models import Board, SimulationRun, Sweep
+from architectures.payloads import sweep_finished_event
 from architectures.runs import InvalidRunRequest, check_run_length, create_run, run_task_options
-from architectures.selectors import board_get
+from architectures.selectors import board_get, sweep_get, sweep_runs
 from simulator.catalog import KINDS
 
 AUTO_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
@@ -24,29 +25,6 @@ DROP_RATE_LIMIT = 0.001  # a level that drops more than 0.1% of requests does no
 RIGHTSIZE_FACTORS = (0.5, 1.0, 2.0, 4.0)
 RIGHTSIZE_ESCALATION = (8.0, 16.0)
 RIGHTSIZE_MAX_ROUNDS = 8
-
-
-class SweepNotFound(LookupError):
-    """No sweep has this id."""
-
-
-def sweep_get(*, sweep_id: str | uuid.UUID) -> Sweep:
-    try:
-        return Sweep.objects.get(pk=uuid.UUID(str(sweep_id)))
-    except (ValueError, Sweep.DoesNotExist):
-        raise SweepNotFound(sweep_id) from None
-
-
-def sweep_public(sweep: Sweep) -> dict[str, Any]:
-    runs = sweep.runs.all()
-    return {
-        "id": str(sweep.id), "board_id": str(sweep.board_id), "kind": sweep.kind, "status": sweep.status,
-        "params": {k: v for k, v in sweep.params.items() if k not in ("state", "document", "client")},
-        "runs_total": len(runs), "runs_finished": sum(run.finished for run in runs),
-        "result": sweep.result, "error": sweep.error,
-        "created_at": sweep.created_at.isoformat(),
-        "finished_at": sweep.finished_at.isoformat() if sweep.finished_at else None,
-    }
 
 
 def _requirement(document: dict[str, Any], name: str) -> float | None:
@@ -135,7 +113,7 @@ def sweep_finish(*, sweep_id: str | uuid.UUID) -> Sweep:
     sweep = sweep_get(sweep_id=sweep_id)
     slo = sweep.params.get("p99_slo_ms")
     points = []
-    for run in sweep.runs.all():
+    for run in sweep_runs(sweep=sweep):
         summary = _run_summary(run)
         points.append({"rps": run.document["traffic"]["rps"], **summary, "meets_slo": meets_slo(summary, slo)})
     points.sort(key=lambda point: point["rps"])
@@ -151,7 +129,7 @@ def _close(sweep: Sweep, status: str, *, result: dict | None = None, error: str 
         status=status, result=result, error=error, finished_at=timezone.now())
     if changed:
         sweep.refresh_from_db()
-        board_broadcast(sweep.board_id, {"type": "sweep.finished", "sweep": sweep_public(sweep)})
+        board_broadcast(sweep.board_id, sweep_finished_event(sweep))
 
 
 # ---- right-sizing -------------------------------------------------------------------------------
@@ -243,7 +221,8 @@ def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
         return sweep
     params, board = sweep.params, sweep.board
     state = params["state"]
-    runs = {str(run.id): run for run in sweep.runs.filter(id__in=[c["run_id"] for c in state["candidates"]])}
+    runs = {str(run.id): run for run in sweep_runs(sweep=sweep, run_ids=[c["run_id"] for c in state["candidates"]],
+                                                   with_documents=False)}
     judged = []
     for entry in state["candidates"]:
         summary = _run_summary(runs[entry["run_id"]])

@@ -1,7 +1,7 @@
 """Time to first render and pan frame times of the board editor in Chromium, on a 200-node, 300-edge board.
 
-Runs without a server: Playwright answers the page, its static files and the two API
-calls from this checkout, so the figures measure the browser side only.
+Runs without a server: Playwright answers the page, its static files and the API calls
+from this checkout, so the figures measure the browser side only.
 
     .venv/bin/python benchmarks/editor_render.py [--nodes 200] [--edges 300] [--runs 3]
 """
@@ -28,7 +28,8 @@ django.setup()
 from django.template.loader import render_to_string  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from simulator.catalog import KINDS, blank_document, catalog_dict  # noqa: E402
+from django.test import Client  # noqa: E402
+from simulator.catalog import KINDS, blank_document  # noqa: E402
 
 ORIGIN = "http://bench.local"
 BOARD_ID = "00000000-0000-4000-8000-000000000200"
@@ -63,7 +64,13 @@ def big_board(node_count: int, edge_count: int, seed: int = 7) -> dict:
     return document
 
 
-def serve(route, board: dict, html: str) -> None:
+def api_answers() -> dict[str, bytes]:
+    """The catalog and the board schema as the API serves them (no database is involved)."""
+    client = Client()
+    return {url: client.get(url).content for url in ("/api/component-kinds/", "/api/schema/board/")}
+
+
+def serve(route, board: dict, html: str, answers: dict[str, bytes]) -> None:
     url = route.request.url[len(ORIGIN):]
     if url.startswith("/static/"):
         path = ROOT / "static" / url[len("/static/"):].split("?")[0]
@@ -71,8 +78,8 @@ def serve(route, board: dict, html: str) -> None:
             route.fulfill(body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0] or "text/javascript")
         else:
             route.fulfill(status=404, body="")
-    elif url == "/api/component-kinds/":
-        route.fulfill(body=json.dumps(catalog_dict()), content_type="application/json")
+    elif url in answers:
+        route.fulfill(body=answers[url], content_type="application/json")
     elif url == f"/api/boards/{BOARD_ID}/":
         route.fulfill(body=json.dumps({"id": BOARD_ID, "version": 1, "title": board["title"], "document": board, "role": "edit"}),
                       content_type="application/json")
@@ -117,11 +124,11 @@ MEASURE_PAN = """async (frames) => {
 }"""
 
 
-def measure(browser, html: str, board: dict, size: dict) -> dict:
+def measure(browser, html: str, board: dict, answers: dict[str, bytes], size: dict) -> dict:
     page = browser.new_page(viewport=size)
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.route(f"{ORIGIN}/**", lambda route: serve(route, board, html))
+    page.route(f"{ORIGIN}/**", lambda route: serve(route, board, html, answers))
     page.goto(f"{ORIGIN}/b/{BOARD_ID}/")
     first = page.evaluate(MEASURE_FIRST_RENDER)
     page.screenshot(path=str(ROOT / "test-artifacts" / f"benchmark-{size['width']}x{size['height']}.png"))
@@ -146,11 +153,12 @@ def main() -> None:
     board = big_board(args.nodes, args.edges)
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     html = render_to_string("architectures/editor.html", {"board_id": BOARD_ID})
+    answers = api_answers()
     print(f"board: {len(board['nodes'])} nodes, {len(board['edges'])} edges")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for size in ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080}):
-            results = [measure(browser, html, board, size) for _ in range(args.runs)]
+            results = [measure(browser, html, board, answers, size) for _ in range(args.runs)]
             first = statistics.median(r["first_render_ms"] for r in results)
             draw = statistics.median(r["draw_ms"] for r in results)
             median = statistics.median(r["frame_median_ms"] for r in results)

@@ -132,7 +132,12 @@ def check_run_length(document: dict[str, Any], *, requests: int | None = None,
     full, k = _compressed(document)
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s / k if duration_s else duration_s, k)
     build_topology(full)
-    traffic = full["traffic"]
+    _check_warmup(full["traffic"], count, horizon_ms)
+
+
+def _check_warmup(traffic: dict[str, Any], count: int | None, horizon_ms: float | None) -> None:
+    """Refuse a warm-up as long as the run's expected length (a request-count run's actual length
+    is random, so the same document is refused whatever the seed)."""
     expected_ms = horizon_ms if horizon_ms is not None else count * 1000.0 / mean_rate_rps(traffic, 1000.0)
     if traffic["warmup_s"] * 1000.0 >= expected_ms:
         raise SimulationError(f"the warm-up of {traffic['warmup_s']:g} s covers the whole run of about "
@@ -157,6 +162,7 @@ def run(document: dict[str, Any], *, seed: int, requests: int | None = None, dur
     full, k = _compressed(document)
     count, horizon_ms = _bounds(full["traffic"], requests, duration_s / k if duration_s else duration_s, k)
     topo = build_topology(full)
+    _check_warmup(full["traffic"], count, horizon_ms)
     needs_events = event_only_features(full)
     if engine == "fast" and (topo.fast_order is None or needs_events):
         why = (", ".join(needs_events) if needs_events else

@@ -202,6 +202,8 @@ RUN_QUEUE_TIMEOUT_S = env_int("RUN_QUEUE_TIMEOUT_S", 600, minimum=10, maximum=86
 MAX_ACTIVE_RUNS_PER_CLIENT = env_int("MAX_ACTIVE_RUNS_PER_CLIENT", 4, minimum=1, maximum=1000)
 # A message whose worker died unacknowledged is delivered again after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = RUN_HARD_TIME_LIMIT_S + 60
+# The stale-run reaper runs on this beat (./scripts/run embeds it in its worker with --beat) and
+# at every worker's start (whiteboard/celery.py), which covers the beat's worker itself dying.
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-runs": {"task": "architectures.runs_fail_stale", "schedule": 10.0},
 }

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from architectures.selectors import is_board_id
+from architectures.selectors import boards_owned, is_board_id
 from whiteboard.health import health_report
 
 
@@ -17,9 +17,7 @@ from whiteboard.health import health_report
 @ensure_csrf_cookie
 def landing(request: HttpRequest) -> HttpResponse:
     """The start page; a logged-in user also sees the boards they own."""
-    mine = []
-    if request.user.is_authenticated:
-        mine = list(request.user.boards.only("id", "title", "updated_at").order_by("-updated_at")[:100])
+    mine = boards_owned(user=request.user) if request.user.is_authenticated else []
     return render(request, "landing.html", {"my_boards": mine})
 
 

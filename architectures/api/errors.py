@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from architectures.access import NotOwner, ReadOnlyAccess
-from architectures.runs import InvalidRunRequest, RunNotFound, TooManyRuns
-from architectures.selectors import BoardNotFound, VersionNotFound
-from architectures.sweeps import SweepNotFound
+from architectures.runs import InvalidRunRequest, TooManyRuns
+from architectures.selectors import BoardNotFound, RunNotFound, SweepNotFound, VersionNotFound
 from architectures.services import VersionConflict
 from simulator.validation import BoardValidationError
 

@@ -24,8 +24,8 @@ from architectures.api.serializers import BoardSerializer, ErrorSerializer
 from architectures.export.code import diagram_script, file_stem
 from architectures.export.png import DEFAULT_TIMEOUT_S, ExportFailed, render_png
 from architectures.export.report import Report, build_report, report_markdown
-from architectures.models import Board, SimulationRun
-from architectures.selectors import BoardNotFound, is_board_id
+from architectures.models import Board
+from architectures.selectors import BoardNotFound, board_latest_succeeded_run, is_board_id
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -95,24 +95,13 @@ class BoardImportView(APIView):
                    responses={201: BoardSerializer, 400: ErrorSerializer},
                    summary="Create a board from an exported document (the document itself, or {\"document\": ...})")
     def post(self, request: Request) -> Response:
-        data: Any = request.data
-        if isinstance(data, dict) and set(data) == {"document"}:
-            data = data["document"]
-        if not isinstance(data, dict):
-            return error_response(400, "The board document is invalid.",
-                                  [{"path": "", "message": "must be a JSON object (a board document)"}])
-        board = services.board_create(document=data, owner=access.creator(request))
+        board = services.board_import(data=request.data, owner=access.creator(request))
         return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
                         headers={"Location": reverse("board-detail", args=[board.pk])})
 
 
-def _latest_run(board: Board) -> SimulationRun | None:
-    return (SimulationRun.objects.filter(board=board, status=SimulationRun.SUCCEEDED, finished_at__isnull=False)
-            .order_by("-finished_at").only("id", "results", "finished_at", "board_version", "seed").first())
-
-
 def _report(request: HttpRequest, board: Board) -> Report:
-    run = _latest_run(board)
+    run = board_latest_succeeded_run(board_id=board.pk)
     note = ""
     if run is not None:
         note = (f"Run {run.id} of version {run.board_version} (seed {run.seed}), "

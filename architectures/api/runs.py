@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 import simulator
 from architectures import access, runs, sweeps
 from architectures.access import EDIT, VIEW
-from architectures.api.serializers import ErrorSerializer
+from architectures.api.serializers import ErrorSerializer, validated
 from architectures.models import Board, SimulationRun
-from architectures.selectors import BoardNotFound
+from architectures.payloads import run_accepted_payload, run_payload, run_url, sweep_payload, sweep_url
+from architectures.selectors import BoardNotFound, RunNotFound, SweepNotFound, board_runs, run_get, sweep_get
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer}
 
@@ -50,15 +51,8 @@ class RightsizeRequestSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _accepted(sweep) -> Response:
-    return Response(sweeps.sweep_public(sweep), status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": f"/api/sweeps/{sweep.id}/"})
+    return Response(sweep_payload(sweep), status=status.HTTP_202_ACCEPTED, headers={"Location": sweep_url(sweep)})
 
 
 def _checked(request: Request, board: Board, not_found: LookupError, need: str = VIEW) -> None:
@@ -70,8 +64,8 @@ def _checked(request: Request, board: Board, not_found: LookupError, need: str =
 
 
 def _run(request: Request, run_id: str, need: str = VIEW) -> SimulationRun:
-    run = runs.run_get(run_id=run_id)
-    _checked(request, run.board, runs.RunNotFound(run_id), need)
+    run = run_get(run_id=run_id)
+    _checked(request, run.board, RunNotFound(run_id), need)
     return run
 
 
@@ -84,22 +78,20 @@ class BoardRunsView(APIView):
                    summary="Start a simulation run of the board's current document")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(RunRequestSerializer, request.data)
+        data = validated(RunRequestSerializer, request.data)
         run = runs.run_start(board_id=board.pk, client=client_of(request), **data)
-        return Response({"id": str(run.id), "status": run.status, "url": f"/api/runs/{run.id}/"},
-                        status=status.HTTP_202_ACCEPTED, headers={"Location": f"/api/runs/{run.id}/"})
+        return Response(run_accepted_payload(run), status=status.HTTP_202_ACCEPTED, headers={"Location": run_url(run)})
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The board's runs, newest first (without results)")
     def get(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id)
-        listed = SimulationRun.objects.filter(board=board, sweep__isnull=True).defer("results", "document")[:100]
-        return Response([runs.run_public(run, with_results=False) for run in listed])
+        return Response([run_payload(run, with_results=False) for run in board_runs(board_id=board.pk)])
 
 
 class RunDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer}, summary="A run with its results")
     def get(self, request: Request, run_id: str) -> Response:
-        return Response(runs.run_public(_run(request, run_id)))
+        return Response(run_payload(_run(request, run_id)))
 
 
 class RunCancelView(APIView):
@@ -107,7 +99,7 @@ class RunCancelView(APIView):
                    summary="Cancel a queued or running run")
     def post(self, request: Request, run_id: str) -> Response:
         run = _run(request, run_id, need=EDIT)
-        return Response(runs.run_public(runs.run_cancel(run_id=run.pk), with_results=False))
+        return Response(run_payload(runs.run_cancel(run=run), with_results=False))
 
 
 class BoardSweepsView(APIView):
@@ -115,7 +107,7 @@ class BoardSweepsView(APIView):
                    summary="Start a load curve: one run per request rate, in parallel")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(SweepRequestSerializer, request.data)
+        data = validated(SweepRequestSerializer, request.data)
         return _accepted(sweeps.sweep_start(board_id=board.pk, client=client_of(request), **data))
 
 
@@ -124,7 +116,7 @@ class BoardRightsizeView(APIView):
                    summary="Find the cheapest replica counts meeting the P99 SLO at the target rate")
     def post(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(RightsizeRequestSerializer, request.data)
+        data = validated(RightsizeRequestSerializer, request.data)
         return _accepted(sweeps.rightsize_start(board_id=board.pk, client=client_of(request), **data))
 
 
@@ -132,6 +124,6 @@ class SweepDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
                    summary="A load curve or right-sizing search: progress and result")
     def get(self, request: Request, sweep_id: str) -> Response:
-        sweep = sweeps.sweep_get(sweep_id=sweep_id)
-        _checked(request, sweep.board, sweeps.SweepNotFound(sweep_id))
-        return Response(sweeps.sweep_public(sweep))
+        sweep = sweep_get(sweep_id=sweep_id)
+        _checked(request, sweep.board, SweepNotFound(sweep_id))
+        return Response(sweep_payload(sweep))

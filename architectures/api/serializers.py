@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,7 +13,14 @@ from architectures import access
 from architectures.models import Board, BoardVersion
 from simulator.catalog import MAX_TITLE_CHARS
 from simulator.validation import is_storable
-from simulator.casestudies import case_study_ids, get_case_study
+from simulator.casestudies import case_study_ids
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The request body checked by `serializer_class`; a ValidationError (400 with paths) otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -37,11 +46,9 @@ class BoardCreateRequestSerializer(serializers.Serializer):
         return value
 
     def validate(self, data: dict) -> dict:
-        """A template stands in for the document: the board starts as the template's document."""
-        if "template" in data:
-            if "document" in data:
-                raise serializers.ValidationError({"template": "give either a template or a document, not both"})
-            data["document"] = get_case_study(data.pop("template")).document()
+        """A template stands in for the document (services.board_create copies its board)."""
+        if "template" in data and "document" in data:
+            raise serializers.ValidationError({"template": "give either a template or a document, not both"})
         return data
 
 

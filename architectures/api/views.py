@@ -21,19 +21,14 @@ from architectures.api.serializers import (
     BoardVersionSummarySerializer,
     ConflictSerializer,
     ErrorSerializer,
+    validated,
 )
 from architectures.access import EDIT
 from architectures.selectors import board_version_get, board_versions
-from simulator.catalog import catalog_dict
+from simulator.catalog import KINDS, catalog_dict
 from simulator.schema import board_json_schema
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 413: ErrorSerializer}
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def board_answer(request: Request, board, role: str = EDIT, **kwargs) -> Response:
@@ -47,9 +42,9 @@ class BoardCreateView(APIView):
     @extend_schema(request=BoardCreateRequestSerializer, responses={201: BoardSerializer, **ERRORS},
                    summary="Create a board (blank, or from a document)")
     def post(self, request: Request) -> Response:
-        data = _validated(BoardCreateRequestSerializer, request.data)
+        data = validated(BoardCreateRequestSerializer, request.data)
         board = services.board_create(document=data.get("document"), title=data.get("title"),
-                                      owner=access.creator(request))
+                                      case_study=data.get("template"), owner=access.creator(request))
         location = reverse("board-detail", args=[board.pk])
         return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
                         headers={"Location": location})
@@ -66,7 +61,7 @@ class BoardDetailView(APIView):
                    summary="Replace a board's document (optimistic concurrency on version)")
     def put(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(BoardUpdateRequestSerializer, request.data)
+        data = validated(BoardUpdateRequestSerializer, request.data)
         board = services.board_update(board_id=board.pk, expected_version=data["version"], document=data["document"])
         return board_answer(request, board)
 
@@ -75,7 +70,7 @@ class BoardDetailView(APIView):
                    summary="Change part of a board's document (JSON merge patch)")
     def patch(self, request: Request, board_id: str) -> Response:
         board = access.request_board(request, board_id, need=EDIT)
-        data = _validated(BoardUpdateRequestSerializer, request.data)
+        data = validated(BoardUpdateRequestSerializer, request.data)
         board = services.board_patch(board_id=board.pk, expected_version=data["version"], patch=data["document"])
         return board_answer(request, board)
 
@@ -116,22 +111,21 @@ class BoardTokenRegenerateView(APIView):
     @extend_schema(request=TokenRegenerateRequestSerializer, responses={200: BoardSerializer, **ERRORS},
                    summary="Replace the edit or view link's token (owner only); the old link stops working at once")
     def post(self, request: Request, board_id: str) -> Response:
-        board = access.request_board(request, board_id, need=EDIT)
-        if not access.is_owner(board, token=access.request_token(request), user=request.user):
-            raise access.NotOwner()
-        role = _validated(TokenRegenerateRequestSerializer, request.data)["role"]
+        board = access.request_owned_board(request, board_id)
+        role = validated(TokenRegenerateRequestSerializer, request.data)["role"]
         board = access.token_regenerate(board=board, role=role)
         # The owner who used the edit link to regenerate it must receive the new one.
         return Response(BoardSerializer(board, context={"request": request, "role": EDIT, "owner": True}).data)
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> dict:
+# Built once per set of registered kinds: registering or removing a kind (tests do) rebuilds them.
+@lru_cache(maxsize=4)
+def _catalog(kinds: tuple[str, ...]) -> dict:
     return catalog_dict()
 
 
-@lru_cache(maxsize=1)
-def _board_schema() -> dict:
+@lru_cache(maxsize=4)
+def _board_schema(kinds: tuple[str, ...]) -> dict:
     return board_json_schema()
 
 
@@ -139,10 +133,10 @@ class ComponentKindsView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT},
                    summary="The catalog of component kinds: fields, units, defaults, ranges and help")
     def get(self, request: Request) -> Response:
-        return Response(_catalog())
+        return Response(_catalog(tuple(KINDS)))
 
 
 class BoardSchemaView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="JSON Schema of the board document")
     def get(self, request: Request) -> Response:
-        return Response(_board_schema())
+        return Response(_board_schema(tuple(KINDS)))

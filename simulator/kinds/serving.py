@@ -11,7 +11,7 @@ from simulator.fields import ENUM, INTEGER, NUMBER, Field, exponential, hit_rate
 from simulator.kinds.base import CacheKind, ServingKind, SourceKind
 from simulator.kinds.registry import register
 from simulator.models.names import DEFAULT_MODEL, MODEL_IDS
-from simulator.models.timer import BatchTimer, ServiceTimeBatchTimer
+from simulator.models.timer import BatchTimer, ServiceTimeBatchTimer, ServingOverheadTimer
 from simulator.nodespec import NodeSpec
 
 
@@ -36,6 +36,14 @@ class Gateway(ServingKind):
     fields = serving(2, 1, "c6i.large", exponential(0.5))
 
 
+# A Python model server's own work around predict, measured on benchmarks/fidelity's reference
+# server (aiohttp, one worker, a catalog model; per batch and per request, from the idle time
+# between back-to-back batches of 1 and of 8 under saturation). A server with a native front end
+# (Triton's C++ HTTP/gRPC threads) does less; 0 gives the profile's times alone.
+BATCH_OVERHEAD_MS = 0.4
+REQUEST_OVERHEAD_MS = 0.2
+
+
 @register
 class ModelServer(ServingKind):
     """Times each batch on a measured model profile and batches like Triton's dynamic batcher."""
@@ -56,6 +64,14 @@ class ModelServer(ServingKind):
         Field("max_batch_delay_ms", NUMBER, 0.0,
               "Longest a free replica waits for a batch to fill before it runs a smaller one.",
               unit="ms", minimum=0, maximum=10_000),
+        Field("batch_overhead_ms", NUMBER, BATCH_OVERHEAD_MS,
+              "Server work per batch around the model's predict (its event loop, assembling the batch's "
+              "input); keeps the replica busy. Added to the measured batch time.",
+              unit="ms", minimum=0, maximum=10_000),
+        Field("request_overhead_ms", NUMBER, REQUEST_OVERHEAD_MS,
+              "Server work per request around predict (parsing the request and its JSON, writing the "
+              "answer); keeps the replica busy. Added once per request in a batch to the measured batch time.",
+              unit="ms", minimum=0, maximum=10_000),
     )
 
     def node_spec(self, index: int, node: dict[str, Any]) -> NodeSpec:
@@ -66,12 +82,18 @@ class ModelServer(ServingKind):
 
     @staticmethod
     def batch_timer(config: dict[str, Any], service: ServiceTime) -> BatchTimer:
-        """The measured timer of the node's model on its instance if there is one, else the default."""
+        """The measured timer of the node's model on its instance, with the server's own work around
+        predict added, if there is one; else the default from service_time (which stands for the
+        whole of a request's service, so nothing is added to it)."""
         from simulator.models import get_batch_timer  # looked up on use, so a profile stand-in can replace it
 
         model = config.get("model")
         timer = get_batch_timer(model, config.get("instance", "")) if model else None
-        return timer if timer is not None else ServiceTimeBatchTimer(service)
+        if timer is None:
+            return ServiceTimeBatchTimer(service)
+        per_batch = float(config.get("batch_overhead_ms", BATCH_OVERHEAD_MS))
+        per_request = float(config.get("request_overhead_ms", REQUEST_OVERHEAD_MS))
+        return ServingOverheadTimer(timer, per_batch, per_request) if per_batch or per_request else timer
 
     def run_info(self, config: dict[str, Any]) -> dict[str, Any] | None:
         if not config.get("model"):

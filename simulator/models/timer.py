@@ -11,6 +11,15 @@ so a batch of one takes exactly the node's service time, 80% of it is a fixed pe
 16 then takes 4 X: four times the throughput of unbatched serving, the order of gain vectorised
 prediction gives small models on a CPU. Which requests form a batch, and when, is the batching
 policy's business (simulator/dynamic_batching.py).
+
+A profile times `predict` alone, in a tight loop. A model server also does work of its own around
+it that keeps its replica just as busy: per batch (its event loop's turns, assembling the batch's
+input) and per request (parsing the HTTP request and its JSON, writing the answer). A
+`ServingOverheadTimer` adds that to a measured timer:
+
+    T'(b) = T(b) + batch_overhead_ms + b * request_overhead_ms
+
+(benchmarks/fidelity measures both on a real server; see the `model_server` kind's defaults).
 """
 
 from __future__ import annotations
@@ -101,3 +110,24 @@ class ProfileBatchTimer:
         """Median batch time on this instance, from the profile's measured medians."""
         p50 = [self.profile["timings"][str(s)]["p50_ms"] for s in self.sizes]
         return float(np.interp(batch_size, self.sizes, p50)) * self.factor
+
+
+class ServingOverheadTimer:
+    """A measured timer plus the server's own work around predict: T(b) + per_batch + b * per_request.
+
+    Everything else (the profile, the model information results show) is the wrapped timer's.
+    """
+
+    def __init__(self, base: BatchTimer, per_batch_ms: float, per_request_ms: float) -> None:
+        self.base = base
+        self.per_batch_ms = per_batch_ms
+        self.per_request_ms = per_request_ms
+
+    def overhead_ms(self, batch_size: int) -> float:
+        return self.per_batch_ms + batch_size * self.per_request_ms
+
+    def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.base.sample_ms(batch_size, rng, n) + self.overhead_ms(batch_size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.base, name)

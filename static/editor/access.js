@@ -5,8 +5,6 @@ import { ApiError, api, boardTokenInUse, useBoardToken } from "./api.js";
 import { clearLinkToken, openWithTokens, rememberLinks } from "../js/tokens.js";
 
 const CLOSE_REVOKED = 4403;
-// Editor methods that change the board; a view link's editor answers them with nothing.
-const EDITING_METHODS = ["deleteSelection", "copySelection", "paste", "duplicate", "nudge", "editLabel", "undo", "redo"];
 
 /** The board as the first token this browser holds for it opens it (see tokens.js), or null. */
 export async function openBoard(boardId) {
@@ -27,15 +25,15 @@ export function socketProtocols() {
 
 /**
  * Wires access into the editor page.
- * @param {object} options  {board (the API's answer), editor, autosave, socket, onMessage, reload()}
+ * @param {object} options  {board (the API's answer), editor, state (the board state), socket, onMessage, reload()}
  */
-export function installAccess({ board, editor, autosave, socket, onMessage, reload }) {
+export function installAccess({ board, editor, state, socket, onMessage, reload }) {
   const share = new ShareDialog(document.getElementById("share-dialog"), board, { onMessage, socket });
   document.getElementById("action-share").addEventListener("click", () => share.open());
-  if (board.role === "view") makeReadOnly(editor, autosave);
+  if (board.role === "view") makeReadOnly(editor, state);
   // A viewer (and anyone else the server tells) sees saves made elsewhere.
   socket.on("board.saved", ({ version }) => {
-    if (document.body.classList.contains("read-only") && version > autosave.version) reload();
+    if (state.readOnly && version > state.version) reload();
   });
   socket.on("close", async ({ code }) => {
     if (code !== CLOSE_REVOKED) return;
@@ -45,7 +43,7 @@ export function installAccess({ board, editor, autosave, socket, onMessage, relo
       if (!socket.socket) socket.connect();
       return;
     }
-    makeReadOnly(editor, autosave, "Link revoked");
+    makeReadOnly(editor, state, "Link revoked");
     onMessage("The board's owner replaced this link: it no longer opens the board. Ask for the new link.");
   });
 }
@@ -60,18 +58,14 @@ async function stillOpens(boardId) {
 }
 
 /** A view link's editor: nothing on the page can change the board; the server refuses it anyway (403). */
-export function makeReadOnly(editor, autosave, badgeText = "View only") {
+export function makeReadOnly(editor, state, badgeText = "View only") {
   document.body.classList.add("read-only");
   const badge = document.getElementById("view-only-badge");
   badge.textContent = badgeText;
   badge.hidden = false;
-  const graph = editor.graph;
-  graph.options.interacting = false; // no moving, connecting or label editing on the canvas
-  for (const name of EDITING_METHODS) editor[name] = () => false;
+  editor.lock();
   document.getElementById("action-run").disabled = true; // also stops Ctrl+Enter (runui.js)
-  autosave.schedule = () => {};
-  autosave.flush = async () => {};
-  autosave.dirty = () => false; // nothing to save, so leaving the page never asks
+  state.setReadOnly(); // nothing is sent, and nothing counts as unsaved: leaving the page never asks
   document.getElementById("board-title").readOnly = true;
   for (const panel of document.querySelectorAll("#palette, #panel-properties, #panel-framework, #panel-versions")) {
     lockControls(panel);

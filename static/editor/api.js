@@ -100,6 +100,7 @@ const board = (id) => `/api/boards/${encodeURIComponent(id)}/`;
 
 export const api = {
   catalog: () => request("GET", "/api/component-kinds/"),
+  boardSchema: () => request("GET", "/api/schema/board/"),
   createBoard: (body = {}) => request("POST", "/api/boards/", body),
   getBoard: (id) => request("GET", board(id)),
   saveBoard: (id, version, document) => request("PUT", board(id), { version, document }),

@@ -1,5 +1,7 @@
 // Chart.js figures of a run: latency histogram and CDF, throughput and P99 over time, per-node bars, cost, load curve.
 
+import { el } from "./dom.js";
+
 const { Chart } = window;
 
 const INK = "#334155";
@@ -200,4 +202,9 @@ export function inkShare(canvas) {
   let inked = 0;
   for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked += 1;
   return inked / (width * height);
+}
+
+/** The box a chart is drawn in: a canvas of `height` pixels, described for screen readers by `label`. */
+export function chartBox(name, label, height = 190) {
+  return el("div", { class: "chart", style: `height:${height}px` }, el("canvas", { "data-chart": name, role: "img", "aria-label": label }));
 }

@@ -34,6 +34,16 @@ export function diffPatch(before, after) {
   return Object.keys(patch).length ? patch : null;
 }
 
+/** The part of merge patch `patch` that touches nothing `mask` (another merge patch) touches. */
+export function patchOutside(patch, mask) {
+  const out = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in mask)) out[key] = value;
+    else if (isObject(value) && isObject(mask[key])) out[key] = patchOutside(value, mask[key]);
+  }
+  return out;
+}
+
 function listOps(kind, before = [], after = []) {
   const old = new Map(before.map((item) => [item.id, item]));
   const now = new Map(after.map((item) => [item.id, item]));

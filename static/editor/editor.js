@@ -1,93 +1,28 @@
-// The X6 canvas: component and connection shapes, editing plugins, connection rules, and board <-> graph conversion.
+// The canvas: draws the board state's records with X6 and writes what the user does on it back to the board state.
+//
+// Two directions, never mixed up:
+// - the user edits on the canvas (drag, connect, rename, delete, paste, undo...): X6 changes its
+//   cells and records the step in its history (the undo history, local edits only); the canvas then
+//   writes the changed records to the board state, as its own change (`source` is the canvas);
+// - anyone else changes the board state: a panel or the timeline (drawn as one undoable step),
+//   others' edits arriving live (drawn as nobody's step, and kept out of this page's undo steps), or
+//   a whole new document (drawn afresh, with a new history).
+// The X6 graph (`editor.graph`) stays the canvas's own: views drawn over the canvas (the results
+// overlay, presence, layout, exports) use it for geometry and painting, never for board data.
 
-import { groupColour, iconDataUrl } from "./icons.js";
+import { connectionProblem, defaultMode, randomId } from "./connections.js";
+import { diffPatch, mergePatch, patchOutside } from "./docops.js";
+import { el } from "./dom.js";
+import {
+  MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, nodeData, nodeMetadata, nodeRecordOf,
+} from "./shapes.js";
 
-const { Graph, NodeView, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
+const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
 
-export const NODE_WIDTH = 184;
-export const NODE_HEIGHT = 56;
 const GRID = 10;
-const SYNC_COLOUR = "#334155";
-const ASYNC_COLOUR = "#7c3aed";
-
-const PORT = {
-  attrs: { circle: { r: 5, magnet: true, stroke: "#2563eb", strokeWidth: 1.5, fill: "#fff" } },
-};
-
-Graph.registerNode("ml-component", {
-  width: NODE_WIDTH,
-  height: NODE_HEIGHT,
-  markup: [
-    { tagName: "rect", selector: "outline" },
-    { tagName: "rect", selector: "body" },
-    { tagName: "rect", selector: "accent" },
-    { tagName: "image", selector: "icon" },
-    { tagName: "text", selector: "label" },
-    { tagName: "text", selector: "kind" },
-    { tagName: "text", selector: "badge" },
-    { tagName: "text", selector: "drops" },
-  ],
-  attrs: {
-    body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
-    accent: { width: 5, refHeight: "100%", rx: 2, ry: 2, fill: "#2563eb" },
-    icon: { x: 14, y: 14, width: 28, height: 28 },
-    label: {
-      refX: 52, refY: 21, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
-      fill: "#0f172a", fontFamily: "system-ui, sans-serif",
-      textWrap: { width: NODE_WIDTH - 62, height: 20, ellipsis: "…" }, // below ~20px X6 drops the whole line
-    },
-    kind: {
-      refX: 52, refY: 39, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
-      fontFamily: "system-ui, sans-serif",
-    },
-    // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
-    outline: {
-      x: -6, y: -6, refWidth: "100%", refWidth2: 12, refHeight: "100%", refHeight2: 12, rx: 12, ry: 12,
-      fill: "none", stroke: "#b91c1c", strokeWidth: 3, strokeDasharray: "7 4", display: "none", pointerEvents: "none",
-    },
-    badge: {
-      refX: "100%", refY: -9, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 600,
-      fontFamily: "system-ui, sans-serif", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
-    },
-    drops: {
-      refX: "100%", refY: "100%", refY2: 11, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
-      fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
-    },
-  },
-  ports: {
-    groups: {
-      right: { position: "right", ...PORT },
-      left: { position: "left", ...PORT },
-    },
-    items: [{ id: "in", group: "left" }, { id: "out", group: "right" }],
-  },
-}, true);
-
-/** Minimap boxes are plain coloured rectangles: drawing labels twice would double the cost of a big board. */
-class MinimapNodeView extends NodeView {
-  renderMarkup() {
-    return this.renderJSONMarkup({ tagName: "rect", selector: "body" });
-  }
-
-  update() {
-    super.update({ body: { refWidth: "100%", refHeight: "100%", rx: 6, fill: this.cell.attr("accent/fill") || "#94a3b8" } });
-  }
-}
-
-Graph.registerEdge("ml-connection", {
-  inherit: "edge",
-  attrs: {
-    line: { stroke: SYNC_COLOUR, strokeWidth: 1.6, targetMarker: { name: "block", width: 10, height: 7 } },
-  },
-  connector: { name: "smooth" },
-}, true);
-
-const EDGE_KEYS = new Set(["id", "source", "target", "mode", "latency_ms", "label"]);
-const NODE_KEYS = new Set(["id", "kind", "label", "position", "config"]);
-
-function extraOf(object, known) {
-  return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
-}
+// Canvas edits a view link's canvas answers with nothing (see lock).
+const EDITING_METHODS = ["deleteSelection", "copySelection", "paste", "duplicate", "nudge", "editLabel", "undo", "redo"];
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 const CONTROL_KEYS = new Set(["Enter", " ", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "Escape"]);
 
@@ -98,37 +33,19 @@ function keyBelongsToControl(event) {
   return Boolean(target.closest("select, button, a, summary, [role=tab], dialog"));
 }
 
-function randomId(prefix) {
-  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** What an edge's data looks like on the canvas: dashed and violet when async, its latency as a label. */
-export function edgeLook(data) {
-  const async = data.mode === "async";
-  const text = [data.label || "", async ? "async" : "", data.latency_ms ? `${data.latency_ms} ms` : ""].filter(Boolean).join(" · ");
-  return {
-    attrs: {
-      line: {
-        stroke: async ? ASYNC_COLOUR : SYNC_COLOUR,
-        strokeDasharray: async ? "6 4" : null,
-      },
-    },
-    labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3 } } }] : [],
-  };
-}
-
 export class Editor {
   /**
    * @param {HTMLElement} container  where the canvas goes
-   * @param {object} catalog         the /api/component-kinds/ answer
+   * @param {import("./store.js").BoardState} state  the board it draws and edits
    * @param {object} hooks           {onMessage(text), minimapContainer}
    */
-  constructor(container, catalog, hooks) {
-    this.catalog = catalog;
-    this.kinds = new Map(catalog.kinds.map((kind) => [kind.name, kind]));
-    this.edgeFields = catalog.edge_fields;
+  constructor(container, state, hooks) {
+    this.state = state;
+    this.catalog = state.catalog;
     this.hooks = hooks;
-    this.loading = false;
+    this.applying = false; // drawing the board state: the cells' changes are not edits to write back
+    // An edge being dragged out of a port is not an edit until it is dropped on a component.
+    this.drawing = new Set();
     this.graph = new Graph({
       container,
       autoResize: true,
@@ -178,26 +95,7 @@ export class Editor {
     for (const plugin of [this.selection, new Snapline({ enabled: true, sharp: true }), this.keyboard, this.clipboard, this.history, this.exporter]) {
       this.graph.use(plugin);
     }
-    if (hooks.minimapContainer) {
-      this.minimap = new MiniMap({
-        container: hooks.minimapContainer, width: 200, height: 130, padding: 12,
-        graphOptions: { createCellView: (cell) => (cell.isEdge() ? null : MinimapNodeView) },
-      });
-      this.graph.use(this.minimap);
-      // Without the Scroller plugin X6 refits the minimap on model changes but leaves its
-      // viewport frame where it was; redraw the frame once per frame after any change.
-      let pending = false;
-      const refresh = () => {
-        if (pending) return;
-        pending = true;
-        requestAnimationFrame(() => {
-          pending = false;
-          this.drawMinimapFrame();
-        });
-      };
-      this.minimap.updateViewport = refresh;
-      for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated", "scale", "translate", "resize"]) this.graph.on(event, refresh);
-    }
+    if (hooks.minimapContainer) this.useMinimap(hooks.minimapContainer);
     this.dnd = new Dnd({
       target: this.graph,
       scaled: false,
@@ -213,10 +111,39 @@ export class Editor {
     this.graph.on("translate", () => this.drawGrid());
     this.graph.on("scale", () => this.drawGrid());
     this.drawGrid();
+
+    // The user's edits, as records of the board state.
+    this.graph.on("cell:added", ({ cell }) => {
+      if (cell.isEdge() && !cell.getTargetCellId()) this.drawing.add(cell.id);
+      this.record(cell);
+    });
+    this.graph.on("cell:changed", ({ cell, options }) => !options?.overlay && this.record(cell));
+    this.graph.on("cell:removed", ({ cell }) => this.forget(cell));
+    this.graph.on("edge:connected", ({ edge }) => this.drawing.delete(edge.id) && this.record(edge));
+    // Everyone else's changes, drawn.
+    state.on("change", (change) => this.draw(change));
+    this.load(state.current());
   }
 
-  kind(name) {
-    return this.kinds.get(name);
+  useMinimap(container) {
+    this.minimap = new MiniMap({
+      container, width: 200, height: 130, padding: 12,
+      graphOptions: { createCellView: (cell) => (cell.isEdge() ? null : MinimapNodeView) },
+    });
+    this.graph.use(this.minimap);
+    // Without the Scroller plugin X6 refits the minimap on model changes but leaves its
+    // viewport frame where it was; redraw the frame once per frame after any change.
+    let pending = false;
+    const refresh = () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        this.drawMinimapFrame();
+      });
+    };
+    this.minimap.updateViewport = refresh;
+    for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated", "scale", "translate", "resize"]) this.graph.on(event, refresh);
   }
 
   drawGrid() {
@@ -249,8 +176,18 @@ export class Editor {
     });
   }
 
+  // ---- selection and view (UI state, not board data) ----
+
   selected() {
     return this.selection.getSelectedCells();
+  }
+
+  selectedIds() {
+    return this.selected().map((cell) => cell.id);
+  }
+
+  onSelectionChange(handler) {
+    this.graph.on("selection:changed", handler);
   }
 
   select(cells) {
@@ -262,6 +199,27 @@ export class Editor {
     this.selection.clean();
   }
 
+  /** Select a component and bring it to the middle of the view. */
+  focus(id) {
+    const cell = this.graph.getCellById(id);
+    if (!cell) return;
+    this.select(cell);
+    this.graph.centerCell(cell);
+  }
+
+  fit() {
+    this.graph.zoomToFit({ padding: 48, maxScale: 1 });
+  }
+
+  /** `handler()` after each step the undo history records; `onHistoryChange` after any change of it. */
+  onUndoableEdit(handler) {
+    this.graph.on("history:add", handler);
+  }
+
+  onHistoryChange(handler) {
+    this.graph.on("history:change", handler);
+  }
+
   undo() {
     if (this.history.canUndo()) this.history.undo();
   }
@@ -270,85 +228,137 @@ export class Editor {
     if (this.history.canRedo()) this.history.redo();
   }
 
-  // ---- building cells ----
+  /** A view link's canvas: no moving, connecting, label editing, deleting, pasting or undoing. */
+  lock() {
+    this.graph.options.interacting = false;
+    for (const name of EDITING_METHODS) this[name] = () => false;
+  }
+
+  // ---- the canvas's edits, written to the board state ----
+
+  record(cell) {
+    if (this.applying) return;
+    if (cell.isNode()) {
+      this.state.putNode(nodeRecordOf(cell), { source: this });
+      return;
+    }
+    if (this.drawing.has(cell.id)) return;
+    const edge = edgeRecordOf(cell);
+    if (edge) this.state.putEdge(edge, { source: this });
+    else this.state.removeEdge(cell.id, { source: this });
+  }
+
+  forget(cell) {
+    this.drawing.delete(cell.id);
+    if (this.applying) return;
+    if (cell.isNode()) this.state.removeNode(cell.id, { source: this });
+    else this.state.removeEdge(cell.id, { source: this });
+  }
+
+  // ---- the board state's changes, drawn ----
+
+  draw(change) {
+    if (change.source === this) return;
+    if (change.origin === "load") this.load(this.state.current());
+    else this.apply(change, { undoable: change.origin === "local" });
+  }
 
   nodeMetadata(node) {
-    const kind = this.kind(node.kind);
-    const colour = groupColour(kind.group);
-    return {
-      shape: "ml-component",
-      id: node.id,
-      x: node.position ? node.position.x : 0,
-      y: node.position ? node.position.y : 0,
-      data: { kind: kind.name, config: { ...structuredClone(kind.defaults), ...structuredClone(node.config || {}) }, extra: extraOf(node, NODE_KEYS) },
-      attrs: {
-        label: { text: node.label ?? kind.title },
-        kind: { text: kind.title },
-        icon: { "xlink:href": iconDataUrl(kind.icon, colour) },
-        accent: { fill: colour },
-      },
-    };
+    return nodeMetadata(node, this.catalog.kind(node.kind));
   }
 
-  /** A fresh node of a kind with the kind's defaults (used by drag and by the keyboard). */
-  buildNode(kindName, position = { x: 0, y: 0 }) {
-    return this.graph.createNode(this.nodeMetadata({ id: randomId(kindName.replace(/_/g, "-")), kind: kindName, position }));
-  }
-
-  edgeMetadata(edge) {
-    const data = { mode: edge.mode ?? "sync", latency_ms: edge.latency_ms ?? 0, extra: extraOf(edge, EDGE_KEYS) };
-    if (edge.label) data.label = edge.label;
-    return {
-      shape: "ml-connection",
-      id: edge.id,
-      source: { cell: edge.source, port: "out" },
-      target: { cell: edge.target, port: "in" },
-      data,
-      ...edgeLook(data),
-    };
-  }
-
-  // ---- document <-> graph ----
-
-  /** Replace the canvas with the nodes and edges of a board document; not an undoable edit. */
+  /** Replace the canvas with the records of a board document; not an undoable edit. */
   load(document) {
-    this.loading = true;
+    this.applying = true;
+    this.drawing.clear();
     try {
       const cells = [
-        ...(document.nodes || []).filter((node) => this.kind(node.kind)).map((node) => this.graph.createNode(this.nodeMetadata(node))),
-        ...(document.edges || []).map((edge) => this.graph.createEdge(this.edgeMetadata(edge))),
+        ...document.nodes.map((node) => this.graph.createNode(this.nodeMetadata(node))),
+        ...document.edges.map((edge) => this.graph.createEdge(edgeMetadata(edge))),
       ];
       this.history.disable();
       this.graph.resetCells(cells);
       this.history.enable();
       this.history.clean();
     } finally {
-      this.loading = false;
+      this.applying = false;
     }
   }
 
-  toDocument() {
-    const nodes = this.graph.getNodes().map((node) => {
-      const data = node.getData();
-      const { x, y } = node.getPosition();
-      return {
-        ...data.extra,
-        id: node.id,
-        kind: data.kind,
-        label: node.attr("label/text") ?? "",
-        position: { x: Math.round(x), y: Math.round(y) },
-        config: structuredClone(data.config),
-      };
-    });
-    const edges = this.graph.getEdges()
-      .filter((edge) => edge.getSourceCellId() && edge.getTargetCellId())
-      .map((edge) => {
-        const data = edge.getData() || {};
-        const out = { ...data.extra, id: edge.id, source: edge.getSourceCellId(), target: edge.getTargetCellId(), mode: data.mode || "sync", latency_ms: data.latency_ms ?? 0 };
-        if (data.label) out.label = data.label;
-        return out;
-      });
-    return { nodes, edges };
+  /**
+   * Draw a change of records: a local one (a panel's, the timeline's) as one undo step, a remote
+   * one as nobody's step.
+   */
+  apply({ nodes, edges }, { undoable }) {
+    const count = (list) => list.added.length + list.removed.length + list.updated.length;
+    if (!count(nodes) && !count(edges)) return;
+    const graph = this.graph;
+    this.applying = true;
+    if (undoable) graph.startBatch("board-edit");
+    else this.history.disable();
+    try {
+      for (const edge of edges.removed) graph.removeCell(edge.id);
+      for (const node of nodes.removed) graph.removeCell(node.id);
+      for (const node of nodes.added) graph.addNode(this.nodeMetadata(node));
+      for (const [old, node] of nodes.updated) this.updateNode(old, node, undoable);
+      const added = [...edges.added];
+      for (const [old, edge] of edges.updated) {
+        if (old.source !== edge.source || old.target !== edge.target) {
+          graph.removeCell(edge.id);
+          added.push(edge);
+        } else this.updateEdge(edge, undoable);
+      }
+      for (const edge of added) graph.addEdge(edgeMetadata(edge));
+    } finally {
+      if (undoable) graph.stopBatch("board-edit");
+      else this.history.enable();
+      this.applying = false;
+    }
+  }
+
+  updateNode(old, node, undoable) {
+    const cell = this.graph.getCellById(node.id);
+    if (!cell) return;
+    if (old.kind !== node.kind) {
+      this.graph.removeCell(node.id);
+      this.graph.addNode(this.nodeMetadata(node));
+      return;
+    }
+    if (!same(old.position, node.position)) cell.setPosition(node.position.x, node.position.y);
+    if (old.label !== node.label) cell.attr("label/text", node.label);
+    this.setCellData(cell, nodeData(node), undoable);
+  }
+
+  updateEdge(edge, undoable) {
+    const cell = this.graph.getCellById(edge.id);
+    if (!cell) return;
+    const data = edgeData(edge);
+    const look = edgeLook(data);
+    this.setCellData(cell, data, undoable);
+    cell.attr("line/stroke", look.attrs.line.stroke);
+    cell.attr("line/strokeDasharray", look.attrs.line.strokeDasharray);
+    cell.setLabels(look.labels);
+  }
+
+  /**
+   * Set a cell's data. Someone else's edit also goes into this page's undo steps for the cell (the
+   * fields those steps did not change themselves), so undoing one's own property edit does not also
+   * undo theirs.
+   */
+  setCellData(cell, data, undoable) {
+    const change = diffPatch(cell.getData() || {}, data);
+    if (!change) return;
+    cell.setData(data, { overwrite: true });
+    if (undoable) return;
+    const { undoStack, redoStack } = this.history;
+    for (const command of [...undoStack, ...redoStack].flat()) {
+      const step = command.data;
+      if (!step || step.id !== cell.id || step.key !== "data" || !step.prev || !step.next) continue;
+      const own = diffPatch(step.prev.data || {}, step.next.data || {}) || {};
+      const theirs = patchOutside(change, own);
+      step.prev.data = mergePatch(step.prev.data, theirs);
+      step.next.data = mergePatch(step.next.data, theirs);
+    }
   }
 
   // ---- connection rules ----
@@ -356,8 +366,8 @@ export class Editor {
   /** Refuse self-loops and cycles of sync calls with a message; returning false makes X6 drop the edge. */
   acceptNewEdge(edge) {
     const targetId = edge.getTargetCellId();
-    const mode = this.defaultMode(targetId);
-    const problem = this.connectionProblem(edge.getSourceCellId(), targetId, mode, edge.id);
+    const mode = defaultMode(this.state, targetId);
+    const problem = connectionProblem(this.state, edge.getSourceCellId(), targetId, mode, edge.id);
     if (problem) {
       this.hooks.onMessage(problem);
       return false;
@@ -366,59 +376,13 @@ export class Editor {
     return true;
   }
 
-  /** A new edge takes its target kind's default call mode (async into logs and off-path work) unless the user says otherwise. */
-  defaultMode(targetId) {
-    const target = targetId && this.graph.getCellById(targetId);
-    const kind = target && target.isNode() ? this.kind(target.getData().kind) : null;
-    return kind ? kind.default_call_mode : "sync";
-  }
-
-  connectionProblem(sourceId, targetId, mode, ignoreEdgeId = null) {
-    if (!sourceId || !targetId) return "Drop the connection on a component.";
-    if (sourceId === targetId) return "A component cannot connect to itself.";
-    if (mode !== "sync") return null;
-    const path = this.syncPath(targetId, sourceId, ignoreEdgeId);
-    if (path) {
-      const names = [sourceId, ...path].map((id) => this.labelOf(id));
-      return `Refused: sync calls would form a cycle (${names.join(" → ")}). Make one of these connections async.`;
-    }
-    return null;
-  }
-
-  labelOf(id) {
-    const cell = this.graph.getCellById(id);
-    return cell ? cell.attr("label/text") || id : id;
-  }
-
-  /** A path of sync edges from `from` to `to` as node ids, or null. */
-  syncPath(from, to, ignoreEdgeId) {
-    const next = new Map();
-    for (const edge of this.graph.getEdges()) {
-      if (edge.id === ignoreEdgeId || ((edge.getData() || {}).mode || "sync") !== "sync") continue;
-      const source = edge.getSourceCellId();
-      if (!next.has(source)) next.set(source, []);
-      next.get(source).push(edge.getTargetCellId());
-    }
-    const parent = new Map([[from, null]]);
-    const queue = [from];
-    while (queue.length) {
-      const id = queue.shift();
-      if (id === to) {
-        const path = [];
-        for (let at = id; at !== null; at = parent.get(at)) path.unshift(at);
-        return path;
-      }
-      for (const child of next.get(id) || []) {
-        if (!parent.has(child)) {
-          parent.set(child, id);
-          queue.push(child);
-        }
-      }
-    }
-    return null;
-  }
-
   // ---- edits (each one undoable) ----
+
+  /** A fresh node of a kind with the kind's defaults (used by drag and by the keyboard). */
+  buildNode(kindName, position = { x: 0, y: 0 }) {
+    const node = this.state.nodeRecord({ id: randomId(kindName.replace(/_/g, "-")), kind: kindName, position });
+    return this.graph.createNode(this.nodeMetadata(node));
+  }
 
   addNode(kindName, position) {
     const node = this.buildNode(kindName, position);
@@ -427,13 +391,13 @@ export class Editor {
     return node;
   }
 
-  connect(sourceId, targetId, mode = this.defaultMode(targetId)) {
-    const problem = this.connectionProblem(sourceId, targetId, mode);
+  connect(sourceId, targetId, mode = defaultMode(this.state, targetId)) {
+    const problem = connectionProblem(this.state, sourceId, targetId, mode);
     if (problem) {
       this.hooks.onMessage(problem);
       return null;
     }
-    return this.graph.addEdge(this.edgeMetadata({ id: randomId("e"), source: sourceId, target: targetId, mode, latency_ms: 0 }));
+    return this.graph.addEdge(edgeMetadata(this.state.edgeRecord({ id: randomId("e"), source: sourceId, target: targetId, mode })));
   }
 
   setNodeConfig(node, name, value) {
@@ -456,7 +420,7 @@ export class Editor {
   setEdgeData(edge, data) {
     const before = edge.getData() || {};
     if (data.mode === "sync" && before.mode !== "sync") {
-      const problem = this.connectionProblem(edge.getSourceCellId(), edge.getTargetCellId(), "sync", edge.id);
+      const problem = connectionProblem(this.state, edge.getSourceCellId(), edge.getTargetCellId(), "sync", edge.id);
       if (problem) return problem;
     }
     const look = edgeLook(data);
@@ -479,12 +443,8 @@ export class Editor {
     const bbox = node.getBBox();
     const topLeft = this.graph.localToGraph(bbox.x + 48, bbox.y + 8);
     const scale = this.graph.scale().sx;
-    const input = document.createElement("input");
-    input.className = "label-editor";
-    input.type = "text";
-    input.maxLength = this.catalog.limits.label_chars;
+    const input = el("input", { class: "label-editor", type: "text", maxlength: this.catalog.limits.label_chars, "aria-label": "Component name" });
     input.value = node.attr("label/text") || "";
-    input.setAttribute("aria-label", "Component name");
     Object.assign(input.style, {
       left: `${topLeft.x}px`, top: `${topLeft.y}px`, width: `${(bbox.width - 56) * scale}px`, fontSize: `${13 * scale}px`,
     });
@@ -547,10 +507,7 @@ export class Editor {
     const centre = area.getCenter();
     let x = Math.round((centre.x - NODE_WIDTH / 2) / GRID) * GRID;
     let y = Math.round((centre.y - NODE_HEIGHT / 2) / GRID) * GRID;
-    const taken = (px, py) => this.graph.getNodes().some((node) => {
-      const pos = node.getPosition();
-      return Math.abs(pos.x - px) < NODE_WIDTH && Math.abs(pos.y - py) < NODE_HEIGHT;
-    });
+    const taken = (px, py) => this.state.nodes().some(({ position }) => Math.abs(position.x - px) < NODE_WIDTH && Math.abs(position.y - py) < NODE_HEIGHT);
     for (let step = 0; step < 40 && taken(x, y); step += 1) {
       y += NODE_HEIGHT + 2 * GRID;
       if (step % 4 === 3) {

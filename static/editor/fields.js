@@ -1,4 +1,9 @@
 // Catalog fields in the browser: parse and check typed values like the server does, and render their inputs.
+//
+// Every bound comes with the field (its minimum, maximum, choices; `max_chars` for text) or, for a
+// service time, with the catalog's service-time rules (see catalog.js): none is typed here.
+
+import { el, options } from "./dom.js";
 
 const LABELS = {
   rps: "Requests per second",
@@ -13,9 +18,6 @@ const LABELS = {
 const TYPE_NAMES = {
   integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution",
 };
-const SERVICE_LIMIT_MS = 600000;
-const MAX_SAMPLES = 10000;
-const MAX_TEXT = 200;
 
 export function fieldLabel(name) {
   if (LABELS[name]) return LABELS[name];
@@ -43,7 +45,7 @@ function inRange(field, value) {
 }
 
 /** Problem with an already typed value, or null when the server would accept it. */
-export function checkValue(field, value) {
+export function checkValue(field, value, serviceTime) {
   if (value === null || value === undefined) return field.nullable ? null : "must not be empty";
   switch (field.type) {
     case "integer":
@@ -56,42 +58,48 @@ export function checkValue(field, value) {
       return field.choices.includes(value) ? null : `must be one of ${field.choices.join(", ")}`;
     case "string":
       if (typeof value !== "string") return "must be text";
-      return value.length > MAX_TEXT ? `must be at most ${MAX_TEXT} characters` : null;
+      return field.max_chars != null && value.length > field.max_chars ? `must be at most ${field.max_chars} characters` : null;
     case "boolean":
       return typeof value === "boolean" ? null : "must be true or false";
     case "service_time":
-      return checkServiceTime(value);
+      return checkServiceTime(value, serviceTime);
     default:
       return null;
   }
 }
 
-function checkMs(value, what) {
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= SERVICE_LIMIT_MS;
-  return ok ? null : `${what} must be a number from 0 to ${SERVICE_LIMIT_MS} ms`;
+function checkMs(value, what, rules) {
+  const ok = typeof value === "number" && Number.isFinite(value) && value >= rules.minMs && value <= rules.maxMs;
+  return ok ? null : `${what} must be a number from ${rules.minMs} to ${rules.maxMs} ms`;
 }
 
-export function checkServiceTime(value) {
+/** Problem with a service time (`{dist, mean_ms | median_ms, p99_ms | samples_ms}`), or null. */
+export function checkServiceTime(value, rules) {
   if (!value || typeof value !== "object") return "must be a distribution";
-  if (value.dist === "exponential" || value.dist === "constant") return checkMs(value.mean_ms, "Mean");
-  if (value.dist === "lognormal") {
-    const problem = checkMs(value.median_ms, "Median") || checkMs(value.p99_ms, "P99");
-    if (problem) return problem;
-    return value.median_ms > 0 && value.median_ms < value.p99_ms ? null : "P99 must be greater than the median, which must be greater than 0";
-  }
-  if (value.dist === "empirical") {
-    const samples = value.samples_ms;
-    if (!Array.isArray(samples) || samples.length < 1 || samples.length > MAX_SAMPLES) {
-      return `Samples must be a list of 1 to ${MAX_SAMPLES} measured times in ms`;
+  const params = rules.params[value.dist];
+  if (!params) return `must be ${rules.distributions.slice(0, -1).join(", ")} or ${rules.distributions.at(-1)}`;
+  for (const key of params) {
+    if (key === "samples_ms") {
+      const samples = value.samples_ms;
+      if (!Array.isArray(samples) || samples.length < rules.minSamples || samples.length > rules.maxSamples) {
+        return `Samples must be a list of ${rules.minSamples} to ${rules.maxSamples} measured times in ms`;
+      }
+      const bad = samples.find((sample) => checkMs(sample, "Each sample", rules));
+      if (bad !== undefined) return checkMs(bad, "Each sample", rules);
+    } else {
+      const problem = checkMs(value[key], PARAM_LABELS[key], rules);
+      if (problem) return problem;
     }
-    const bad = samples.find((s) => checkMs(s, "Each sample"));
-    return bad === undefined ? null : checkMs(bad, "Each sample");
   }
-  return "must be exponential, constant, lognormal or empirical";
+  // A lognormal is given by its median and P99: the tail must lie above the middle.
+  if (params.includes("median_ms") && params.includes("p99_ms") && !(value.median_ms > 0 && value.median_ms < value.p99_ms)) {
+    return "P99 must be greater than the median, which must be greater than 0";
+  }
+  return null;
 }
 
 /** Text typed into an input turned into a value: {value} or {error}. */
-export function parseText(field, text) {
+export function parseText(field, text, serviceTime) {
   const trimmed = text.trim();
   if (trimmed === "") {
     if (field.nullable) return { value: null };
@@ -102,7 +110,7 @@ export function parseText(field, text) {
     value = Number(trimmed.replace(/_/g, ""));
     if (!Number.isFinite(value)) return { error: `must be ${field.type === "integer" ? "an integer" : "a number"}${rangeText(field)}` };
   }
-  const error = checkValue(field, value);
+  const error = checkValue(field, value, serviceTime);
   return error ? { error } : { value };
 }
 
@@ -114,13 +122,6 @@ let uid = 0;
 function nextId(prefix) {
   uid += 1;
   return `${prefix}-${uid}`;
-}
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
 }
 
 function helpText(field) {
@@ -150,79 +151,57 @@ function setError(row, control, message) {
 /**
  * One labelled input for a catalog field. `onCommit(value)` runs only with a
  * valid value, when the user leaves the input or presses Enter; invalid text
- * stays visible and marked, and is never handed on.
+ * stays visible and marked, and is never handed on. `serviceTime`: the
+ * catalog's service-time rules, for a field of that type.
  */
-export function renderField(field, value, onCommit, { prefix = "field" } = {}) {
-  const row = element("div", "field");
-  row.dataset.field = field.name;
+export function renderField(field, value, onCommit, { prefix = "field", serviceTime = null } = {}) {
   const id = nextId(prefix);
-  const label = element("label", "field-label", fieldLabel(field.name));
-  label.htmlFor = id;
-  label.append(element("span", "field-unit", [TYPE_NAMES[field.type] || field.type, field.unit].filter(Boolean).join(" · ")));
-  row.append(label);
+  const row = el("div", { class: "field", "data-field": field.name },
+    el("label", { class: "field-label", for: id, text: fieldLabel(field.name) },
+      el("span", { class: "field-unit", text: [TYPE_NAMES[field.type] || field.type, field.unit].filter(Boolean).join(" · ") })));
 
   let control;
   let shown = null; // what goes into the row when it is more than the one control
   if (field.type === "service_time") {
-    [control, shown] = renderServiceTime(row, value, onCommit);
+    [control, shown] = renderServiceTime(row, value, onCommit, serviceTime);
   } else if (field.type === "enum") {
-    control = element("select");
-    for (const choice of field.choices) {
-      const option = element("option", "", choice);
-      option.value = choice;
-      control.append(option);
-    }
+    control = el("select", { onchange: () => onCommit(control.value) }, ...options(field.choices));
     control.value = value;
-    control.addEventListener("change", () => onCommit(control.value));
   } else if (field.type === "boolean") {
-    control = element("input");
-    control.type = "checkbox";
+    control = el("input", { type: "checkbox", onchange: () => onCommit(control.checked) });
     control.checked = Boolean(value);
-    control.addEventListener("change", () => onCommit(control.checked));
   } else {
-    control = element("input");
-    control.type = "text";
-    control.autocomplete = "off";
-    control.spellcheck = false;
-    if (field.type === "integer" || field.type === "number") control.inputMode = "decimal";
-    control.value = toText(value);
-    if (field.nullable) control.placeholder = "empty";
     const check = () => {
-      const parsed = parseText(field, control.value);
+      const parsed = parseText(field, control.value, serviceTime);
       setError(row, control, parsed.error);
       return parsed;
     };
-    control.addEventListener("input", check);
-    control.addEventListener("change", () => {
-      const parsed = check();
-      if (!parsed.error) onCommit(parsed.value);
+    control = el("input", {
+      type: "text", autocomplete: "off", spellcheck: "false", placeholder: field.nullable ? "empty" : null,
+      inputmode: field.type === "integer" || field.type === "number" ? "decimal" : null,
+      oninput: check,
+      onchange: () => {
+        const parsed = check();
+        if (!parsed.error) onCommit(parsed.value);
+      },
+      onkeydown: (event) => {
+        if (event.key === "Enter") control.dispatchEvent(new Event("change"));
+        if (event.key === "Escape") {
+          control.value = toText(value);
+          setError(row, control, null);
+        }
+      },
     });
-    control.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") control.dispatchEvent(new Event("change"));
-      if (event.key === "Escape") {
-        control.value = toText(value);
-        setError(row, control, null);
-      }
-    });
+    control.value = toText(value);
   }
   control.id = id;
-  const help = element("p", "field-help", helpText(field));
-  help.id = `${id}-help`;
-  const error = element("p", "field-error");
-  error.id = `${id}-error`;
-  error.hidden = true;
-  error.setAttribute("role", "alert");
+  const help = el("p", { class: "field-help", id: `${id}-help`, text: helpText(field) });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true, role: "alert" });
   control.setAttribute("aria-describedby", `${help.id} ${error.id}`);
   row.append(shown || control, error, help);
   return row;
 }
 
-const DIST_PARAMS = {
-  exponential: ["mean_ms"],
-  constant: ["mean_ms"],
-  lognormal: ["median_ms", "p99_ms"],
-  empirical: ["samples_ms"],
-};
 const PARAM_LABELS = { mean_ms: "Mean", median_ms: "Median", p99_ms: "P99", samples_ms: "Samples (comma-separated)" };
 
 /** A typical time of a distribution, used to seed the parameters when the user switches distribution. */
@@ -234,45 +213,33 @@ function typicalMs(value) {
   return 1;
 }
 
-function switchDistribution(dist, value) {
+/** The parameters of `dist` seeded from the current value (a P99 above the median, one sample). */
+function switchDistribution(dist, value, rules) {
   const ms = typicalMs(value);
-  if (dist === "lognormal") return { dist, median_ms: ms, p99_ms: Math.max(ms * 4, ms + 1) };
-  if (dist === "empirical") return { dist, samples_ms: [ms] };
-  return { dist, mean_ms: ms };
+  const seeds = { mean_ms: ms, median_ms: ms, p99_ms: Math.max(ms * 4, ms + 1), samples_ms: [ms] };
+  return Object.fromEntries([["dist", dist], ...rules.params[dist].map((key) => [key, seeds[key]])]);
 }
 
-function renderServiceTime(row, value, onCommit) {
-  const box = element("div", "service-time");
-  const select = element("select");
-  select.setAttribute("aria-label", "Distribution");
-  for (const dist of Object.keys(DIST_PARAMS)) {
-    const option = element("option", "", dist);
-    option.value = dist;
-    select.append(option);
-  }
+function renderServiceTime(row, value, onCommit, rules) {
+  const select = el("select", { "aria-label": "Distribution" }, ...options(rules.distributions));
   select.value = value.dist;
-  box.append(select);
-  const params = element("div", "service-params");
-  box.append(params);
+  const params = el("div", { class: "service-params" });
+  const box = el("div", { class: "service-time" }, select, params);
   let current = { ...value };
 
   const draw = () => {
-    params.replaceChildren();
-    for (const key of DIST_PARAMS[current.dist]) {
-      const input = element("input");
-      input.type = "text";
-      input.dataset.param = key;
-      input.setAttribute("aria-label", `${PARAM_LABELS[key]} (ms)`);
-      input.value = key === "samples_ms" ? (current.samples_ms || []).join(", ") : toText(current[key]);
-      const wrap = element("label", "service-param", PARAM_LABELS[key]);
-      wrap.append(input);
-      params.append(wrap);
-      input.addEventListener("input", () => read(false));
-      input.addEventListener("change", () => read(true));
-      input.addEventListener("keydown", (event) => {
-        if (event.key === "Enter") read(true);
+    params.replaceChildren(...rules.params[current.dist].map((key) => {
+      const input = el("input", {
+        type: "text", "data-param": key, "aria-label": `${PARAM_LABELS[key]} (ms)`,
+        oninput: () => read(false),
+        onchange: () => read(true),
+        onkeydown: (event) => {
+          if (event.key === "Enter") read(true);
+        },
       });
-    }
+      input.value = key === "samples_ms" ? (current.samples_ms || []).join(", ") : toText(current[key]);
+      return el("label", { class: "service-param", text: PARAM_LABELS[key] }, input);
+    }));
   };
   const read = (commit) => {
     const next = { dist: current.dist };
@@ -283,7 +250,7 @@ function renderServiceTime(row, value, onCommit) {
         ? text.split(/[\s,;]+/).filter(Boolean).map(Number)
         : (text === "" ? null : Number(text));
     }
-    const problem = checkServiceTime(next);
+    const problem = checkServiceTime(next, rules);
     setError(row, select, problem);
     if (!problem && commit) {
       current = next;
@@ -291,7 +258,7 @@ function renderServiceTime(row, value, onCommit) {
     }
   };
   select.addEventListener("change", () => {
-    current = switchDistribution(select.value, current);
+    current = switchDistribution(select.value, current, rules);
     draw();
     onCommit(current);
   });

@@ -2,17 +2,13 @@
 
 import DOMPurify from "../vendor/purify.es.js";
 import { marked } from "../vendor/marked.esm.js";
+import { el } from "./dom.js";
 import { renderField } from "./fields.js";
+import { keepingFocus } from "./focus.js";
 
-const TRAFFIC_SHOWN = ["arrival", "rps"];
+const TRAFFIC_SHOWN = ["arrival", "rps"]; // the rest of the traffic fields keep their defaults here
 const INTERVIEW_SECONDS = 45 * 60;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const SECTIONS = ["requirements", "traffic", "notes"];
 
 /** Notes are user input: Markdown is rendered, then sanitised, before it touches the DOM. */
 export function renderMarkdown(text) {
@@ -21,83 +17,56 @@ export function renderMarkdown(text) {
 
 export class FrameworkPanel {
   /**
+   * Shows and edits the board state's requirements, traffic and notes.
    * @param {HTMLElement} root
-   * @param {object} catalog
-   * @param {object} hooks  {onChange()} called after every accepted edit
+   * @param {import("./store.js").BoardState} state
    */
-  constructor(root, catalog, hooks) {
+  constructor(root, state) {
     this.root = root;
-    this.catalog = catalog;
-    this.hooks = hooks;
-    this.state = { requirements: {}, traffic: {}, notes: {} };
-  }
-
-  /** Show a document's requirements, traffic and notes. */
-  load(document) {
-    this.state = {
-      requirements: structuredClone(document.requirements || {}),
-      traffic: structuredClone(document.traffic || {}),
-      notes: structuredClone(document.notes || {}),
-    };
+    this.state = state;
+    this.catalog = state.catalog;
+    // Others' edits, undo and loaded boards redraw the panel; someone typing in it keeps their field.
+    state.on("change", (change) => {
+      if (change.source !== this && change.board.some((key) => SECTIONS.includes(key))) keepingFocus(root, () => this.render());
+    });
     this.render();
   }
 
-  read() {
-    return structuredClone(this.state);
+  render() {
+    const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
+      ...this.catalog.requirementFields.map((field) => this.field("requirements", field)),
+      ...this.catalog.trafficFields.filter((f) => TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)));
+    this.root.replaceChildren(
+      el("section", { class: "framework-requirements" }, el("h2", { text: "Requirements" }), form),
+      el("section", { class: "framework-notes" }, el("h2", { text: "Notes by step" }), ...this.catalog.noteSteps.map((step) => this.note(step))),
+    );
   }
 
-  render() {
-    this.root.replaceChildren();
-    const requirements = el("section", "framework-requirements");
-    requirements.append(el("h2", "", "Requirements"));
-    const form = el("form", "fields");
-    form.addEventListener("submit", (event) => event.preventDefault());
-    for (const field of this.catalog.requirement_fields) {
-      form.append(this.field("requirements", field));
-    }
-    for (const field of this.catalog.traffic_fields.filter((f) => TRAFFIC_SHOWN.includes(f.name))) {
-      form.append(this.field("traffic", field));
-    }
-    requirements.append(form);
-    this.root.append(requirements);
-
-    const notes = el("section", "framework-notes");
-    notes.append(el("h2", "", "Notes by step"));
-    for (const step of this.catalog.note_steps) notes.append(this.note(step));
-    this.root.append(notes);
+  /** Writes one field of a section (requirements, traffic, notes) to the board state. */
+  write(section, name, value) {
+    this.state.setBoard({ [section]: { ...this.state.board()[section], [name]: value } }, { source: this });
   }
 
   field(section, field) {
-    const value = this.state[section][field.name] ?? field.default;
-    return renderField(field, value, (next) => {
-      this.state[section][field.name] = next;
-      this.hooks.onChange();
-    }, { prefix: section });
+    const value = this.state.board()[section][field.name] ?? field.default;
+    return renderField(field, value, (next) => this.write(section, field.name, next), { prefix: section });
   }
 
   note(step) {
-    const text = this.state.notes[step.name] || "";
-    const details = el("details", "note");
-    details.dataset.step = step.name;
-    const summary = el("summary", "", step.title);
-    if (text.trim()) summary.append(el("span", "note-filled", " ●"));
-    details.append(summary);
-    const area = el("textarea");
+    const text = this.state.board().notes[step.name] || "";
+    const summary = el("summary", { text: step.title }, text.trim() ? el("span", { class: "note-filled", text: " ●" }) : null);
+    const area = el("textarea", {
+      rows: 6, maxlength: this.catalog.limits.note_chars, "aria-label": `Notes for ${step.title}`,
+      placeholder: "Markdown: **bold**, - lists, `code`…",
+    });
     area.value = text;
-    area.rows = 6;
-    area.maxLength = this.catalog.limits.note_chars;
-    area.setAttribute("aria-label", `Notes for ${step.title}`);
-    area.placeholder = "Markdown: **bold**, - lists, `code`…";
-    const preview = el("div", "note-preview markdown");
-    preview.setAttribute("aria-label", `Preview of ${step.title}`);
+    const preview = el("div", { class: "note-preview markdown", "aria-label": `Preview of ${step.title}` });
     preview.innerHTML = renderMarkdown(text);
     area.addEventListener("input", () => {
-      this.state.notes[step.name] = area.value;
       preview.innerHTML = renderMarkdown(area.value);
-      this.hooks.onChange();
+      this.write("notes", step.name, area.value);
     });
-    details.append(area, preview);
-    return details;
+    return el("details", { class: "note", "data-step": step.name }, summary, area, preview);
   }
 }
 

@@ -1,23 +1,28 @@
-// Starts the editor page: loads the catalog and the board, then wires canvas, panels, autosave and shortcuts together.
+// Starts the editor page: loads the catalog and the board into one BoardState, then gives every view and sender its part of the page.
+//
+// Who talks to whom (all through the board state, store.js, except where noted):
+//   canvas (editor.js), title, properties, framework, undo timeline, right-sizing -> read and write the board state
+//   autosave (REST) and live editing (WebSocket)  -> send its changes and take the server's back into it
+//   results overlay, presence                      -> draw over the canvas; presence and runs share the page's socket
 
 import { openBoard, installAccess, socketProtocols } from "./access.js";
 import { api } from "./api.js";
-import { Autosave } from "./autosave.js";
+import { Autosave, conflictDialog, showSaveStatus } from "./autosave.js";
+import { Catalog } from "./catalog.js";
+import { LiveEditing } from "./collab.js";
 import { Editor } from "./editor.js";
 import { installExportMenu } from "./exports.js";
 import { FrameworkPanel, InterviewTimer } from "./framework.js";
-import { layoutLeftToRight } from "./layout.js";
 import { Palette } from "./palette.js";
+import { Presence } from "./presence.js";
 import { PropertiesPanel } from "./properties.js";
-import { installShortcuts } from "./shortcuts.js";
 import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
-import { LiveEditing } from "./collab.js";
-import { keepingFocus } from "./focus.js";
-import { Presence } from "./presence.js";
+import { BoardState } from "./store.js";
+import { bindTitle } from "./title.js";
+import { installToolbar } from "./toolbar.js";
 import { UndoTimeline } from "./undo.js";
 import { VersionsPanel } from "./versions.js";
-import { rememberBoard } from "../js/recent.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -59,161 +64,63 @@ function setupTabs(onShow) {
   return (name) => show(tabs.find((tab) => tab.dataset.tab === name));
 }
 
+/** The catalog and the board, or null (with the reason on the canvas) when the board cannot be opened. */
+async function load(boardId) {
+  try {
+    const [catalog, schema, board] = await Promise.all([api.catalog(), api.boardSchema(), openBoard(boardId)]);
+    if (board) return { catalog: new Catalog(catalog, schema), board };
+    $("#canvas").textContent = "This board does not exist, or this link no longer opens it (it may have been replaced by a new one).";
+  } catch (error) {
+    $("#canvas").textContent = `The board could not be loaded: ${error.message}`;
+  }
+  return null;
+}
+
 async function start() {
   const root = $("#editor");
   const boardId = root.dataset.boardId;
   const message = toaster($("#toast"));
-  let catalog;
-  let board;
-  try {
-    [catalog, board] = await Promise.all([api.catalog(), openBoard(boardId)]);
-  } catch (error) {
-    $("#canvas").textContent = `The board could not be loaded: ${error.message}`;
-    return;
-  }
-  if (!board) {
-    $("#canvas").textContent = "This board does not exist, or this link no longer opens it (it may have been replaced by a new one).";
-    return;
-  }
+  const loaded = await load(boardId);
+  if (!loaded) return;
+  const { catalog, board } = loaded;
 
   performance.mark("editor:data-loaded"); // the benchmark times drawing from here
-  const editor = new Editor($("#canvas"), catalog, { onMessage: message, minimapContainer: $("#minimap") });
-  const title = $("#board-title");
-  let timeline = null;
-  const boardEdited = () => {
-    timeline.boardChanged();
-    autosave.schedule();
-  };
-  const framework = new FrameworkPanel($("#panel-framework"), catalog, { onChange: boardEdited });
-  let extra = {};
-
-  const apply = (document) => {
-    extra = Object.fromEntries(Object.entries(document).filter(([key]) => !["title", "nodes", "edges", "requirements", "traffic", "notes"].includes(key)));
-    title.value = document.title ?? "";
-    editor.load(document);
-    framework.load(document);
-    timeline?.reset(); // a loaded, merged or restored board starts a new undo history
-  };
-  // Everything the user can change, gathered into the board document the API stores.
-  const read = () => {
-    const state = framework.read();
-    return { ...extra, schema_version: 1, title: title.value, requirements: state.requirements, traffic: state.traffic, ...editor.toDocument(), notes: state.notes };
-  };
-
-  apply(board.document);
-  const autosave = new Autosave({
-    boardId,
-    version: board.version,
-    document: read(),
-    read,
-    apply,
-    statusElement: $("#save-status"),
-    onMessage: message,
-    chooseVersion: (choice) => chooseVersion(choice),
-  });
-  timeline = new UndoTimeline(editor, {
-    read: () => ({ title: title.value, ...framework.read() }),
-    apply: (state) => {
-      title.value = state.title;
-      framework.load(state);
-      autosave.schedule();
-    },
-    onChange: () => syncUndoButtons(),
-  });
-  // The page's one live connection to the board: run progress and results, edits of others.
-  const socket = new BoardSocket(boardId, { protocols: socketProtocols });
-  // Edits of everyone on the board, live (collab.js), and who they are (presence.js).
-  const live = new LiveEditing({
-    socket, autosave, editor, read, onMessage: message,
-    showBoard: (doc) => timeline.outsideChange(() => {
-      if (title.value !== (doc.title ?? "")) title.value = doc.title ?? "";
-      keepingFocus($("#panel-framework"), () => framework.load(doc));
-    }),
-    canEdit: () => !document.body.classList.contains("read-only"),
-  });
-  new Presence($("#presence"), { socket, editor });
-  window.boardEditor = { editor, autosave, timeline, socket, live }; // for the browser tests and the benchmark
-
-  const graph = editor.graph;
-  graph.on("cell:added", () => !editor.loading && autosave.schedule());
-  graph.on("cell:removed", () => !editor.loading && autosave.schedule());
-  graph.on("cell:changed", ({ options }) => !editor.loading && !options?.overlay && autosave.schedule());
-  title.addEventListener("input", boardEdited);
-  rememberBoard(boardId, title.value);
-  title.addEventListener("change", () => {
-    if (!title.value.trim()) title.value = "Untitled board";
-    rememberBoard(boardId, title.value);
-    autosave.schedule();
-  });
-  title.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") title.blur();
-  });
-
+  const state = new BoardState(catalog, board);
+  const editor = new Editor($("#canvas"), state, { onMessage: message, minimapContainer: $("#minimap") });
+  const timeline = new UndoTimeline(editor, state);
+  bindTitle($("#board-title"), state, boardId);
+  new FrameworkPanel($("#panel-framework"), state);
+  new PropertiesPanel($("#panel-properties"), editor, state, { onMessage: message });
   new Palette($("#palette"), catalog, editor);
-  new PropertiesPanel($("#panel-properties"), editor, { onMessage: message });
   new InterviewTimer($("#timer"));
-  const versions = new VersionsPanel($("#panel-versions"), { boardId, autosave, onMessage: message });
+  showSaveStatus($("#save-status"), state);
+  const autosave = new Autosave(state, { boardId, onMessage: message, chooseVersion: conflictDialog($("#conflict")) });
+  // The page's one live connection to the board: run progress and results, edits of others, who is here.
+  const socket = new BoardSocket(boardId, { protocols: socketProtocols });
+  const live = new LiveEditing(state, socket, { onMessage: message });
+  new Presence($("#presence"), { socket, editor });
+
+  const versions = new VersionsPanel($("#panel-versions"), { boardId, state, onMessage: message });
   const showTab = setupTabs((name) => {
     root.dataset.side = name; // the Results tab gets a wider side panel for its charts
     if (name === "versions") versions.refresh();
   });
-  graph.on("selection:changed", ({ added }) => added.length && showTab("properties"));
-  window.boardEditor.runs = installRunUi({
-    boardId, editor, socket, onMessage: message, showTab,
-    beforeRun: () => autosave.flush(), // a run simulates the stored board: store the latest edits first
-    canRun: board.role !== "view", // a run is a write: a view link sees runs but starts none
-  });
-
-  const rename = () => {
-    const [cell] = editor.selected();
-    if (cell && cell.isNode()) editor.editLabel(cell);
-  };
-  installShortcuts(editor, { sheet: $("#shortcut-sheet"), rename, undo: () => timeline.undo(), redo: () => timeline.redo() });
-
-  $("#action-undo").addEventListener("click", () => timeline.undo());
-  $("#action-redo").addEventListener("click", () => timeline.redo());
-  $("#action-layout").addEventListener("click", () => layoutLeftToRight(editor));
-  $("#action-fit").addEventListener("click", () => graph.zoomToFit({ padding: 48, maxScale: 1 }));
-  $("#action-zoom-in").addEventListener("click", () => graph.zoom(0.1));
-  $("#action-zoom-out").addEventListener("click", () => graph.zoom(-0.1));
-  installExportMenu($("#export-menu"), { editor, boardId, title: () => title.value, onMessage: message });
+  editor.onSelectionChange(({ added }) => added.length && showTab("properties"));
+  const canRun = board.role !== "view"; // a run is a write: a view link sees runs but starts none
+  const runs = installRunUi({ boardId, editor, state, socket, onMessage: message, showTab, canRun });
+  installToolbar(editor, timeline, state);
+  installExportMenu($("#export-menu"), { editor, boardId, title: () => state.board().title, onMessage: message });
   // Share dialog, the read-only editor of a view link, live reloads for viewers, revoked links.
-  installAccess({ board, editor, autosave, socket, onMessage: message, reload: async () => autosave.replace(await api.getBoard(boardId)) });
-  $("#action-shortcuts").addEventListener("click", () => $("#shortcut-sheet").showModal());
-  $("#shortcut-sheet .close").addEventListener("click", () => $("#shortcut-sheet").close());
-  const emptyHint = $("#canvas-empty");
-  const syncEmptyHint = () => {
-    emptyHint.hidden = graph.getNodes().length > 0;
-  };
-  for (const event of ["cell:added", "cell:removed", "model:reseted"]) graph.on(event, syncEmptyHint);
-  syncEmptyHint();
-  function syncUndoButtons() {
-    if (!timeline) return; // called once while the timeline is being built
-    $("#action-undo").disabled = !timeline.canUndo();
-    $("#action-redo").disabled = !timeline.canRedo();
-  }
-  graph.on("history:change", syncUndoButtons);
-  syncUndoButtons();
+  installAccess({ board, editor, state, socket, onMessage: message, reload: async () => state.replace(await api.getBoard(boardId)) });
 
-  const conflict = $("#conflict");
-  function chooseVersion({ reason, keepMine, takeTheirs }) {
-    conflict.querySelector(".conflict-reason").textContent = reason;
-    conflict.hidden = false;
-    conflict.querySelector(".keep-mine").onclick = () => {
-      conflict.hidden = true;
-      keepMine();
-    };
-    conflict.querySelector(".take-theirs").onclick = () => {
-      conflict.hidden = true;
-      takeTheirs();
-    };
-  }
+  // The browser tests' and the benchmarks' hook: the board state and the parts that send and draw it.
+  window.boardEditor = { state, editor, timeline, autosave, live, socket, runs };
 
   // Fit once the canvas has its final size (the grid layout settles after the first frame).
   requestAnimationFrame(() => {
     const box = $("#canvas").getBoundingClientRect();
-    graph.resize(box.width, box.height);
-    if (graph.getNodes().length) graph.zoomToFit({ padding: 48, maxScale: 1 });
+    editor.graph.resize(box.width, box.height);
+    if (state.nodes().length) editor.fit();
     root.dataset.ready = "true";
   });
   socket.connect();

@@ -1,6 +1,7 @@
 // Paints a run's results on the canvas: utilisation colours, P99 wait and drop badges, the bottleneck, lagging async edges.
 
-import { edgeLook } from "./editor.js";
+import { ms } from "./format.js";
+import { edgeLook } from "./shapes.js";
 
 // Utilisation bands: below 70% a node has headroom; from 90% its queue grows fast (M/M/c waits explode near 1).
 const AMBER_FROM = 0.7;
@@ -11,15 +12,7 @@ const LOOK = {
   hot: { fill: "#fef2f2", stroke: "#dc2626", text: "#991b1b" },
 };
 const PLAIN = { fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 };
-const SILENT = { overlay: true }; // neither an undo step nor an edit to save (see editor.js and main.js)
-
-export function ms(value) {
-  if (value === null || value === undefined || Number.isNaN(value)) return "–";
-  if (value >= 1000) return `${(value / 1000).toFixed(value >= 10000 ? 0 : 1)} s`;
-  if (value >= 100) return `${value.toFixed(0)} ms`;
-  if (value >= 10) return `${value.toFixed(1)} ms`;
-  return `${value.toFixed(2)} ms`;
-}
+const SILENT = { overlay: true }; // neither an undo step nor an edit to save (see editor.js)
 
 /** green, amber or red for one node's figures; null for nodes that serve nothing (clients, off-path jobs). */
 export function band(stats, unstable) {
@@ -29,9 +22,15 @@ export function band(stats, unstable) {
   return "ok";
 }
 
+/** The results of a run drawn over the canvas's cells; the connections' modes come from the board state. */
 export class CanvasOverlay {
-  constructor(editor) {
+  /**
+   * @param {import("./editor.js").Editor} editor  whose cells it paints (as view details, never edits)
+   * @param {import("./store.js").BoardState} state
+   */
+  constructor(editor, state) {
     this.editor = editor;
+    this.board = state; // the board state (state() below says what is painted)
     this.results = null;
     this.visible = true;
     // A reloaded or merged board gets its cells rebuilt: paint them again.
@@ -109,8 +108,9 @@ export class CanvasOverlay {
   }
 
   paintEdge(edge, results) {
-    const data = edge.getData() || {};
-    const target = edge.getTargetCellId();
+    const data = this.board.edge(edge.id);
+    if (!data) return; // still being drawn
+    const target = data.target;
     const stats = results?.nodes?.[target];
     const lagging = Boolean(results && data.mode === "async" && stats &&
       (this.unstableNodes().has(target) || stats.dropped > 0 || stats.utilization >= RED_FROM));

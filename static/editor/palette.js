@@ -1,5 +1,6 @@
 // The component palette: every catalog kind grouped with its icon, filtered by typing, dragged (or Enter) onto the canvas.
 
+import { el } from "./dom.js";
 import { groupColour, iconElement } from "./icons.js";
 
 function matches(kind, groupTitle, words) {
@@ -23,11 +24,7 @@ export class Palette {
     for (const group of catalog.groups) {
       const kinds = catalog.kinds.filter((kind) => kind.group === group.name);
       if (!kinds.length) continue;
-      const section = document.createElement("section");
-      section.className = "palette-group";
-      const heading = document.createElement("h3");
-      heading.textContent = group.title;
-      section.append(heading);
+      const section = el("section", { class: "palette-group" }, el("h3", { text: group.title }));
       for (const kind of kinds) {
         const button = this.item(kind, groupColour(group.name));
         this.items.push({ button, kind, groupTitle: group.title, section });
@@ -52,15 +49,10 @@ export class Palette {
   }
 
   item(kind, colour) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "palette-item";
-    button.dataset.kind = kind.name;
-    button.title = `${kind.description}\nDrag onto the canvas, or press Enter to add it in the middle.`;
-    const name = document.createElement("span");
-    name.className = "palette-name";
-    name.textContent = kind.title;
-    button.append(iconElement(kind.icon, colour), name);
+    const button = el("button", {
+      type: "button", class: "palette-item", "data-kind": kind.name,
+      title: `${kind.description}\nDrag onto the canvas, or press Enter to add it in the middle.`,
+    }, iconElement(kind.icon, colour), el("span", { class: "palette-name", text: kind.title }));
     button.addEventListener("mousedown", (event) => {
       if (event.button !== 0) return;
       event.preventDefault(); // keep the text from being selected while dragging

@@ -2,11 +2,13 @@
 //
 // Names come from other people: they are only ever set as text (textContent), never as HTML.
 
+import { el } from "./dom.js";
+
 const NAME_KEY = "whiteboard.guest-name";
 const COLOUR_KEY = "whiteboard.guest-colour";
 const COLOURS = ["#e11d48", "#d97706", "#16a34a", "#0891b2", "#2563eb", "#7c3aed", "#c026d3", "#475569"];
 const CURSOR_EVERY_MS = 50;
-const MAX_NAME = 40;
+const MAX_NAME = 40; // the server keeps the first 40 characters of a name (architectures/coediting.py)
 
 function stored(key, fallback) {
   try {
@@ -17,13 +19,6 @@ function stored(key, fallback) {
     // Storage may be off (private mode); the name then lasts as long as the page.
   }
   return fallback;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 export class Presence {
@@ -40,8 +35,7 @@ export class Presence {
     this.colour = stored(COLOUR_KEY, COLOURS[Math.floor(Math.random() * COLOURS.length)]);
     this.people = new Map(); // client id -> {name, colour, role, selection, cursor}
     this.me = null;
-    this.layer = el("div", "presence-layer");
-    this.layer.setAttribute("aria-hidden", "true");
+    this.layer = el("div", { class: "presence-layer", "aria-hidden": "true" });
     this.graph.container.append(this.layer);
     this.buildList();
     this.lastCursor = 0;
@@ -75,20 +69,20 @@ export class Presence {
     const container = this.graph.container;
     container.addEventListener("pointermove", (event) => this.pointer(event));
     container.addEventListener("pointerleave", () => this.sendCursor(null));
-    this.graph.on("selection:changed", () => this.announce());
+    editor.onSelectionChange(() => this.announce());
     for (const event of ["translate", "scale", "resize", "node:change:position", "cell:removed", "cell:added"]) {
       this.graph.on(event, () => this.draw());
     }
   }
 
   buildList() {
-    this.list = el("ul", "presence-list");
-    this.list.setAttribute("aria-label", "People on this board");
-    const label = el("label", "visually-hidden", "Your name");
-    label.htmlFor = "presence-name";
-    this.nameInput = el("input", "presence-name");
-    Object.assign(this.nameInput, { id: "presence-name", type: "text", maxLength: MAX_NAME, value: this.name, autocomplete: "off", spellcheck: false });
-    this.nameInput.title = "Your name, as the others see it";
+    this.list = el("ul", { class: "presence-list", "aria-label": "People on this board" });
+    const label = el("label", { class: "visually-hidden", for: "presence-name", text: "Your name" });
+    this.nameInput = el("input", {
+      class: "presence-name", id: "presence-name", type: "text", maxlength: MAX_NAME, autocomplete: "off", spellcheck: "false",
+      title: "Your name, as the others see it",
+    });
+    this.nameInput.value = this.name;
     this.nameInput.style.setProperty("--person", this.colour);
     this.nameInput.addEventListener("change", () => {
       this.name = this.nameInput.value.trim().slice(0, MAX_NAME) || this.name;
@@ -108,7 +102,7 @@ export class Presence {
   }
 
   announce() {
-    const selection = this.editor.selected().map((cell) => cell.id);
+    const selection = this.editor.selectedIds();
     this.socket.send({ type: "presence", name: this.name, colour: this.colour, selection });
   }
 
@@ -145,13 +139,12 @@ export class Presence {
     const items = [];
     for (const [client, person] of this.people) {
       // A round badge with the initial; the whole name is in the tooltip and for screen readers.
-      const item = el("li", "person");
-      item.dataset.client = client;
-      item.dataset.role = person.role;
+      const item = el("li", {
+        class: "person", "data-client": client, "data-role": person.role,
+        title: person.role === "view" ? `${person.name} (view only)` : person.name,
+      }, el("span", { class: "person-initial", text: [...person.name.trim()][0] || "?" }), el("span", { class: "person-name visually-hidden", text: person.name }),
+      person.role === "view" ? el("span", { class: "visually-hidden", text: " (viewing)" }) : null);
       item.style.setProperty("--person", person.colour);
-      item.append(el("span", "person-initial", [...person.name.trim()][0] || "?"), el("span", "person-name visually-hidden", person.name));
-      if (person.role === "view") item.append(el("span", "visually-hidden", " (viewing)"));
-      item.title = person.role === "view" ? `${person.name} (view only)` : person.name;
       items.push(item);
     }
     this.list.replaceChildren(...items);
@@ -166,9 +159,7 @@ export class Presence {
         const box = cell.getBBox();
         const topLeft = this.graph.localToGraph(box.x, box.y);
         const bottomRight = this.graph.localToGraph(box.x + box.width, box.y + box.height);
-        const outline = el("div", "remote-selection");
-        outline.dataset.client = client;
-        outline.dataset.cell = id;
+        const outline = el("div", { class: "remote-selection", "data-client": client, "data-cell": id });
         outline.style.setProperty("--person", person.colour);
         Object.assign(outline.style, {
           left: `${topLeft.x - 4}px`, top: `${topLeft.y - 4}px`,
@@ -178,11 +169,9 @@ export class Presence {
       }
       if (person.cursor) {
         const at = this.graph.localToGraph(person.cursor.x, person.cursor.y);
-        const cursor = el("div", "remote-cursor");
-        cursor.dataset.client = client;
+        const cursor = el("div", { class: "remote-cursor", "data-client": client }, el("span", { class: "remote-cursor-name", text: person.name }));
         cursor.style.setProperty("--person", person.colour);
         cursor.style.transform = `translate(${at.x}px, ${at.y}px)`;
-        cursor.append(el("span", "remote-cursor-name", person.name));
         shapes.push(cursor);
       }
     }

@@ -1,141 +1,118 @@
 // The properties panel: the selected component's or connection's catalog fields, checked inline, saved only when valid.
 
+import { connectionProblem, randomId } from "./connections.js";
+import { el, options } from "./dom.js";
 import { renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
 import { groupColour, iconElement } from "./icons.js";
 
-const LABEL_FIELD = { name: "label", type: "string", default: "", help: "Name shown on the canvas (double-click the box to edit it there).", nullable: false };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const touches = (list, id) => list.added.some((r) => r.id === id) || list.removed.some((r) => r.id === id) || list.updated.some(([, r]) => r.id === id);
 
 export class PropertiesPanel {
-  constructor(root, editor, hooks) {
+  /**
+   * @param {HTMLElement} root
+   * @param {import("./editor.js").Editor} editor  tells what is selected
+   * @param {import("./store.js").BoardState} state  holds what is shown, and takes the edits
+   * @param {object} hooks  {onMessage(text, tone)}
+   */
+  constructor(root, editor, state, hooks) {
     this.root = root;
     this.editor = editor;
-    this.hooks = hooks; // {onMessage}
-    this.cell = null;
-    const graph = editor.graph;
-    graph.on("selection:changed", () => this.render());
+    this.state = state;
+    this.catalog = state.catalog;
+    this.hooks = hooks;
+    this.id = null; // the one selected component or connection
+    editor.onSelectionChange(() => this.render());
     // Undo, redo, in-place label edits and other people's edits change the cell under the panel:
     // redraw, except for the panel's own edits, whose inputs already show the value (and may hold
     // the user's focus); someone typing in the panel keeps their field while others edit the cell.
-    graph.on("cell:changed", ({ cell }) => {
-      if (cell === this.cell && !this.committing) keepingFocus(this.root, () => this.render());
-    });
-    graph.on("cell:removed", ({ cell }) => {
-      if (cell === this.cell) this.render();
+    state.on("change", (change) => {
+      if (!this.id || change.source === this) return;
+      if (change.origin === "load" || touches(change.nodes, this.id) || touches(change.edges, this.id)) {
+        keepingFocus(this.root, () => this.render());
+      }
     });
     this.render();
   }
 
-  /** Wrap an edit made from the panel so the change events it causes do not redraw the panel. */
-  own(edit) {
-    return (value) => {
-      this.committing = true;
-      try {
-        edit(value);
-      } finally {
-        this.committing = false;
-      }
-    };
+  render() {
+    const selected = this.editor.selectedIds();
+    this.id = selected.length === 1 ? selected[0] : null;
+    const node = this.id && this.state.node(this.id);
+    const edge = this.id && this.state.edge(this.id);
+    if (selected.length > 1) {
+      this.root.replaceChildren(el("p", { class: "panel-hint", text: `${selected.length} items selected. Press Delete to remove them, Ctrl+D to duplicate.` }));
+    } else if (node) {
+      this.root.replaceChildren(...this.renderNode(node));
+    } else if (edge) {
+      this.root.replaceChildren(...this.renderEdge(edge));
+    } else {
+      this.root.replaceChildren(el("p", { class: "panel-hint", text: "Select a component or a connection to edit its properties. "
+        + "Drag components from the palette; drag from a component's right port to another component to connect them." }));
+    }
   }
 
-  render() {
-    const selected = this.editor.selected();
-    this.cell = selected.length === 1 ? selected[0] : null;
-    this.root.replaceChildren();
-    if (selected.length > 1) {
-      this.root.append(el("p", "panel-hint", `${selected.length} items selected. Press Delete to remove them, Ctrl+D to duplicate.`));
-    } else if (!this.cell) {
-      this.root.append(el("p", "panel-hint", "Select a component or a connection to edit its properties. "
-        + "Drag components from the palette; drag from a component's right port to another component to connect them."));
-    } else if (this.cell.isNode()) {
-      this.renderNode(this.cell);
-    } else {
-      this.renderEdge(this.cell);
-    }
+  /** Panel writes name the panel as their source: the board state does not redraw it for them. */
+  update(id, fields) {
+    if (this.state.node(id)) this.state.updateNode(id, fields, { source: this });
+    else this.state.updateEdge(id, fields, { source: this });
   }
 
   renderNode(node) {
-    const data = node.getData();
-    const kind = this.editor.kind(data.kind);
-    const header = el("div", "panel-header");
-    header.append(iconElement(kind.icon, groupColour(kind.group), 24));
-    const titles = el("div");
-    titles.append(el("h2", "", kind.title), el("p", "panel-description", kind.description));
-    header.append(titles);
-    this.root.append(header);
-    const form = el("form", "fields");
-    form.addEventListener("submit", (event) => event.preventDefault());
-    form.append(renderField(LABEL_FIELD, node.attr("label/text") || "", this.own((value) => this.editor.setLabel(node, value)), { prefix: "prop" }));
-    for (const field of kind.fields) {
-      form.append(renderField(field, data.config[field.name], this.own((value) => this.editor.setNodeConfig(node, field.name, value)), { prefix: "prop" }));
-    }
-    if (!kind.fields.length) form.append(el("p", "panel-hint", "This component has no settings: traffic enters the board here."));
-    this.root.append(form, this.connectForm(node));
+    const kind = this.catalog.kind(node.kind);
+    const header = el("div", { class: "panel-header" }, iconElement(kind.icon, groupColour(kind.group), 24),
+      el("div", {}, el("h2", { text: kind.title }), el("p", { class: "panel-description", text: kind.description })));
+    const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
+      renderField(this.catalog.labelField, node.label, (value) => this.update(node.id, { label: value }), { prefix: "prop" }),
+      ...kind.fields.map((field) => renderField(field, node.config[field.name], (value) => {
+        this.update(node.id, { config: { ...this.state.node(node.id).config, [field.name]: value } });
+      }, { prefix: "prop", serviceTime: this.catalog.serviceTime })));
+    if (!kind.fields.length) form.append(el("p", { class: "panel-hint", text: "This component has no settings: traffic enters the board here." }));
+    return [header, form, this.connectForm(node)];
   }
 
   /** Connecting from the keyboard: pick a target and a mode. */
   connectForm(node) {
-    const form = el("form", "connect-form");
-    form.append(el("h3", "", "Connect to"));
-    const target = el("select");
-    target.setAttribute("aria-label", "Component to connect to");
-    for (const other of this.editor.graph.getNodes()) {
-      if (other === node) continue;
-      const option = el("option", "", other.attr("label/text") || other.id);
-      option.value = other.id;
-      target.append(option);
-    }
-    const mode = el("select");
-    mode.setAttribute("aria-label", "Connection mode");
-    for (const name of ["sync", "async"]) {
-      const option = el("option", "", name);
-      option.value = name;
-      mode.append(option);
-    }
-    const button = el("button", "button", "Connect");
-    button.type = "submit";
-    button.disabled = target.options.length === 0;
-    form.append(target, mode, button);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const edge = this.editor.connect(node.id, target.value, mode.value);
-      if (edge) this.hooks.onMessage(`Connected ${node.attr("label/text")} to ${this.editor.labelOf(target.value)} (${mode.value}).`, "info");
-    });
-    return form;
+    const others = this.state.nodes().filter((other) => other.id !== node.id);
+    const target = el("select", { "aria-label": "Component to connect to" },
+      ...others.map((other) => el("option", { value: other.id, text: other.label || other.id })));
+    const mode = el("select", { "aria-label": "Connection mode" }, ...options(this.catalog.edgeField("mode").choices));
+    const button = el("button", { class: "button", type: "submit", text: "Connect", disabled: others.length === 0 });
+    return el("form", {
+      class: "connect-form",
+      onsubmit: (event) => {
+        event.preventDefault();
+        const problem = connectionProblem(this.state, node.id, target.value, mode.value);
+        if (problem) {
+          this.hooks.onMessage(problem);
+          return;
+        }
+        const edge = { id: randomId("e"), source: node.id, target: target.value, mode: mode.value };
+        this.state.putEdge(edge, { source: this });
+        this.hooks.onMessage(`Connected ${this.state.labelOf(node.id)} to ${this.state.labelOf(target.value)} (${mode.value}).`, "info");
+      },
+    }, el("h3", { text: "Connect to" }), target, mode, button);
   }
 
   renderEdge(edge) {
-    const data = edge.getData() || {};
-    const header = el("div", "panel-header");
-    const titles = el("div");
-    titles.append(
-      el("h2", "", "Connection"),
-      el("p", "panel-description", `${this.editor.labelOf(edge.getSourceCellId())} → ${this.editor.labelOf(edge.getTargetCellId())}`),
-    );
-    header.append(titles);
-    this.root.append(header);
-    const form = el("form", "fields");
-    form.addEventListener("submit", (event) => event.preventDefault());
-    const change = (name, value) => this.own(() => {
-      const next = { ...edge.getData(), [name]: value };
-      if (name === "label" && !value) delete next.label;
-      const refusal = this.editor.setEdgeData(edge, next);
+    const header = el("div", { class: "panel-header" }, el("div", {}, el("h2", { text: "Connection" }),
+      el("p", { class: "panel-description", text: `${this.state.labelOf(edge.source)} → ${this.state.labelOf(edge.target)}` })));
+    const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
+      ...this.catalog.edgeFields.map((field) => renderField(field, edge[field.name] ?? field.default, (value) => this.changeEdge(edge.id, field.name, value), { prefix: "prop" })),
+      renderField({ ...this.catalog.labelField, help: "Optional text shown on the connection." }, edge.label || "", (value) => this.changeEdge(edge.id, "label", value), { prefix: "prop" }));
+    return [header, form];
+  }
+
+  changeEdge(id, name, value) {
+    const edge = this.state.edge(id);
+    if (name === "mode" && value === "sync" && edge.mode !== "sync") {
+      const refusal = connectionProblem(this.state, edge.source, edge.target, "sync", id);
       if (refusal) {
         this.hooks.onMessage(refusal);
         queueMicrotask(() => this.render()); // put the refused value back
+        return;
       }
-    })();
-    for (const field of this.editor.edgeFields) {
-      form.append(renderField(field, data[field.name] ?? field.default, (value) => change(field.name, value), { prefix: "prop" }));
     }
-    form.append(renderField({ ...LABEL_FIELD, help: "Optional text shown on the connection." }, data.label || "", (value) => change("label", value), { prefix: "prop" }));
-    this.root.append(form);
+    this.update(id, { [name]: value });
   }
 }

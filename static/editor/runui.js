@@ -1,22 +1,33 @@
-// Wires the Run button, its progress bar and Cancel, the Results tab and the canvas overlay together.
+// Wires the Run button, its progress bar and Cancel, the Results tab's parts and the canvas overlay together.
 
 import { CanvasOverlay } from "./overlay.js";
-import { ResultsPanel } from "./results.js";
+import { RunResults } from "./results.js";
+import { RunHistory } from "./runhistory.js";
 import { RunController } from "./runs.js";
+import { SweepPanels } from "./sweeps.js";
 
 const STATUS_TEXT = { queued: "Queued…", running: "Simulating" };
 
 /**
- * @returns {{controller, panel, overlay}} for main.js (and the browser tests through window.boardEditor.runs)
+ * @returns {{controller, results, history, sweeps, overlay}} for main.js (and the browser tests through window.boardEditor.runs)
  * canRun: false for a view-only page (a run is a write); it still sees the runs others start.
  */
-export function installRunUi({ boardId, editor, socket, beforeRun, onMessage, showTab, canRun = true }) {
+export function installRunUi({ boardId, editor, state, socket, onMessage, showTab, canRun = true }) {
   const $ = (selector) => document.querySelector(selector);
   const button = $("#action-run");
   const box = $("#run-status");
   const bar = $("#run-progress");
   const text = $("#run-status-text");
-  const overlay = new CanvasOverlay(editor);
+  const tab = $("#panel-results");
+  const overlay = new CanvasOverlay(editor, state);
+  const results = new RunResults(tab, { state, editor, overlay });
+  const history = new RunHistory({
+    boardId, onMessage,
+    onOpen: (run) => {
+      history.refresh();
+      results.show(run);
+    },
+  });
 
   const showProgress = (run) => {
     box.hidden = false;
@@ -25,38 +36,28 @@ export function installRunUi({ boardId, editor, socket, beforeRun, onMessage, sh
     text.textContent = run.status === "running" ? `${STATUS_TEXT.running} ${Math.round(100 * (run.progress || 0))}%` : STATUS_TEXT[run.status] || run.status;
     button.disabled = true;
     $("#action-cancel-run").hidden = !canRun;
-    panel.setState("running");
+    results.setState("running");
   };
   const finished = (run) => {
     box.hidden = true;
     button.disabled = !canRun;
-    const first = !panel.run;
-    panel.show(run);
+    const first = !results.run;
+    history.onOpen(run);
     showTab("results");
     // The Results tab narrows the canvas: bring the whole board, with its badges, back into view.
-    if (first && run.status === "succeeded") setTimeout(() => editor.graph.zoomToFit({ padding: 48, maxScale: 1 }), 80);
+    if (first && run.status === "succeeded") setTimeout(() => editor.fit(), 80);
     if (run.status === "failed") onMessage(`The run failed: ${run.error}`, "warning");
   };
 
   const controller = new RunController({
-    boardId, socket, beforeRun, onMessage,
+    boardId, socket, onMessage,
+    beforeRun: () => state.flush(), // a run simulates the stored board: store the latest edits first
     onProgress: showProgress,
     onFinished: finished,
-    onSweep: (sweep) => sweep.status !== "running" && panel.showSweep(sweep), // a sweep someone else started
+    onSweep: (sweep) => sweep.status !== "running" && sweeps.showSweep(sweep), // a sweep someone else started
   });
-  const panel = new ResultsPanel($("#panel-results"), {
-    boardId, editor, overlay, controller, onMessage, showTab, canRun,
-    applyReplicas: (replicas) => {
-      // One undo step for the whole proposal.
-      editor.graph.startBatch("rightsize");
-      for (const [id, count] of Object.entries(replicas)) {
-        const node = editor.graph.getCellById(id);
-        if (node && node.isNode()) editor.setNodeConfig(node, "replicas", count);
-      }
-      editor.graph.stopBatch("rightsize");
-      onMessage("Replica counts applied. Press Run to check them, or Ctrl+Z to undo.", "info");
-    },
-  });
+  const sweeps = new SweepPanels({ state, controller, canRun, onMessage });
+  tab.append(...results.elements, ...sweeps.elements, history.element);
 
   button.disabled = !canRun;
   if (!canRun) button.title = "View-only link: runs are started by editors; their results appear here.";
@@ -68,6 +69,6 @@ export function installRunUi({ boardId, editor, socket, beforeRun, onMessage, sh
       controller.start();
     }
   });
-  panel.showLatest();
-  return { controller, panel, overlay };
+  history.showLatest(() => results.run);
+  return { controller, results, history, sweeps, overlay };
 }

@@ -1,5 +1,6 @@
 // Keyboard shortcuts of the editor and the sheet listing them (opened with ?).
 
+import { el } from "./dom.js";
 import { layoutLeftToRight } from "./layout.js";
 
 const GRID = 10;
@@ -83,15 +84,6 @@ export function installShortcuts(editor, { sheet, rename, undo, redo }) {
 
   const table = sheet.querySelector("tbody");
   for (const [keys, description] of list) {
-    const row = document.createElement("tr");
-    const keyCell = document.createElement("th");
-    keyCell.scope = "row";
-    const kbd = document.createElement("kbd");
-    kbd.textContent = keys;
-    keyCell.append(kbd);
-    const text = document.createElement("td");
-    text.textContent = description;
-    row.append(keyCell, text);
-    table.append(row);
+    table.append(el("tr", {}, el("th", { scope: "row" }, el("kbd", { text: keys })), el("td", { text: description })));
   }
 }

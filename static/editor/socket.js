@@ -1,5 +1,7 @@
 // The page's one WebSocket to its board: connects, reconnects with backoff, and dispatches messages by type.
 
+import { Listeners } from "./events.js";
+
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
 /**
@@ -13,7 +15,7 @@ export class BoardSocket {
     this.boardId = boardId;
     this.protocols = protocols;
     this.path = path || `/ws/boards/${encodeURIComponent(boardId)}/`;
-    this.handlers = new Map();
+    this.listeners = new Listeners("socket", console.warn); // one broken listener must not stop the socket
     this.attempt = 0;
     this.socket = null;
     this.closedByUs = false;
@@ -22,20 +24,11 @@ export class BoardSocket {
   }
 
   on(type, handler) {
-    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
-    this.handlers.get(type).add(handler);
-    return () => this.handlers.get(type).delete(handler);
+    return this.listeners.on(type, handler);
   }
 
   emit(type, payload) {
-    for (const handler of this.handlers.get(type) || []) {
-      try {
-        handler(payload);
-      } catch (error) {
-        // One broken listener must not stop the others (or the socket).
-        console.warn(`socket listener for ${type} failed`, error);
-      }
-    }
+    this.listeners.emit(type, payload);
   }
 
   connect() {

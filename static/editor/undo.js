@@ -1,6 +1,8 @@
-// One undo timeline across canvas edits (X6 history) and board-level edits (title, requirements, notes).
+// One undo timeline across canvas edits (X6 history) and board-level edits (title, requirements, notes),
+// local edits only: others' live edits are never a step.
 
 const BURST_MS = 800;
+const BOARD_KEYS = ["title", "requirements", "traffic", "notes"];
 
 /**
  * The board-level state `now` with only the fields a step changed set back (or again) to `target`:
@@ -24,22 +26,53 @@ function onlyChanged(now, target, other) {
 
 export class UndoTimeline {
   /**
-   * @param editor  the canvas, whose X6 history undoes canvas edits
-   * @param read    () => the board-level state (title, requirements, traffic, notes)
-   * @param apply   (state) => puts a board-level state back into the page
+   * @param {import("./editor.js").Editor} editor  the canvas, whose X6 history undoes canvas edits
+   * @param {import("./store.js").BoardState} state  holds the board-level fields
    */
-  constructor(editor, { read, apply, onChange }) {
+  constructor(editor, state) {
     this.editor = editor;
-    this.read = read;
-    this.apply = apply;
-    this.onChange = onChange;
+    this.state = state;
+    this.listeners = new Set();
     this.reset();
     // X6 announces each command it records; the timeline keeps their order among board edits.
-    editor.graph.on("history:add", () => {
+    editor.onUndoableEdit(() => {
       if (this.replaying) return;
       this.settle(); // a canvas edit ends a burst of typing, so each keeps its own step
       this.push("canvas");
     });
+    state.on("change", (change) => this.follow(change));
+  }
+
+  /** The board-level state: title, requirements, traffic, notes. */
+  read() {
+    const { title, requirements, traffic, notes } = this.state.board();
+    return structuredClone({ title, requirements, traffic, notes });
+  }
+
+  follow(change) {
+    if (change.origin === "load") {
+      this.reset(); // a loaded, merged or restored board starts a new undo history
+      return;
+    }
+    if (!change.board.some((key) => BOARD_KEYS.includes(key)) || change.source === this) return;
+    if (change.origin === "local") {
+      this.boardChanged();
+      return;
+    }
+    // Someone else's change (live): not a step, and no step of ours covers it.
+    clearTimeout(this.timer);
+    if (this.burst) this.burst.after = structuredClone(change.boardBefore);
+    this.burst = null;
+    this.settled = this.read();
+  }
+
+  /** `handler()` after every change of what can be undone or redone. */
+  onChange(handler) {
+    this.listeners.add(handler);
+  }
+
+  changed() {
+    for (const handler of this.listeners) handler();
   }
 
   reset() {
@@ -49,13 +82,13 @@ export class UndoTimeline {
     this.burst = null;
     this.settled = this.read();
     this.replaying = false;
-    this.onChange?.();
+    this.changed();
   }
 
   push(entry) {
     this.done.push(entry);
     this.undone = [];
-    this.onChange?.();
+    this.changed();
   }
 
   /** After each board-level edit: a burst of typing becomes a single undo step. */
@@ -73,13 +106,6 @@ export class UndoTimeline {
     clearTimeout(this.timer);
     if (this.burst) this.burst.after = this.read();
     this.burst = null;
-    this.settled = this.read();
-  }
-
-  /** A board-level change made by someone else (live): not a step, and no step of ours covers it. */
-  outsideChange(change) {
-    this.settle();
-    change();
     this.settled = this.read();
   }
 
@@ -105,9 +131,11 @@ export class UndoTimeline {
     const entry = from.pop();
     if (!entry) return;
     const other = side === "before" ? "after" : "before";
-    this.replay(() => (entry === "canvas" ? canvasStep() : this.apply(onlyChanged(this.read(), entry[side], entry[other]))));
+    this.replay(() => (entry === "canvas"
+      ? canvasStep()
+      : this.state.setBoard(onlyChanged(this.read(), entry[side], entry[other]), { source: this })));
     to.push(entry);
-    this.onChange?.();
+    this.changed();
   }
 
   replay(step) {

@@ -1,5 +1,7 @@
 // Start page gallery: the case-study templates, each with its thumbnail and one line, opening as a new board.
 
+import { el } from "../editor/dom.js";
+
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 function requirementsLine(requirements) {
@@ -10,56 +12,39 @@ function requirementsLine(requirements) {
   return parts.join(" · ");
 }
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function card(template, titles, open) {
-  const item = element("li", "template-card");
-  item.dataset.template = template.id;
-  const picture = element("div", "template-thumb");
-  const image = element("img");
-  image.loading = "lazy";
-  image.decoding = "async";
-  image.alt = `Diagram of the ${template.title} board`;
-  image.src = template.thumbnail_url;
+  const image = el("img", { loading: "lazy", decoding: "async", alt: `Diagram of the ${template.title} board`, src: template.thumbnail_url });
+  const picture = el("div", { class: "template-thumb" }, image);
   // A picture that cannot be drawn leaves the card usable, with its title in place of the diagram.
   image.addEventListener("error", () => picture.classList.add("missing"), { once: true });
-  picture.append(image);
 
-  const body = element("div", "template-body");
-  const heading = element("h3", "", template.title);
-  const description = element("p", "template-description", template.description);
-  const meta = element("p", "template-meta", requirementsLine(template.requirements));
-  body.append(heading, description, meta);
-  if (template.broken) {
-    const badge = element("span", "template-badge broken", "Broken on purpose");
-    badge.title = "It misses its requirements as given; the notes hint at the fix.";
-    body.append(badge);
-  }
-  if (template.compare_with && titles[template.compare_with]) {
-    body.append(element("p", "template-pair muted", `Compare with ${titles[template.compare_with]}`));
-  }
-  const button = element("button", "template-open", "Start from this template");
-  button.type = "button";
-  button.setAttribute("aria-label", `Start a new board from the ${template.title} template`);
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    button.textContent = "Creating…";
-    const opened = await open(template.id);
-    if (!opened) {
-      button.disabled = false;
-      button.textContent = "Start from this template";
-    }
+  const button = el("button", {
+    class: "template-open", type: "button", text: "Start from this template",
+    "aria-label": `Start a new board from the ${template.title} template`,
+    onclick: async () => {
+      button.disabled = true;
+      button.textContent = "Creating…";
+      const opened = await open(template.id);
+      if (!opened) {
+        button.disabled = false;
+        button.textContent = "Start from this template";
+      }
+    },
   });
-  body.append(button);
+  const body = el("div", { class: "template-body" },
+    el("h3", { text: template.title }),
+    el("p", { class: "template-description", text: template.description }),
+    el("p", { class: "template-meta", text: requirementsLine(template.requirements) }),
+    template.broken
+      ? el("span", { class: "template-badge broken", text: "Broken on purpose", title: "It misses its requirements as given; the notes hint at the fix." })
+      : null,
+    template.compare_with && titles[template.compare_with]
+      ? el("p", { class: "template-pair muted", text: `Compare with ${titles[template.compare_with]}` })
+      : null,
+    button);
   // The whole card answers a click, as people expect of a gallery tile.
   picture.addEventListener("click", () => button.click());
-  item.append(picture, body);
-  return item;
+  return el("li", { class: "template-card", "data-template": template.id }, picture, body);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { recentBoards, rememberBoard, forgetBoard } from "./recent.js";
 import { openWithTokens, rememberLinks } from "./tokens.js";
 import { ApiError, api } from "../editor/api.js";
+import { el } from "../editor/dom.js";
 import { renderGallery } from "./gallery.js";
 
 const form = document.getElementById("new-board");
@@ -42,18 +43,9 @@ async function renderRecent() {
   const list = document.getElementById("recent-boards");
   const boards = recentBoards();
   document.getElementById("recent-empty").hidden = boards.length > 0;
-  list.replaceChildren();
-  for (const entry of boards) {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = `/b/${encodeURIComponent(entry.id)}/`;
-    link.textContent = entry.title;
-    const when = document.createElement("span");
-    when.className = "muted";
-    when.textContent = new Date(entry.openedAt).toLocaleString();
-    item.append(link, " ", when);
-    list.append(item);
-  }
+  list.replaceChildren(...boards.map((entry) => el("li", {},
+    el("a", { href: `/b/${encodeURIComponent(entry.id)}/`, text: entry.title }), " ",
+    el("span", { class: "muted", text: new Date(entry.openedAt).toLocaleString() }))));
   // Drop boards that were deleted since or whose links were revoked; the list is only a convenience.
   for (const entry of boards) {
     if (!(await stillOpens(entry.id))) {

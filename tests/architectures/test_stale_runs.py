@@ -77,6 +77,31 @@ def test_reaper_fails_silent_and_unclaimed_runs_with_their_reasons_and_leaves_fr
     assert runs_fail_stale() == 0
 
 
+@pytest.mark.django_db
+def test_run_list_and_sweep_answers_take_the_same_queries_for_one_run_or_many(api, document):
+    """No query per run: the list is one read, a sweep's progress one count."""
+    board = board_create(document=stable_board(document))
+    sweep = Sweep.objects.create(board=board, kind=Sweep.LOAD_CURVE, params={"levels": [100]})
+
+    def queries_for(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(path).status_code == 200
+        return len(queries)
+
+    def add_runs(count: int) -> None:
+        for seed in range(count):
+            for owner in (None, sweep):
+                SimulationRun.objects.create(board=board, sweep=owner, board_version=1, document=board.document,
+                                             seed=seed, requests=1000)
+
+    add_runs(1)
+    few = queries_for(f"/api/boards/{board.pk}/runs/"), queries_for(f"/api/sweeps/{sweep.id}/")
+    add_runs(9)
+    assert (queries_for(f"/api/boards/{board.pk}/runs/"), queries_for(f"/api/sweeps/{sweep.id}/")) == few
+    assert len(api.get(f"/api/boards/{board.pk}/runs/").json()) == 10
+    assert api.get(f"/api/sweeps/{sweep.id}/").json()["runs_total"] == 10
+
+
 # ---- with real workers ----
 
 def worker(redis_server, name: str, **options) -> CeleryWorkerProcess:

@@ -74,7 +74,7 @@ class EditorPage:
     # ---- canvas ----
 
     def document(self) -> dict:
-        return self.page.evaluate("window.boardEditor.autosave.read()")
+        return self.page.evaluate("window.boardEditor.state.current()")
 
     def node_ids(self) -> list[str]:
         return self.page.evaluate(f"{EDITOR}.graph.getNodes().map((n) => n.id)")
@@ -128,7 +128,7 @@ class EditorPage:
 
     def wait_saved(self) -> None:
         expect(self.page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=10_000)
-        wait_for(self.page, "!window.boardEditor.autosave.dirty()")
+        wait_for(self.page, "!window.boardEditor.state.dirty()")
 
     # ---- screenshots ----
 

@@ -79,7 +79,7 @@ def test_view_link_opens_a_read_only_editor_that_changes_nothing_and_sees_the_ed
                             token=board["edit_token"])
     assert status == 200
     wait_for(page, f"{EDITOR}.graph.getCellById('cache') !== null")
-    assert page.evaluate("window.boardEditor.autosave.dirty()") is False  # leaving the page never asks
+    assert page.evaluate("window.boardEditor.state.dirty()") is False  # leaving the page never asks
 
     assert writes == []
     stored = Board.objects.get(pk=board["id"])

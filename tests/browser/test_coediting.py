@@ -52,7 +52,7 @@ class Person:
                                   ".map((n) => [n.id, n.getPosition()]))")
 
     def settled(self) -> None:
-        wait_for(self.page, f"{LIVE}.active && !{LIVE}.inFlight && window.boardEditor.autosave.dirty() === false")
+        wait_for(self.page, f"{LIVE}.active && !{LIVE}.inFlight && window.boardEditor.state.dirty() === false")
 
     def close(self) -> None:
         unexpected = self.errors.unexpected()
@@ -247,7 +247,7 @@ def test_undo_takes_back_ones_own_requirement_and_keeps_the_other_persons(pair, 
     board = create_board(alice, BOARD)
     alice.open(site, board)
     bob.open(site, board)
-    requirement = "window.boardEditor.autosave.read().requirements"
+    requirement = "window.boardEditor.state.current().requirements"
     for person, field, value in ((alice, "peak_rps", "5000"), (bob, "p99_ms", "50")):
         person.page.click("#tab-framework")
         control = person.page.locator(f'#panel-framework .field[data-field="{field}"] input')
@@ -339,7 +339,7 @@ def test_a_lost_message_is_noticed_by_the_version_gap_and_the_board_is_fetched_a
     assert len(dropped) == 1
     wait_for(bob.page, """() => { const g = window.boardEditor.editor.graph, p = g.getCellById('gw').getPosition();
         return g.getNodes().length === 2 && p.x === 300 && p.y === 40; }""")
-    assert bob.page.evaluate("window.boardEditor.autosave.version") == stored(alice, board)["version"] == 3
+    assert bob.page.evaluate("window.boardEditor.state.version") == stored(alice, board)["version"] == 3
     assert sent == []  # catching up sends nothing back
 
 

@@ -122,7 +122,7 @@ def test_overloaded_board_shows_red_nodes_drops_and_a_failed_verdict(editor, pag
     page.screenshot(path=str(artifacts / "results-overloaded.png"))
     # Results painted on the canvas are not edits: nothing to undo and nothing to save.
     assert page.evaluate("window.boardEditor.timeline.canUndo()") is False
-    assert page.evaluate("window.boardEditor.autosave.dirty()") is False
+    assert page.evaluate("window.boardEditor.state.dirty()") is False
 
 
 def test_two_runs_are_compared_side_by_side(editor, page):

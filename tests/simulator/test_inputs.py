@@ -95,7 +95,8 @@ def test_model_server_uses_the_batch_timer_of_its_model(monkeypatch):
     monkeypatch.setitem(sys.modules, "simulator.models", models)
     monkeypatch.setattr(models, "get_batch_timer",
                         lambda model, instance: FixedTimer() if model == "ctr_gbdt" else None, raising=False)
-    ms = node("ms", "model_server", service=const(7.0), model="ctr_gbdt")
+    # No serving overhead: this is about which timer is used (tests/simulator/test_serving_overhead.py adds it).
+    ms = node("ms", "model_server", service=const(7.0), model="ctr_gbdt", batch_overhead_ms=0, request_overhead_ms=0)
     results = run(chain(ms, rps=10, arrival="constant"), seed=1, requests=100)
     assert results.latency_ms.max == pytest.approx(1.5)
     ms["config"]["model"] = "ctr_logreg"  # no profile for it here: the service time is used

@@ -13,7 +13,9 @@ from tests.simulator.boards import chain, node
 def _uncontended(model: str, instance: str) -> dict:
     # 200 replicas at 20 req/s: with service times of a few ms the chance that a request finds
     # all replicas busy is negligible, so a request's latency is exactly its one batch time.
-    server = node("ms", "model_server", servers=200, model=model, instance=instance, max_batch_size=1)
+    # Without the serving overhead a request's latency is its batch time as measured.
+    server = node("ms", "model_server", servers=200, model=model, instance=instance, max_batch_size=1,
+                  batch_overhead_ms=0, request_overhead_ms=0)
     client = {"id": "client", "kind": "client", "config": {}}
     return chain(client, server, rps=20.0)
 

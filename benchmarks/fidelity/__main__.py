@@ -1,0 +1,294 @@
+"""`benchmarks/fidelity/run`: measure the reference stack, simulate the same boards, print the comparison.
+
+For each configuration (FIFO or batching model server, alone or behind the gateway) the model's
+catalog profile is measured, the stack started, its capacity measured with a short closed loop,
+then open-loop Poisson levels are sent at shares of that capacity. The closed loops of the FIFO
+and batching servers alone, a level at very low load on the FIFO server alone and on the first
+gateway stack calibrate the parts' times and hops (`calibrate.py`). A second, validation model
+then runs the same configurations with that calibration unchanged. Every level is simulated
+with several seeds under each variant (`boards.py`); the table goes to stdout and to
+`<out>/table.md`, every figure to `<out>/results.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.fidelity import calibrate, report
+from benchmarks.fidelity.boards import VARIANTS, Configuration, document, simulate
+from benchmarks.fidelity.measure import Level, load_average, run_level, saturate
+from benchmarks.fidelity.stack import HERE, MODEL_CORE, PRIORITIES, ROOT, ServerConfig, Stack
+
+PROFILE_ENV = "SIMULATOR_PROFILE_DIR"
+FEATURE_ROWS = 2000
+CONFIG_NAMES = ("fifo", "batch", "gw-fifo", "gw-batch")
+
+
+def configurations(model: str, max_batch: int, delay_ms: float) -> list[Configuration]:
+    batching = f"batching ({max_batch}, {delay_ms:g} ms)"
+    return [
+        Configuration("fifo", "FIFO server alone", False, 1, 0.0, model),
+        Configuration("batch", f"{batching} server alone", False, max_batch, delay_ms, model),
+        Configuration("gw-fifo", "FIFO behind gateway", True, 1, 0.0, model),
+        Configuration("gw-batch", f"{batching} behind gateway", True, max_batch, delay_ms, model),
+    ]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="benchmarks/fidelity/run", description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="ctr_gbdt", help="catalog model the server runs (a dense tabular one)")
+    p.add_argument("--validation-model", default="ranking_gbdt",
+                   help="a second catalog model run with the first one's calibration ('' for none)")
+    p.add_argument("--configs", default=",".join(CONFIG_NAMES),
+                   help="comma-separated, of: " + ", ".join(CONFIG_NAMES)
+                        + " (fifo and batch always run their calibration)")
+    p.add_argument("--loads", default="0.3,0.5,0.7,0.85", help="shares of each configuration's measured capacity")
+    p.add_argument("--requests", type=int, default=6000, help="requests per level (the first tenth is warm-up)")
+    p.add_argument("--calibration-load", type=float, default=0.1)
+    p.add_argument("--calibration-requests", type=int, default=2000)
+    p.add_argument("--max-batch", type=int, default=8)
+    p.add_argument("--delay-ms", type=float, default=2.0)
+    p.add_argument("--capacity-s", type=float, default=5.0, help="closed-loop seconds for the capacity")
+    p.add_argument("--seeds", type=int, default=5, help="simulator seeds per level (1..N)")
+    p.add_argument("--sim-requests", type=int, default=40_000, help="simulated requests per seed")
+    p.add_argument("--profile", choices=("measure", "reference"), default="measure",
+                   help="measure the model's catalog profile on this machine before each configuration "
+                        "(`python -m simulator profile`), or use the committed reference profile")
+    p.add_argument("--priority", choices=tuple(PRIORITIES), default="rt",
+                   help="the model server's scheduling (see stack.py; Redis and the gateway run at nice -10 "
+                        "unless this is 'normal', the load generator always as real-time)")
+    p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
+    p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
+    p.add_argument("--quick", action="store_true",
+                   help="a short smoke run: the calibration, then FIFO alone and batching behind the gateway at "
+                        "one level, no validation model")
+    return p
+
+
+def _quick(args: argparse.Namespace) -> None:
+    args.configs, args.loads, args.validation_model = "fifo,gw-batch", "0.5", ""
+    args.requests, args.calibration_requests, args.calibration_load = 300, 120, 0.3
+    args.capacity_s, args.seeds, args.sim_requests = 1.5, 2, 4000
+
+
+def use_profile(folder: Path) -> None:
+    """Point the simulator at a profile folder and drop the timers it has read."""
+    os.environ[PROFILE_ENV] = str(folder)
+    from simulator.models import serving
+
+    serving.reset_cache()
+
+
+def catalog_profile(model: str, folder: Path, source: str, priority: str) -> dict:
+    """The model's catalog profile the simulator will use: measured now on this machine by the
+    project's own command (on the model server's core, at its priority) into `folder`, or the
+    committed reference set (an empty folder)."""
+    if source == "measure":
+        env = {**os.environ, PROFILE_ENV: str(folder),
+               "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))}
+        # Run from this folder so that `-m simulator` is found through PYTHONPATH, like the servers.
+        subprocess.run([*PRIORITIES[priority], "taskset", "-c", MODEL_CORE, sys.executable, "-m", "simulator",
+                        "profile", "--models", model, "--force"], cwd=HERE, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    use_profile(folder)
+    from simulator.models.store import load_profile
+
+    return load_profile(model)[0]
+
+
+@dataclass
+class Measured:
+    """One configuration as run: its profile, capacity, closed loop and levels."""
+
+    config: Configuration
+    profile_dir: Path
+    profile: dict
+    saturated: Level
+    rows: list[report.Row] = field(default_factory=list)
+    clean: bool = False
+    processes: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    features: dict[str, list[list[float]]] = field(default_factory=dict)
+    measured: list[Measured] = field(default_factory=list)
+    cal: calibrate.Calibration = field(default_factory=calibrate.Calibration)
+
+    @property
+    def rows(self) -> list[report.Row]:
+        return [row for m in self.measured for row in m.rows]
+
+
+def measure_configuration(run: Run, config: Configuration, loads: list[float], *, calibrating: bool) -> Measured:
+    """Profile, start the stack, measure its capacity (and calibrate), run the levels, stop it."""
+    args = run.args
+    key = f"{config.model}-{config.name}"
+    profile_dir = args.out / "profiles" / key if args.profile == "measure" else args.out / "no-profiles"
+    profile = catalog_profile(config.model, profile_dir, args.profile, args.priority)
+    if config.model not in run.features:
+        from simulator.models.registry import Workshop
+
+        rows = Workshop().model(config.model).batch(FEATURE_ROWS, 0)
+        run.features[config.model] = np.asarray(rows, dtype=float).tolist()
+    features = run.features[config.model]
+    workdir = args.out / "run" / key
+    workdir.mkdir(parents=True, exist_ok=True)
+    bodies = workdir / "bodies.json"
+    bodies.write_text(json.dumps([{"id": k} if config.gateway else {"id": k, "features": row}
+                                  for k, row in enumerate(features)]))
+    server = ServerConfig(config.model, config.max_batch, config.delay_ms)
+    with Stack(workdir, server, gateway=config.gateway, priority=args.priority) as stack:
+        stack.start(features)
+        saturated = saturate(stack, bodies, workdir, connections=max(16, 4 * config.max_batch),
+                             duration_s=args.capacity_s, warmup_s=min(1.0, args.capacity_s / 3))
+        done = Measured(config, profile_dir, profile, saturated)
+        capacity = saturated.rps
+        print(f"{config.model}, {config.title}: capacity {capacity:.0f} req/s "
+              f"(load average {load_average():.1f})", file=sys.stderr)
+        if calibrating and (config.name == "fifo" or (config.gateway and not run.cal.gateway_fixed_ms)):
+            low = run_level(stack, bodies, workdir, rps=args.calibration_load * capacity,
+                            requests=args.calibration_requests, seed=100, warmup=args.calibration_requests // 10)
+            run.cal = (calibrate.with_fifo_low_load(run.cal, low) if config.name == "fifo"
+                       else calibrate.with_gateway(run.cal, saturated, low))
+        for k, load in enumerate(loads):
+            level = run_level(stack, bodies, workdir, rps=load * capacity, requests=args.requests, seed=1 + k,
+                              warmup=args.requests // 10)
+            print(f"  {load * 100:.0f}%: {level.rps:.0f} req/s, P50 {level.percentile(50):.2f} ms, "
+                  f"P99 {level.percentile(99):.2f} ms (load average {level.load_after:.1f})", file=sys.stderr)
+            done.rows.append(report.Row(config, load, level))
+    done.clean = bool(stack.stopped_cleanly)
+    done.processes = [{"name": p.name, "pid": p.pid, "port": p.port} for p in stack.processes]
+    if not stack.stopped_cleanly:
+        print(f"  not stopped cleanly: {', '.join(stack.leftovers)}", file=sys.stderr)
+    return done
+
+
+def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> None:
+    args = run.args
+    use_profile(measured.profile_dir)
+    seeds = list(range(1, args.seeds + 1))
+    for row in measured.rows:
+        for name in variants:
+            variant = next(v for v in VARIANTS if v.name == name)
+            doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
+                           requests=args.sim_requests, warmup_fraction=0.1)
+            row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests,
+                                           predict_ms=row.level.predict_ms if variant.diagnostic else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.quick:
+        _quick(args)
+    wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in CONFIG_NAMES]
+    if unknown:
+        raise SystemExit(f"unknown configuration(s): {', '.join(unknown)}; known: {', '.join(CONFIG_NAMES)}")
+    loads = [float(x) for x in args.loads.split(",")]
+    variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    load_start = load_average()
+    run = Run(args)
+
+    # The calibrating model: the FIFO and batching servers alone always run first (their closed
+    # loops give the serving overhead); their levels are kept only if asked for.
+    saturated: dict[str, Level] = {}
+    for config in configurations(args.model, args.max_batch, args.delay_ms):
+        if config.name in wanted or config.name in ("fifo", "batch"):
+            measured = measure_configuration(run, config, loads if config.name in wanted else [], calibrating=True)
+            saturated[config.name] = measured.saturated
+            run.measured.append(measured)
+            if config.name == "batch":
+                run.cal = calibrate.with_serving_overhead(run.cal, saturated["fifo"], saturated["batch"],
+                                                          args.max_batch)
+    if args.validation_model:
+        for config in configurations(args.validation_model, args.max_batch, args.delay_ms):
+            if config.name in wanted:
+                run.measured.append(measure_configuration(run, config, loads, calibrating=False))
+    for measured in run.measured:
+        simulate_rows(run, measured, variants)
+    text = write_outputs(run, variants, started, load_start)
+    print(text)
+    return 0 if all(m.clean for m in run.measured) else 1
+
+
+def write_outputs(run: Run, variants: tuple[str, ...], started: datetime, load_start: float) -> str:
+    """The table to <out>/table.md, every figure to <out>/results.json; returns the table."""
+    out = run.args.out
+    text = _markdown(run, variants, started, load_start)
+    (out / "table.md").write_text(text + "\n", encoding="utf-8")
+    (out / "results.json").write_text(json.dumps({
+        "started": started.isoformat(timespec="seconds"),
+        "arguments": {k: str(v) for k, v in vars(run.args).items()},
+        "calibration": run.cal.to_dict(),
+        "configurations": [{
+            "model": m.config.model, "configuration": m.config.name, "capacity_rps": m.saturated.rps,
+            "stopped_cleanly": m.clean, "processes": m.processes, "profile": _profile_summary(m.profile),
+            "saturated": report.level_json(m.saturated)} for m in run.measured],
+        "levels": report.summary_json(run.rows)}, indent=1), encoding="utf-8")
+    return text
+
+
+def _profile_summary(profile: dict) -> dict:
+    return {"load_average_1m": profile["load_average_1m"], "created": profile["created"],
+            **{f"batch_{s}": {k: profile["timings"][s][k] for k in ("p50_ms", "p99_ms", "mean_ms")}
+               for s in ("1", "8") if s in profile["timings"]}}
+
+
+def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start: float) -> str:
+    args = run.args
+    origin = "measured here just before" if args.profile == "measure" else "committed reference, for"
+    profiles = "; ".join(
+        f"{m.config.model} {m.config.name} {p['batch_1']['p50_ms']:.2f} / {p['batch_1']['p99_ms']:.2f} ms at batch 1, "
+        f"{p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average {p['load_average_1m']})"
+        for m, p in ((m, _profile_summary(m.profile)) for m in run.measured))
+    capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s" for m in run.measured)
+    calibration = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.cal.to_dict().items())
+    predictions = tuple(v for v in variants if not v.startswith("measured"))
+    diagnostics = tuple(v for v in variants if v.startswith("measured"))
+    lines = [
+        f"Fidelity run of {started:%Y-%m-%d %H:%M} UTC ({os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}), load average {load_start:.1f} at the start and {load_average():.1f} at the "
+        f"end; the model server's priority `{args.priority}`.",
+        "",
+        f"Command: `{' '.join(['benchmarks/fidelity/run', *sys.argv[1:]])}`; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
+        "",
+        f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",
+        "",
+        f"Capacity (closed loop): {capacities}.",
+        "",
+        f"Calibration: {calibration}.",
+        "",
+    ]
+    if predictions:
+        lines += ["Predictions (the model server timed by the catalog profile, or by samples taken on the server "
+                  "at very low load):", "", report.table(run.rows, predictions), ""]
+    if diagnostics:
+        lines += ["Diagnostic, not predictions: the same boards with the predict times the server measured during "
+                  "each level, without and with the serving overhead:", "", report.table(run.rows, diagnostics), ""]
+    lines += [
+        "Inside each level (the generator's own lateness, batches, predict on the server):", "",
+        report.diagnosis(run.rows), "",
+        "Latency parts (ms) from the servers' stamps:", "",
+        report.parts(run.rows), "",
+        "Stack stopped cleanly (no process left, ports free): "
+        + ", ".join(f"{m.config.model} {m.config.name} {'yes' if m.clean else 'NO'}" for m in run.measured) + ".",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

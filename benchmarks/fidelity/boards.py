@@ -1,0 +1,197 @@
+"""Board documents of the reference stack's configurations, and their simulation over several seeds.
+
+Every configuration is drawn as a user would draw it: a client, optionally a gateway that reads a
+feature store and then calls the model server, and logs asynchronously, and a model server with
+one replica of concurrency 1 running the catalog model. What differs between the variants is
+where the model server's time comes from (`Variant`); the other parts' times and the hop
+latencies are the ones calibrated at very low load (`calibrate.Calibration`).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+
+from benchmarks.fidelity.calibrate import Calibration
+
+INSTANCE = "c6i.xlarge"  # speed factor 1.0: the profile's own times
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One stack to measure and simulate."""
+
+    name: str
+    title: str
+    gateway: bool
+    max_batch: int
+    delay_ms: float
+    model: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Where the simulated model server's time comes from.
+
+    profile:  the catalog's measured profile alone (the simulator before its serving overhead:
+              both fields set to 0), every other cost as hop latency;
+    defaults: the profile with the simulator's default serving overhead (the fields left out):
+              what a user gets now;
+    overhead: the profile plus the serving overhead that keeps the instance busy, per batch and
+              per request in it (request parsing, JSON, the framework, the event loop),
+              calibrated on the saturated FIFO and batching servers (`calibrate.py`);
+    samples:  no catalog model, an empirical service time sampled on the real server at low load
+              (batches follow the simulator's default T(b) = X (0.8 + 0.2 b));
+    measured, measured+overhead: diagnostics, not predictions: the profile and the profile +
+              overhead variants with the profile's times replaced by the predict times the server
+              measured during the same level, per batch size. They separate errors of the
+              simulator's model from the machine's speed changing between the profile and the level.
+    """
+
+    name: str
+    title: str
+
+    @property
+    def diagnostic(self) -> bool:
+        return self.name.startswith("measured")
+
+    @property
+    def with_overhead(self) -> bool:
+        return self.name in ("overhead", "measured+overhead")
+
+
+VARIANTS = (
+    Variant("profile", "profile alone (before)"),
+    Variant("defaults", "profile + default overhead (after)"),
+    Variant("overhead", "profile + calibrated overhead"),
+    Variant("samples", "server samples"),
+    Variant("measured", "level's predict times"),
+    Variant("measured+overhead", "level's predict times + overhead"),
+)
+
+
+def _node(node_id: str, kind: str, config: dict[str, Any], x: int) -> dict[str, Any]:
+    return {"id": node_id, "kind": kind, "label": node_id, "position": {"x": x, "y": 100}, "config": config}
+
+
+def _edge(edge_id: str, source: str, target: str, latency_ms: float, mode: str = "sync") -> dict[str, Any]:
+    return {"id": edge_id, "source": source, "target": target, "mode": mode, "latency_ms": round(max(latency_ms, 0.0), 4)}
+
+
+def _constant(ms: float) -> dict[str, Any]:
+    return {"dist": "constant", "mean_ms": round(max(ms, 0.0), 4)}
+
+
+def document(config: Configuration, variant: Variant, cal: Calibration, *, model: str, rps: float,
+             requests: int, warmup_fraction: float) -> dict[str, Any]:
+    """The board of `config` under `variant` at `rps`, bounded by `requests` with a warm-up share."""
+    server: dict[str, Any] = {"replicas": 1, "concurrency": 1, "instance": INSTANCE,
+                              "max_batch_size": config.max_batch, "max_batch_delay_ms": config.delay_ms}
+    if variant.name == "samples":
+        server.update(model=None, service_time={"dist": "empirical", "samples_ms": list(cal.server_samples_ms)})
+    else:
+        server["model"] = model
+    if variant.with_overhead:
+        server.update(batch_overhead_ms=round(cal.batch_overhead_ms, 4),
+                      request_overhead_ms=round(cal.request_overhead_ms, 4))
+    elif variant.name != "defaults":
+        server.update(batch_overhead_ms=0.0, request_overhead_ms=0.0)
+    nodes = [_node("client", "client", {}, 0), _node("model", "model_server", server, 480)]
+    edges = []
+    if config.gateway:
+        nodes += [
+            _node("gateway", "gateway", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.gateway_ms)}, 160),
+            _node("features", "feature_store", {"replicas": 1, "concurrency": 1,
+                                                "service_time": _constant(cal.redis_ms)}, 320),
+            _node("log", "logging", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.redis_ms)}, 320),
+        ]
+        edges += [
+            _edge("client-gateway", "client", "gateway", cal.client_hop_ms),
+            _edge("gateway-features", "gateway", "features", cal.feature_hop_ms),
+            _edge("gateway-model", "gateway", "model", cal.gateway_model_hop_ms(variant.name)),
+            _edge("gateway-log", "gateway", "log", 0.0, mode="async"),
+        ]
+    else:
+        edges.append(_edge("client-model", "client", "model", cal.alone_hop_ms(variant.name)))
+    duration_s = requests / rps
+    return {
+        "schema_version": 1,
+        "title": f"{config.title}: {variant.title}",
+        "requirements": {"peak_rps": None, "p99_ms": None, "monthly_budget_usd": None},
+        "traffic": {"rps": rps, "arrival": "poisson", "duration_s": duration_s,
+                    "warmup_s": round(duration_s * warmup_fraction, 3)},
+        "nodes": nodes,
+        "edges": edges,
+        "notes": {},
+    }
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """A configuration's simulated figures over several seeds (means, and the spread of P99)."""
+
+    p50_ms: float
+    p99_ms: float
+    p99_low_ms: float
+    p99_high_ms: float
+    throughput_rps: float
+    mean_batch_size: float | None
+
+
+def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
+             predict_ms: dict[int, np.ndarray] | None = None) -> Simulated:
+    """Run the board with each seed; `predict_ms` (by batch size) replaces the profile's times."""
+    import simulator
+
+    p50, p99, tput, batch = [], [], [], []
+    with _measured_times(predict_ms):
+        for seed in seeds:
+            result = simulator.run(doc, seed=seed, requests=requests).to_dict()
+            p50.append(result["latency_ms"]["p50"])
+            p99.append(result["latency_ms"]["p99"])
+            tput.append(result["throughput_rps"])
+            batch.append(result["nodes"]["model"].get("mean_batch_size"))
+    batches = [b for b in batch if b is not None]
+    return Simulated(float(np.mean(p50)), float(np.mean(p99)), float(np.min(p99)), float(np.max(p99)),
+                     float(np.mean(tput)), float(np.mean(batches)) if batches else None)
+
+
+class _MeasuredTimer:
+    """The catalog's batch timer with its times replaced by measured ones, per batch size (the
+    nearest measured size stands in for one never seen). Everything else (the model information
+    results show) is the wrapped timer's. Only the diagnostic variants use it."""
+
+    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray]) -> None:
+        self.base = base
+        self.measured = predict_ms
+
+    def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
+        size = min(self.measured, key=lambda s: (abs(s - batch_size), s))
+        return self.measured[size][rng.integers(0, len(self.measured[size]), n)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.base, name)
+
+
+@contextmanager
+def _measured_times(predict_ms: dict[int, np.ndarray] | None) -> Iterator[None]:
+    """While inside, the catalog's timers of every model answer with the measured times."""
+    if not predict_ms:
+        yield
+        return
+    from simulator.models import serving
+
+    original = serving.get_batch_timer
+
+    def wrapped(model_id: str, instance: str) -> Any:
+        timer = original(model_id, instance)
+        return None if timer is None else _MeasuredTimer(timer, predict_ms)
+
+    serving.get_batch_timer = wrapped
+    try:
+        yield
+    finally:
+        serving.get_batch_timer = original

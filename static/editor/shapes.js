@@ -1,0 +1,170 @@
+// The X6 shapes of the canvas: a component box, a connection, the minimap's plain boxes, and cells built from board records.
+
+import { groupColour, iconDataUrl } from "./icons.js";
+
+const { Graph, NodeView } = window.X6;
+
+export const NODE_WIDTH = 184;
+export const NODE_HEIGHT = 56;
+const SYNC_COLOUR = "#334155";
+const ASYNC_COLOUR = "#7c3aed";
+
+const PORT = {
+  attrs: { circle: { r: 5, magnet: true, stroke: "#2563eb", strokeWidth: 1.5, fill: "#fff" } },
+};
+
+Graph.registerNode("ml-component", {
+  width: NODE_WIDTH,
+  height: NODE_HEIGHT,
+  markup: [
+    { tagName: "rect", selector: "outline" },
+    { tagName: "rect", selector: "body" },
+    { tagName: "rect", selector: "accent" },
+    { tagName: "image", selector: "icon" },
+    { tagName: "text", selector: "label" },
+    { tagName: "text", selector: "kind" },
+    { tagName: "text", selector: "badge" },
+    { tagName: "text", selector: "drops" },
+  ],
+  attrs: {
+    body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
+    accent: { width: 5, refHeight: "100%", rx: 2, ry: 2, fill: "#2563eb" },
+    icon: { x: 14, y: 14, width: 28, height: 28 },
+    label: {
+      refX: 52, refY: 21, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
+      fill: "#0f172a", fontFamily: "system-ui, sans-serif",
+      textWrap: { width: NODE_WIDTH - 62, height: 20, ellipsis: "…" }, // below ~20px X6 drops the whole line
+    },
+    kind: {
+      refX: 52, refY: 39, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
+      fontFamily: "system-ui, sans-serif",
+    },
+    // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
+    outline: {
+      x: -6, y: -6, refWidth: "100%", refWidth2: 12, refHeight: "100%", refHeight2: 12, rx: 12, ry: 12,
+      fill: "none", stroke: "#b91c1c", strokeWidth: 3, strokeDasharray: "7 4", display: "none", pointerEvents: "none",
+    },
+    badge: {
+      refX: "100%", refY: -9, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 600,
+      fontFamily: "system-ui, sans-serif", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
+    },
+    drops: {
+      refX: "100%", refY: "100%", refY2: 11, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
+      fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
+    },
+  },
+  ports: {
+    groups: {
+      right: { position: "right", ...PORT },
+      left: { position: "left", ...PORT },
+    },
+    items: [{ id: "in", group: "left" }, { id: "out", group: "right" }],
+  },
+}, true);
+
+/** Minimap boxes are plain coloured rectangles: drawing labels twice would double the cost of a big board. */
+export class MinimapNodeView extends NodeView {
+  renderMarkup() {
+    return this.renderJSONMarkup({ tagName: "rect", selector: "body" });
+  }
+
+  update() {
+    super.update({ body: { refWidth: "100%", refHeight: "100%", rx: 6, fill: this.cell.attr("accent/fill") || "#94a3b8" } });
+  }
+}
+
+Graph.registerEdge("ml-connection", {
+  inherit: "edge",
+  attrs: {
+    line: { stroke: SYNC_COLOUR, strokeWidth: 1.6, targetMarker: { name: "block", width: 10, height: 7 } },
+  },
+  connector: { name: "smooth" },
+}, true);
+
+const EDGE_KEYS = new Set(["id", "source", "target", "mode", "latency_ms", "label"]);
+const NODE_KEYS = new Set(["id", "kind", "label", "position", "config"]);
+
+function extraOf(object, known) {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
+}
+
+/** What an edge's data looks like on the canvas: dashed and violet when async, its latency as a label. */
+export function edgeLook(data) {
+  const async = data.mode === "async";
+  const text = [data.label || "", async ? "async" : "", data.latency_ms ? `${data.latency_ms} ms` : ""].filter(Boolean).join(" · ");
+  return {
+    attrs: {
+      line: {
+        stroke: async ? ASYNC_COLOUR : SYNC_COLOUR,
+        strokeDasharray: async ? "6 4" : null,
+      },
+    },
+    labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3 } } }] : [],
+  };
+}
+
+/** The cell data of a component record: its kind, config and the fields the editor does not know. */
+export function nodeData(node) {
+  return { kind: node.kind, config: structuredClone(node.config), extra: extraOf(node, NODE_KEYS) };
+}
+
+/** X6 metadata of a component record (a record of the board state, its kind's defaults filled in). */
+export function nodeMetadata(node, kind) {
+  const colour = groupColour(kind.group);
+  return {
+    shape: "ml-component",
+    id: node.id,
+    x: node.position.x,
+    y: node.position.y,
+    data: nodeData(node),
+    attrs: {
+      label: { text: node.label },
+      kind: { text: kind.title },
+      icon: { "xlink:href": iconDataUrl(kind.icon, colour) },
+      accent: { fill: colour },
+    },
+  };
+}
+
+export function edgeData(edge) {
+  const data = { mode: edge.mode, latency_ms: edge.latency_ms, extra: extraOf(edge, EDGE_KEYS) };
+  if (edge.label) data.label = edge.label;
+  return data;
+}
+
+export function edgeMetadata(edge) {
+  const data = edgeData(edge);
+  return {
+    shape: "ml-connection",
+    id: edge.id,
+    source: { cell: edge.source, port: "out" },
+    target: { cell: edge.target, port: "in" },
+    data,
+    ...edgeLook(data),
+  };
+}
+
+/** The board record of a component cell. */
+export function nodeRecordOf(cell) {
+  const data = cell.getData();
+  const { x, y } = cell.getPosition();
+  return {
+    ...data.extra,
+    id: cell.id,
+    kind: data.kind,
+    label: cell.attr("label/text") ?? "",
+    position: { x: Math.round(x), y: Math.round(y) },
+    config: data.config,
+  };
+}
+
+/** The board record of a connection cell, or null while one of its ends is not on a component. */
+export function edgeRecordOf(cell) {
+  const source = cell.getSourceCellId();
+  const target = cell.getTargetCellId();
+  if (!source || !target) return null;
+  const data = cell.getData() || {};
+  const out = { ...data.extra, id: cell.id, source, target, mode: data.mode || "sync", latency_ms: data.latency_ms ?? 0 };
+  if (data.label) out.label = data.label;
+  return out;
+}

@@ -1,0 +1,69 @@
+"""The fidelity harness end to end, short: real servers on loopback, one level each, measured and simulated."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from benchmarks.fidelity.stack import listening, process_alive
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / "benchmarks" / "fidelity" / "run"
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """`benchmarks/fidelity/run --quick` (FIFO server alone, batching server behind the gateway),
+    timed by the committed reference profile so that no profile is measured here."""
+    out = tmp_path_factory.mktemp("fidelity")
+    done = subprocess.run([str(RUN), "--quick", "--profile", "reference", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads((out / "results.json").read_text()), (out / "table.md").read_text()
+
+
+def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, str]) -> None:
+    results, _ = quick_run
+    levels = {level["configuration"]: level for level in results["levels"]}
+    assert set(levels) == {"fifo", "gw-batch"}
+    for level in levels.values():
+        measured = level["measured"]
+        assert measured["errors"] == 0 and measured["unanswered"] == 0
+        # Every answer went through predict of a 300-tree model: no latency can be below a millisecond.
+        assert 1.0 < measured["p50_ms"] <= measured["p99_ms"]
+        # Open loop below capacity: the stack carries what the generator offers (a short level is noisy).
+        assert measured["throughput_rps"] == pytest.approx(level["rps"], rel=0.25)
+        for variant in ("profile", "samples", "overhead", "measured", "measured+overhead"):
+            simulated = level["simulated"][variant]
+            assert 0 < simulated["p50_ms"] <= simulated["p99_ms"]
+            assert simulated["throughput_rps"] == pytest.approx(level["rps"], rel=0.1)
+    assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0  # the batcher did batch
+
+
+def test_gateway_logs_every_answered_request_to_the_stream(quick_run: tuple[dict, str]) -> None:
+    results, _ = quick_run
+    level = next(level for level in results["levels"] if level["configuration"] == "gw-batch")
+    assert level["measured"]["logged"] == level["measured"]["answered"] > 0
+
+
+def test_stack_stops_cleanly(quick_run: tuple[dict, str]) -> None:
+    results, _ = quick_run
+    stacks = {c["configuration"]: c for c in results["configurations"]}
+    # The batching server alone runs too, for its closed loop: it calibrates the serving overhead.
+    assert {name: c["stopped_cleanly"] for name, c in stacks.items()} == {"fifo": True, "batch": True,
+                                                                          "gw-batch": True}
+    started = [p for c in stacks.values() for p in c["processes"]]
+    assert {p["name"] for p in started} == {"redis", "model server", "gateway"}
+    for process in started:
+        assert not process_alive(process["pid"]), process
+        assert not listening(process["port"]), process
+
+
+def test_table_has_both_figures_and_the_load_average(quick_run: tuple[dict, str]) -> None:
+    _, table = quick_run
+    assert "load average" in table
+    assert "| `ctr_gbdt` | FIFO server alone | 50% |" in table
+    assert "measured P50" in table and "catalog profile: P50" in table
