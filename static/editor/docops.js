@@ -1,6 +1,6 @@
 // Edit operations on board documents: the difference between two documents as ops, and ops applied to a document.
 //
-// The server applies the same ops (architectures/collab.py): node.add|update|delete, edge.add|update|delete
+// The server applies the same ops (architectures/live_edits.py): node.add|update|delete, edge.add|update|delete
 // and board.update, where an update carries an RFC 7396 merge patch, so two people changing different
 // fields of one component both keep their change.
 

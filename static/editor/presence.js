@@ -8,7 +8,7 @@ const NAME_KEY = "whiteboard.guest-name";
 const COLOUR_KEY = "whiteboard.guest-colour";
 const COLOURS = ["#e11d48", "#d97706", "#16a34a", "#0891b2", "#2563eb", "#7c3aed", "#c026d3", "#475569"];
 const CURSOR_EVERY_MS = 50;
-const MAX_NAME = 40; // the server keeps the first 40 characters of a name (architectures/coediting.py)
+const MAX_NAME = 40; // the server keeps the first 40 characters of a name (architectures/live_consumer.py)
 
 function stored(key, fallback) {
   try {
