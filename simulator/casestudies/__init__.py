@@ -9,11 +9,19 @@ case studies, so they are not mistaken for the Django page templates in template
      "compare_with": "<id>" (optional: the other half of a pair),
      "broken": null | {"step": "<note step>", "hint": "...", "fix": [{"path": "nodes[knn].config.max_batch_size",
                                                                       "value": 32}, ...]},
+     "drill": null | {"step", "hint", "fix", "fault": "<fault id>", "availability_at_least": 0.95,
+                      "recover_within_s": 10},
      "board": {<board document>}}
+
+A failure drill is a board that runs a fault (its `faults`): as given it does not ride the fault
+out, and with its fix it does: availability of at least `availability_at_least`, and the fault's
+recovery (back to the P99 and error share of before) within `recover_within_s` of its end. Its
+hint, like a broken template's, goes under its note step.
 
 A broken template's hint is appended to its board's notes for `step`, so a board made from it
 carries the hint. A fix is a list of changes; each path is dotted keys, where `nodes[<id>]` and
-`edges[<id>]` pick an element by its id (ids, not positions, so a fix survives edits elsewhere).
+`edges[<id>]` pick an element by its id (ids, not positions, so a fix survives edits elsewhere);
+a change `{"append": "nodes" | "edges", "value": {...}}` adds an element instead.
 """
 
 from __future__ import annotations
@@ -54,27 +62,34 @@ class CaseStudy:
     board: dict[str, Any]
     broken: dict[str, Any] | None = None
     compare_with: str | None = None
+    drill: dict[str, Any] | None = None
+
+    @property
+    def lesson(self) -> dict[str, Any] | None:
+        """What the board teaches by failing: its `broken` or its `drill` entry (step, hint, fix)."""
+        return self.broken or self.drill
 
     def document(self) -> dict[str, Any]:
         """A fresh copy of the board document, with the hint in the notes when broken on purpose."""
         document = copy.deepcopy(self.board)
-        if self.broken:
+        if self.lesson:
             notes = document.setdefault("notes", {})
-            step = self.broken["step"]
-            notes[step] = f"{notes.get(step, '').rstrip()}\n\n**{HINT_HEADING}** {self.broken['hint']}".lstrip()
+            step = self.lesson["step"]
+            notes[step] = f"{notes.get(step, '').rstrip()}\n\n**{HINT_HEADING}** {self.lesson['hint']}".lstrip()
         return document
 
     def fixed_document(self) -> dict[str, Any]:
-        """The board with the template's fix applied (CaseStudyError when it is not broken)."""
-        if not self.broken:
-            raise CaseStudyError(f"template {self.id} is not broken, so it has no fix")
-        return apply_changes(self.document(), self.broken["fix"])
+        """The board with the template's fix applied (CaseStudyError when it has none)."""
+        if not self.lesson:
+            raise CaseStudyError(f"template {self.id} is neither broken nor a drill, so it has no fix")
+        return apply_changes(self.document(), self.lesson["fix"])
 
     def summary(self) -> dict[str, Any]:
         """What the gallery lists: no board document, no fix (a learner should find it)."""
         return {
             "id": self.id, "title": self.title, "description": self.description, "case_study": self.case_study,
-            "broken": self.broken is not None, "hint": self.broken["hint"] if self.broken else None,
+            "broken": self.broken is not None, "drill": self.drill is not None,
+            "hint": self.lesson["hint"] if self.lesson else None,
             "compare_with": self.compare_with,
             "requirements": self.board.get("requirements", {}),
             "nodes": len(self.board.get("nodes", [])),
@@ -100,6 +115,11 @@ def apply_changes(document: dict[str, Any], changes: list[dict[str, Any]]) -> di
     """A copy of `document` with each change's `value` set at its `path` (missing objects are created)."""
     result = copy.deepcopy(document)
     for change in changes:
+        if "append" in change:
+            if change["append"] not in ("nodes", "edges"):
+                raise CaseStudyError(f"append: {change['append']!r} is neither nodes nor edges")
+            result.setdefault(change["append"], []).append(copy.deepcopy(change["value"]))
+            continue
         path = change["path"]
         segments = path.split(".")
         target: Any = result
@@ -124,12 +144,18 @@ def _case_study(data: dict[str, Any], name: str) -> CaseStudy:
     if broken is not None and (broken.get("step") not in NOTE_STEPS or not broken.get("hint")
                                or not broken.get("fix")):
         raise CaseStudyError(f"{name}: broken needs a note step, a hint and a fix")
+    drill = data.get("drill")
+    if drill is not None and (drill.get("step") not in NOTE_STEPS or not drill.get("hint") or not drill.get("fix")
+                              or drill.get("fault") not in {f.get("id") for f in data.get("board", {}).get("faults", [])}):
+        raise CaseStudyError(f"{name}: drill needs a note step, a hint, a fix and the id of one of the board's faults")
+    if drill is not None and broken is not None:
+        raise CaseStudyError(f"{name}: a template is broken on purpose or a drill, not both")
     missing = [key for key in ("id", "order", "title", "description", "case_study", "board") if key not in data]
     if missing:
         raise CaseStudyError(f"{name}: missing {', '.join(missing)}")
     template = CaseStudy(id=data["id"], order=data["order"], title=data["title"], description=data["description"],
                         case_study=data["case_study"], board=data["board"], broken=broken,
-                        compare_with=data.get("compare_with"))
+                        compare_with=data.get("compare_with"), drill=drill)
     check_document(template.document())
     return template
 

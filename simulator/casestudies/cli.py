@@ -31,8 +31,33 @@ def verdict_line(results: Results) -> str:
     return ", ".join(parts)
 
 
+def rides_out(results: Results, drill: dict[str, Any]) -> tuple[bool, str]:
+    """Whether a drill's board rides its fault out (availability and recovery), and how it did."""
+    impact = next(i for i in results.faults if i["id"] == drill["fault"])
+    recovery = impact["recovery_s"]
+    available = results.availability or 0.0
+    ok = (available >= drill["availability_at_least"] and recovery is not None
+          and recovery <= drill["recover_within_s"])
+    return ok, (f"availability {available:.2%} (needs {drill['availability_at_least']:.0%}), "
+                f"{'never recovers from' if recovery is None else f'recovers {recovery:.1f} s after'} "
+                f"fault {drill['fault']} (needs {drill['recover_within_s']:g} s)")
+
+
+def check_drill(template: CaseStudy, seed: int) -> tuple[bool, list[str]]:
+    """A drill teaches what it should when the board as given does not ride its fault out and the fixed one does."""
+    given, fixed = (rides_out(run(document, seed=seed), template.drill)
+                    for document in (template.document(), template.fixed_document()))
+    return (not given[0]) and fixed[0], [
+        f"{template.id}: failure drill, as given {'RIDES IT OUT (it should not)' if given[0] else 'fails'}: "
+        f"{given[1]}",
+        f"{' ' * len(template.id)}  with the hinted fix: {'rides it out' if fixed[0] else 'STILL FAILS'}: {fixed[1]}",
+    ]
+
+
 def check_case_study(template: CaseStudy, seed: int) -> tuple[bool, list[str]]:
-    """Run a template (and its fix when broken on purpose); (teaches what it should, report lines)."""
+    """Run a template (and its fix when broken on purpose or a drill); (teaches what it should, report lines)."""
+    if template.drill:
+        return check_drill(template, seed)
     results = run(template.document(), seed=seed)
     meets = meets_requirements(results)
     if not template.broken:
