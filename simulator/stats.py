@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator.buckets import sums_into
 from simulator.models.timer import mean_batch_ms
 from simulator.nodespec import NodeSpec
 from simulator.reasons import DROP_REASONS, NODE_ERROR_REASONS, QUEUE_FULL, TIMEOUT  # noqa: F401
 
 REASONS = DROP_REASONS  # what a node sheds on purpose: its visits' drop reasons
 NODE_SERIES_POINTS = 120  # per-node buckets over the measured window: the timeline's resolution
+NO_WEIGHTS = np.empty(0)
 CI_BATCHES = 20
 CI_MIN_PER_BATCH = 500  # below this a batch's P99 rests on too few tail samples
 T_975_19 = 2.093024054408263  # Student t quantile 0.975 with 19 degrees of freedom
@@ -50,30 +52,6 @@ def capacity_rps(spec: NodeSpec, rng: np.random.Generator) -> float | None:
 def bucket_width(window: tuple[float, float]) -> float:
     """Width in ms of one of the NODE_SERIES_POINTS buckets of a node's timeline over the window."""
     return max((window[1] - window[0]) / NODE_SERIES_POINTS, 1e-9)
-
-
-def bucket_busy(start: np.ndarray, end: np.ndarray, lo: float, width: float, count: int) -> np.ndarray:
-    """The length of the intervals [start, end] that falls in each of `count` buckets from lo."""
-    a, b = np.maximum(start, lo), np.minimum(end, lo + width * count)
-    keep = b > a
-    a, b = a[keep], b[keep]
-    first = np.floor((a - lo) / width).astype(np.int64)
-    last = np.minimum(np.floor((b - lo) / width).astype(np.int64), count - 1)
-    same = first == last
-    out = np.bincount(first[same], weights=(b - a)[same], minlength=count)[:count]
-    for i in np.flatnonzero(~same):  # the few that span a bucket edge, piece by piece
-        for k in range(first[i], last[i] + 1):
-            piece = min(b[i], lo + (k + 1) * width) - max(a[i], lo + k * width)
-            if piece > 0.0:
-                out[k] += piece
-    return out
-
-
-def bucket_counts(times: np.ndarray, lo: float, width: float, count: int) -> np.ndarray:
-    """How many of the times fall in each of `count` buckets from lo."""
-    times = times[times >= lo]
-    index = np.floor((times - lo) / width).astype(np.int64)
-    return np.bincount(index[index < count], minlength=count).astype(float)[:count]
 
 
 def _overlap(start: np.ndarray, end: np.ndarray, window: tuple[float, float]) -> float:
@@ -130,13 +108,13 @@ class NodeAccumulator:
         self.finished += int(np.count_nonzero(all_served & (end >= lo) & (end <= hi)))
         for code in REASONS:
             self.drops[code] += int(np.count_nonzero(inside & (reason == code) & (end <= hi)))
-        self.series_errors += bucket_counts(end[~all_served], lo, self.width, NODE_SERIES_POINTS)
+        sums_into(self.series_errors, lo, self.width, end[~all_served], NO_WEIGHTS)
         if busy:
             self.add_busy(left[all_served], end[all_served])
 
     def add_busy(self, start: np.ndarray, end: np.ndarray) -> None:
         self.busy_ms += _overlap(start, end, self.window)
-        self.series_busy += bucket_busy(start, end, self.window[0], self.width, NODE_SERIES_POINTS)
+        sums_into(self.series_busy, self.window[0], self.width, start, end - start)
 
     def series(self) -> dict[str, np.ndarray]:
         """The node's timeline: busy server-ms and failed visits per bucket."""

@@ -16,6 +16,7 @@ from simulator.events.layout import (
     SF_BUSY_AREA, SF_CAP_AREA, SF_Q_AREA, SF_REPL_T, SF_SLOW, SF_WAKE_AT, T_BATCH_SUM, T_BATCHES, T_FAILS,
     T_FINISHED, T_OFFERED, T_SERVED, TF_BUSY, TF_QUEUE_AREA, TF_WAIT_SUM,
 )
+from simulator.buckets import count_into, span_into
 from simulator.fifo import njit
 
 NO_WORK, DID_WORK = -1, -2  # dispatch_one's answers besides the NEED_* codes
@@ -50,31 +51,7 @@ def visit_settled(s, node, arrival, left, end, reason):  # pragma: no cover - co
     else:
         if inside and end <= hi:
             s.NTI[node, T_FAILS + reason] += 1
-        bucket_add(s.NB_ERR, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], end, 1)
-
-
-@njit(cache=True, nogil=True)
-def bucket_add(table, node, lo, width, t, amount):  # pragma: no cover - compiled
-    """Add `amount` to the bucket of time t in one node's row, when t falls in the buckets."""
-    b = int(math.floor((t - lo) / width)) if t >= lo else -1
-    if 0 <= b < table.shape[1]:
-        table[node, b] += amount
-
-
-@njit(cache=True, nogil=True)
-def bucket_span(table, node, lo, width, start, end, weight):  # pragma: no cover - compiled
-    """Add weight x the length of [start, end] that falls in each of the node's buckets."""
-    count = table.shape[1]
-    a = max(start, lo)
-    b = min(end, lo + width * count)
-    if b <= a:
-        return
-    first = int(math.floor((a - lo) / width))
-    last = min(int(math.floor((b - lo) / width)), count - 1)
-    for k in range(first, last + 1):
-        piece = min(b, lo + (k + 1) * width) - max(a, lo + k * width)
-        if piece > 0.0:
-            table[node, k] += piece * weight
+        count_into(s.NB_ERR[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], end, 1.0)
 
 
 @njit(cache=True, nogil=True)
@@ -107,7 +84,7 @@ def replicas_until(s, node, now):  # pragma: no cover - compiled
     start = s.NSF[node, SF_REPL_T]
     if now > start:
         held = s.NSI[node, S_ACTIVE] + s.NSI[node, S_PENDING]
-        bucket_span(s.NB_REPL, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now, float(held))
+        span_into(s.NB_REPL[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now, float(held))
         s.NSF[node, SF_REPL_T] = now
 
 
@@ -257,7 +234,7 @@ def job_done(s, j, now):  # pragma: no cover - compiled
         s.JI[nxt, J_PREV] = prev
     start = s.JF[j, JF_START]
     s.NTF[node, TF_BUSY] += _overlap(start, now, s.GF[GF_LO], s.GF[GF_HI])
-    bucket_span(s.NB_BUSY, node, s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now, 1.0)
+    count_into(s.NB_BUSY[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now - start)
 
 
 @njit(cache=True, nogil=True)

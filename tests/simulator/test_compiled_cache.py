@@ -8,8 +8,9 @@ from simulator import compiled_cache
 def _package(tmp_path):
     (tmp_path / "events" / "__pycache__").mkdir(parents=True)
     (tmp_path / "__pycache__").mkdir()
-    for name in ("fifo.py", "dynamic_batching.py", "events/loop.py", "events/calls.py"):
-        (tmp_path / name).write_text(f"# {name}\n")
+    for name in compiled_cache.COMPILED:  # the modules as the guard lists them, a folder holding two
+        for source in ([name] if name.endswith(".py") else [f"{name}/loop.py", f"{name}/calls.py"]):
+            (tmp_path / source).write_text(f"# {source}\n")
     cached = [tmp_path / "events" / "__pycache__" / "loop.run-1.py311.nbi",
               tmp_path / "events" / "__pycache__" / "loop.run-1.py311.1.nbc",
               tmp_path / "__pycache__" / "fifo.fifo_chunk-2.py311.nbi"]
