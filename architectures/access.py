@@ -22,7 +22,7 @@ from django.db import transaction
 
 from architectures.broadcast import board_group_send
 from architectures.models import Board, new_board_token
-from architectures.selectors import BoardNotFound, board_get, board_get_for_access
+from architectures.selectors import BoardNotFound, board_get, board_get_for_access, board_get_for_write
 
 EDIT, VIEW = "edit", "view"
 ROLES = (EDIT, VIEW)
@@ -84,9 +84,12 @@ def check_role(board: Board, *, token: str | None, user: Any = None, need: str =
 
 
 def board_access(*, board_id: str | uuid.UUID, token: str | None, user: Any = None,
-                 need: str = VIEW) -> tuple[Board, str]:
-    """The board and the caller's role, checked against `need` (see check_role)."""
-    board = board_get(board_id=board_id)
+                 need: str = VIEW, with_document: bool = True) -> tuple[Board, str]:
+    """The board and the caller's role, checked against `need` (see check_role).
+
+    Without `with_document` the document is not loaded (a save replaces it anyway).
+    """
+    board = board_get(board_id=board_id) if with_document else board_get_for_write(board_id=board_id)
     return board, check_role(board, token=token, user=user, need=need)
 
 
@@ -96,10 +99,10 @@ def request_token(request: Any) -> str:
     return request.headers.get(HEADER, "")
 
 
-def request_board(request: Any, board_id: str | uuid.UUID, *, need: str = VIEW) -> Board:
-    """The board of an API request or page, if the request may `need` it."""
+def request_board(request: Any, board_id: str | uuid.UUID, *, need: str = VIEW, with_document: bool = True) -> Board:
+    """The board of an API request or page, if the request may `need` it (see board_access)."""
     board, _ = board_access(board_id=board_id, token=request_token(request), user=getattr(request, "user", None),
-                            need=need)
+                            need=need, with_document=with_document)
     return board
 
 

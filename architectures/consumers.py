@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from architectures import access
@@ -10,6 +9,7 @@ from architectures.broadcast import board_group
 from architectures.live_consumer import LiveEditingMixin
 from architectures.payloads import run_payload
 from architectures.selectors import board_active_runs
+from whiteboard.pool import database_call
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_REVOKED = 4403
@@ -20,7 +20,7 @@ class BoardConsumer(LiveEditingMixin, AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
-        granted = await database_sync_to_async(access.socket_access)(self.scope, board_id)
+        granted = await database_call(access.socket_access)(self.scope, board_id)
         if granted is None:  # unknown board or no valid token: the same answer, as over HTTP
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -34,7 +34,7 @@ class BoardConsumer(LiveEditingMixin, AsyncJsonWebsocketConsumer):
         await self.accept(subprotocol=access.SUBPROTOCOL if access.SUBPROTOCOL in offered else None)
         await self.live_join()
         # A client joining mid-run first learns where every active run stands.
-        active = await database_sync_to_async(_active_runs)(board.pk)
+        active = await database_call(_active_runs)(board.pk)
         await self.send_json({"type": "hello", "board_id": str(board.pk), "version": await self.version_now(),
                               "active_runs": active, "client": self.client_id})
 
@@ -42,7 +42,7 @@ class BoardConsumer(LiveEditingMixin, AsyncJsonWebsocketConsumer):
         """A link was regenerated: close if this connection came in with the old token of that role."""
         if event.get("role") != self.token_role:
             return
-        still = await database_sync_to_async(access.socket_still_valid)(
+        still = await database_call(access.socket_still_valid)(
             self.board_id, access.socket_token(self.scope), self.token_role)
         if not still:
             await self.close(code=CLOSE_REVOKED)

@@ -12,16 +12,17 @@ Messages a client sends (JSON objects with a `type`):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
 import time
+import weakref
 from typing import Any
-
-from channels.db import database_sync_to_async
 
 from architectures.live_edits import EditRefused, board_apply_ops
 from architectures.selectors import BoardNotFound, board_get, board_version_number
+from whiteboard.pool import database_call
 
 # Close code when a connection keeps sending edits past its limit (see README, "Live co-editing").
 CLOSE_TOO_MANY_EDITS = 4429
@@ -55,6 +56,21 @@ def _number(value: Any) -> float | None:
     return None
 
 
+# One lock per board and event loop, held by the board's connections in this process: its edits
+# wait for each other here instead of racing to the compare-and-swap, which lets only one of
+# them through and makes the rest read, apply and validate again. Other processes' edits of the
+# board still meet at the compare-and-swap.
+_edit_locks: weakref.WeakValueDictionary[tuple[int, Any], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def board_edit_lock(board_id: Any) -> asyncio.Lock:
+    key = (id(asyncio.get_running_loop()), board_id)
+    lock = _edit_locks.get(key)
+    if lock is None:
+        lock = _edit_locks[key] = asyncio.Lock()
+    return lock
+
+
 class LiveEditingMixin:
     """Mixed into the board consumer, which sets `self.board_id` and `self.group` before `live_join`."""
 
@@ -72,11 +88,12 @@ class LiveEditingMixin:
         self.edits = TokenBucket(self.EDIT_BURST, self.EDIT_RATE)
         self.strikes = TokenBucket(self.STRIKE_BURST, self.STRIKE_RATE)
         self.cursors = TokenBucket(self.CURSOR_BURST, self.CURSOR_RATE)
+        self.edit_lock = board_edit_lock(self.board_id)
 
     async def version_now(self) -> int:
         """The board's version, read after joining the group: every later edit reaches this connection."""
         try:
-            return await database_sync_to_async(board_version_number)(board_id=self.board_id)
+            return await database_call(board_version_number)(board_id=self.board_id)
         except BoardNotFound:
             return 0  # deleted this instant: the client's sync then answers not_found
 
@@ -121,8 +138,9 @@ class LiveEditingMixin:
                               f"Too many edits: at most {self.EDIT_RATE} a second. This edit was not stored.")
             return
         try:
-            applied = await database_sync_to_async(board_apply_ops)(
-                board_id=self.board_id, ops=message.get("ops"), edit_id=edit_id, author=self.client_id)
+            async with self.edit_lock:
+                applied = await database_call(board_apply_ops)(
+                    board_id=self.board_id, ops=message.get("ops"), edit_id=edit_id, author=self.client_id)
         except EditRefused as refused:
             self.strikes.take()
             await self._error(edit_id, "refused", refused.detail, refused.errors)
@@ -134,7 +152,7 @@ class LiveEditingMixin:
 
     async def _on_sync(self, message: dict) -> None:
         try:
-            board = await database_sync_to_async(board_get)(board_id=self.board_id)
+            board = await database_call(board_get)(board_id=self.board_id)
         except BoardNotFound:
             await self._error("", "not_found", "The board was deleted.")
             return

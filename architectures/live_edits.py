@@ -11,9 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from architectures.broadcast import board_broadcast
+from architectures.broadcast import board_broadcast_soon
 from architectures.models import Board, BoardVersion
-from architectures.selectors import board_get, board_version_latest
+from architectures.selectors import board_get
 from architectures.services import merge_patch
 from simulator.validation import BoardValidationError, check_document
 
@@ -113,12 +113,16 @@ def apply_ops(document: dict[str, Any], ops: Any) -> dict[str, Any]:
     return result
 
 
-def _keep_history(board: Board) -> None:
-    latest = board_version_latest(board=board)
-    if latest is not None and latest.live and timezone.now() - latest.created_at < HISTORY_WINDOW:
-        latest.number, latest.title, latest.document = board.version, board.title, board.document
-        latest.save(update_fields=["number", "title", "document"])
-    else:
+def _keep_history(board: Board, previous: int) -> None:
+    """Move the newest history entry along when it is a recent live one, else start a new entry.
+
+    Every write keeps the newest entry at the board's version, so the entry of version
+    `previous` is the newest: one conditional update finds and moves it in a single query.
+    """
+    moved = BoardVersion.objects.filter(
+        board=board, number=previous, live=True, created_at__gte=timezone.now() - HISTORY_WINDOW,
+    ).update(number=board.version, title=board.title, document=board.document)
+    if not moved:
         BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document,
                                     live=True)
 
@@ -147,9 +151,10 @@ def board_apply_ops(*, board_id: str | uuid.UUID, ops: Any, edit_id: str = "", a
             if not stored:
                 continue
             board.document, board.title, board.version = document, title, version
-            _keep_history(board)
+            _keep_history(board, version - 1)
             payload = {"type": "edit", "id": edit_id, "ops": ops, "version": version, "client": author}
-            transaction.on_commit(lambda: board_broadcast(board.pk, payload))
+            # Queued, not awaited: the sender's ack does not wait for the others' copies.
+            transaction.on_commit(lambda: board_broadcast_soon(board.pk, payload))
         return Applied(version=version)
     raise EditRefused("The board is too busy right now; the edit was not stored. Try again.",
                       [{"path": "", "message": f"gave up after {MAX_ATTEMPTS} concurrent writes"}])

@@ -57,6 +57,14 @@ def board_get(*, board_id: str | uuid.UUID) -> Board:
         raise BoardNotFound(board_id) from None
 
 
+def board_get_for_write(*, board_id: str | uuid.UUID) -> Board:
+    """The board without its document: what a save checks and answers with, besides the new document."""
+    try:
+        return Board.objects.defer("document").get(pk=_parse_id(board_id))
+    except Board.DoesNotExist:
+        raise BoardNotFound(board_id) from None
+
+
 def board_get_for_access(*, board_id: str | uuid.UUID) -> Board:
     """The board's id, owner and link tokens only: enough to decide who may open its WebSocket."""
     try:
@@ -87,11 +95,6 @@ def board_version_get(*, board: Board, number: int) -> BoardVersion:
         return board.versions.get(number=number)
     except BoardVersion.DoesNotExist:
         raise VersionNotFound(number) from None
-
-
-def board_version_latest(*, board: Board) -> BoardVersion | None:
-    """The board's newest history entry, without its document (live edits only rewrite it)."""
-    return board.versions.only("id", "board_id", "number", "live", "created_at").order_by("-number").first()
 
 
 # ---- runs ----

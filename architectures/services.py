@@ -9,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from architectures.broadcast import board_broadcast
+from architectures.broadcast import board_broadcast_soon
 from architectures.models import Board, BoardVersion
-from architectures.selectors import board_get, board_version_get
+from architectures.selectors import board_get, board_get_for_write, board_version_get
 from simulator.casestudies import get_case_study
 from simulator.catalog import blank_document
 from simulator.validation import BoardValidationError, Issue, check_document
@@ -32,7 +32,8 @@ def _title_of(document: dict[str, Any]) -> str:
 def _record_version(board: Board) -> None:
     BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document)
     version, board_id = board.version, board.id
-    transaction.on_commit(lambda: board_broadcast(board_id, {"type": "board.saved", "version": version}))
+    # Queued, not awaited: the answer to the save does not wait for Redis (see broadcast._Sender).
+    transaction.on_commit(lambda: board_broadcast_soon(board_id, {"type": "board.saved", "version": version}))
 
 
 @transaction.atomic
@@ -52,16 +53,23 @@ def board_create(*, document: dict[str, Any] | None = None, title: str | None = 
 
 
 @transaction.atomic
-def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: dict[str, Any]) -> Board:
-    """Replace the document if the board is still at `expected_version`; else raise VersionConflict."""
+def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: dict[str, Any],
+                 board: Board | None = None) -> Board:
+    """Replace the document if the board is still at `expected_version`; else raise VersionConflict.
+
+    `board` is the row the caller already read (its document may be deferred): it is updated in
+    place instead of being read again, so a save costs one read, one update and one insert.
+    """
     check_document(document)
-    board = board_get(board_id=board_id)
+    if board is None:
+        board = board_get_for_write(board_id=board_id)
+    title, updated_at = _title_of(document), timezone.now()
     # Compare-and-swap on the version: of two concurrent saves of the same version, one wins.
     updated = Board.objects.filter(pk=board.pk, version=expected_version).update(
-        document=document, title=_title_of(document), version=expected_version + 1, updated_at=timezone.now())
+        document=document, title=title, version=expected_version + 1, updated_at=updated_at)
     if not updated:
-        raise VersionConflict(board_get(board_id=board_id))
-    board.refresh_from_db()
+        raise VersionConflict(board_get(board_id=board.pk))
+    board.document, board.title, board.version, board.updated_at = document, title, expected_version + 1, updated_at
     _record_version(board)
     return board
 
@@ -94,14 +102,14 @@ def board_patch(*, board_id: str | uuid.UUID, expected_version: int, patch: dict
     if board.version != expected_version:
         raise VersionConflict(board)
     return board_update(board_id=board.pk, expected_version=expected_version,
-                        document=merge_patch(board.document, patch))
+                        document=merge_patch(board.document, patch), board=board)
 
 
 def board_restore(*, board_id: str | uuid.UUID, number: int) -> Board:
     """Store version `number`'s document as a new version (history is never rewritten)."""
     board = board_get(board_id=board_id)
     old = board_version_get(board=board, number=number)
-    return board_update(board_id=board.pk, expected_version=board.version, document=old.document)
+    return board_update(board_id=board.pk, expected_version=board.version, document=old.document, board=board)
 
 
 @transaction.atomic
@@ -109,4 +117,4 @@ def board_delete(*, board_id: str | uuid.UUID) -> None:
     board = board_get(board_id=board_id)
     board_id = board.pk
     board.delete()
-    transaction.on_commit(lambda: board_broadcast(board_id, {"type": "board.deleted"}))
+    transaction.on_commit(lambda: board_broadcast_soon(board_id, {"type": "board.deleted"}))

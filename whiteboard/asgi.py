@@ -2,17 +2,20 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whiteboard.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 # Imported after Django is set up: the routing imports consumers, which import models.
+from whiteboard.asgi_http import PooledHTTPHandler  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from architectures.routing import websocket_urlpatterns  # noqa: E402
+
+django_asgi_app = PooledHTTPHandler()
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,

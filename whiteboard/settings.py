@@ -169,6 +169,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 HEALTH_TIMEOUT_S = 1.5
 
+# Threads per server process that run requests' synchronous code (views, the ORM) and the
+# WebSockets' database work (whiteboard/pool.py); also the most database connections a process holds.
+WEB_THREADS = env_int("WEB_THREADS", 8, minimum=1, maximum=256)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -60,9 +60,10 @@ class BoardDetailView(APIView):
                    responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
                    summary="Replace a board's document (optimistic concurrency on version)")
     def put(self, request: Request, board_id: str) -> Response:
-        board = access.request_board(request, board_id, need=EDIT)
+        board = access.request_board(request, board_id, need=EDIT, with_document=False)
         data = validated(BoardUpdateRequestSerializer, request.data)
-        board = services.board_update(board_id=board.pk, expected_version=data["version"], document=data["document"])
+        board = services.board_update(board_id=board.pk, expected_version=data["version"], document=data["document"],
+                                      board=board)
         return board_answer(request, board)
 
     @extend_schema(request=BoardUpdateRequestSerializer,

@@ -8,6 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from architectures.broadcast import broadcasts_flush
 from architectures.models import Board
 from architectures.services import board_create, board_update
 from tests.early_env import free_port
@@ -42,6 +43,8 @@ async def test_events_flow_again_after_redis_restarts(document, settings):
     settings.CHANNEL_LAYERS = layers_at(redis.url)
     try:
         board = await sync_to_async(board_create)(document=document)
+        # Broadcasts are sent by a thread of their own; the creation's must be out before the outage.
+        assert await sync_to_async(broadcasts_flush)()
         await sync_to_async(redis.stop)()
         await sync_to_async(redis.start)()
         viewer = WebsocketCommunicator(application, f"/ws/boards/{board.pk}/", headers=HEADERS,
