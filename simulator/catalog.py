@@ -12,8 +12,8 @@ from typing import Any
 from simulator.faults import COMMON_FIELDS as FAULT_FIELDS  # noqa: F401
 from simulator.faults import FAULT_TYPES, MAX_FAULTS, catalog_entries  # noqa: F401
 from simulator.fields import (  # noqa: F401  (re-exported: the catalog is where readers find field types)
-    BOOLEAN, CIRCUIT_BREAKER, EDGE_TIMEOUT, ENUM, FANOUT_MODES, INTEGER, NUMBER, OBJECT, RETRY,
-    SERVICE_DISTRIBUTIONS, SERVICE_TIME, STRING, Field,
+    BOOLEAN, CIRCUIT_BREAKER, EDGE_TIMEOUT, ENUM, FANOUT_MODES, INTEGER, MAX_TOKENS, NUMBER, OBJECT, RETRY,
+    SERVICE_DISTRIBUTIONS, SERVICE_TIME, STRING, TOKEN_COUNT, TOKEN_DISTRIBUTIONS, Field,
 )
 from simulator.instances import INSTANCE_TYPES
 from simulator.kinds import GROUPS, KINDS, Kind  # noqa: F401
@@ -75,6 +75,14 @@ TRAFFIC_FIELDS: tuple[Field, ...] = (
           unit="s", minimum=1, maximum=86_400 * 7, nullable=True),
     Field("diurnal_min_fraction", NUMBER, 0.2, "Diurnal: lowest rate as a fraction of the peak.",
           unit="fraction", minimum=0, maximum=1),
+    Field("prompt_tokens", TOKEN_COUNT, {"dist": "lognormal", "median": 800, "p99": 4000},
+          "LLM servers: tokens in each request's prompt (the question and any retrieved context).",
+          unit="tokens"),
+    Field("output_tokens", TOKEN_COUNT, {"dist": "lognormal", "median": 200, "p99": 1000},
+          "LLM servers: tokens in each answer.", unit="tokens"),
+    Field("streaming", BOOLEAN, False,
+          "LLM servers stream their answers: a request's latency through an LLM server is its time to first "
+          "token (the rest keeps the server busy); otherwise the whole answer."),
     Field("time_compression", NUMBER, 1.0,
           "Run the board's slow clocks this many times faster: the run length, warm-up, arrival pattern, "
           "faults and autoscaler timings are divided by it, service times and network latencies are not. "
@@ -105,6 +113,7 @@ def catalog_dict() -> dict[str, Any]:
         "traffic_fields": [f.to_dict() for f in TRAFFIC_FIELDS],
         "requirement_fields": [f.to_dict() for f in REQUIREMENT_FIELDS],
         "service_distributions": list(SERVICE_DISTRIBUTIONS),
+        "token_distributions": list(TOKEN_DISTRIBUTIONS),
         "fault_types": catalog_entries(),
         "fault_fields": [f.to_dict() for f in FAULT_FIELDS],
         "note_steps": [{"name": step, "title": NOTE_TITLES[step]} for step in NOTE_STEPS],
@@ -113,6 +122,7 @@ def catalog_dict() -> dict[str, Any]:
             "nodes": MAX_NODES, "edges": MAX_EDGES, "label_chars": MAX_LABEL_CHARS,
             "title_chars": MAX_TITLE_CHARS, "note_chars": MAX_NOTE_CHARS,
             "document_bytes": MAX_DOCUMENT_BYTES, "id_chars": MAX_ID_CHARS, "faults": MAX_FAULTS,
+            "tokens": MAX_TOKENS,
         },
     }
 

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-COMPILED = ("fifo.py", "dynamic_batching.py", "buckets.py", "events")  # modules with @njit(cache=True) functions
+COMPILED = ("fifo.py", "dynamic_batching.py", "buckets.py", "llm_serving.py", "events")  # modules with @njit(cache=True) functions
 STAMP = "compiled-sources.sha256"
 
 

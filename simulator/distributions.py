@@ -104,3 +104,32 @@ class SampleStream:
         value = float(self._buffer[self._pos])
         self._pos += 1
         return value
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """A distribution of whole token counts per request (at least 1), as a `token_count` field describes it."""
+
+    dist: str
+    mean: int = 0
+    low: int = 0
+    high: int = 0
+    median: int = 0
+    p99: int = 0
+    samples: tuple[int, ...] = ()
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.dist == "constant":
+            return np.full(n, self.mean, dtype=np.int64)
+        if self.dist == "uniform":
+            return rng.integers(self.low, self.high, n, endpoint=True, dtype=np.int64)
+        if self.dist == "lognormal":
+            sigma = math.log(self.p99 / self.median) / Z99
+            drawn = np.rint(self.median * np.exp(sigma * rng.standard_normal(n)))
+            return np.maximum(drawn, 1).astype(np.int64)
+        return np.asarray(self.samples, dtype=np.int64)[rng.integers(0, len(self.samples), n)]
+
+
+def token_count(spec: dict[str, Any]) -> TokenCount:
+    """Build a TokenCount from a validated `token_count` object."""
+    return TokenCount(**{key: (tuple(value) if key == "samples" else value) for key, value in spec.items()})

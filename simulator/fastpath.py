@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.dynamic_batching import DONE, batch_loop
+from simulator.llm_node import serve_llm
 from simulator.fifo import fifo_chunk, new_state
 from simulator.outcome import BATCH_CHUNK, Outcome, RunInputs, request_fates
 from simulator.progress import Ticker
@@ -95,13 +96,15 @@ def simulate_fast(inputs: RunInputs, ticker: Ticker) -> Outcome:
     topo = inputs.topology
     n = len(inputs.arrivals)
     arrays = _Arrays(inputs)
-    stats, series = {}, {}
+    stats, series, llm = {}, {}, {}
     progress = _Progress(ticker, max(1, n * len(topo.positions)))
     for node_index in topo.fast_order:
         plist = topo.positions_of(node_index)
         spec = topo.nodes[node_index]
         if plist:
-            stats[spec.id], series[spec.id] = _run_node(inputs, arrays, node_index, plist, n, progress)
+            stats[spec.id], series[spec.id], figures = _run_node(inputs, arrays, node_index, plist, n, progress)
+            if figures is not None:
+                llm[spec.id] = figures
         else:  # no request reaches it
             idle = NodeAccumulator(spec, inputs.window, inputs.capacities[node_index])
             stats[spec.id], series[spec.id] = idle.result(), idle.series()
@@ -110,7 +113,7 @@ def simulate_fast(inputs: RunInputs, ticker: Ticker) -> Outcome:
     del answers
     drops = [arrays.drop[p] for p in arrays.drop if not topo.positions[p].detached]
     fate, status = request_fates(fate, drops)
-    return Outcome(fate_ms=fate, status=status, nodes=stats, path="fast", node_series=series)
+    return Outcome(fate_ms=fate, status=status, nodes=stats, path="fast", node_series=series, llm=llm)
 
 
 class _Progress:
@@ -127,12 +130,15 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
     spec = inputs.topology.nodes[node_index]
     parts = []  # (position, rows visited or None for all)
     merged: np.ndarray | None = None
+    requests = []  # an LLM server needs each visit's request, for its token counts
     for p in plist:
         arr, owned = arrays.arrival(p)
         visited = np.flatnonzero(~np.isnan(arr)) if np.isnan(arr).any() else None
         if visited is not None:
             arr, owned = arr[visited], True
         parts.append((p, visited, len(arr)))
+        if spec.llm is not None:
+            requests.append(np.arange(n) if visited is None else visited)
         if merged is not None:
             arr, owned = np.concatenate([merged, arr]), True
         merged = arr
@@ -151,8 +157,13 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
     # Service ends overwrite the arrivals chunk by chunk (each chunk is read before), in arrival
     # order; they are put back in request order at the end. Drops are NaN there.
     reasons = np.zeros(len(merged), dtype=np.int8) if spec.can_drop else None
-    history = np.empty(len(merged) if spec.queue_limit >= 0 else 0)
-    if spec.batching:
+    history = np.empty(len(merged) if spec.queue_limit >= 0 and spec.llm is None else 0)
+    figures = None
+    if spec.llm is not None:
+        visits = np.concatenate(requests) if requests else np.empty(0, dtype=np.int64)
+        figures = serve_llm(inputs, node_index, merged, visits if order is None else visits[order], reasons, acc)
+        progress.advance(len(merged))
+    elif spec.batching:
         _serve_batches(inputs, node_index, merged, history, reasons, acc, progress)
     else:
         _serve_fifo(inputs, node_index, merged, history, reasons, acc, progress)
@@ -177,7 +188,7 @@ def _run_node(inputs: RunInputs, arrays: _Arrays, node_index: int, plist: list[i
             reason_full = np.zeros(n, dtype=np.int8)
             reason_full[slice(None) if visited is None else visited] = reasons[part]
             arrays.drop[p] = (_spread(drop_times[part], visited, n), reason_full)
-    return stats, series
+    return stats, series, figures
 
 
 def _serve_fifo(inputs: RunInputs, node_index: int, merged: np.ndarray, history: np.ndarray,

@@ -112,6 +112,8 @@ def check_field(f: Field, value: Any, path: str, out: Collector) -> None:
             out.add(path, f"must be true or false, not {type_name(value)}")
     elif f.type == catalog.SERVICE_TIME:
         check_service_time(value, path, out)
+    elif f.type == catalog.TOKEN_COUNT:
+        check_token_count(value, path, out)
     elif f.type == catalog.OBJECT:
         check_fields(f.fields, value, path, out, f"{f.name}")
 
@@ -121,6 +123,45 @@ def in_range(f: Field, value: float) -> bool:
         if value < f.minimum or (f.exclusive_minimum and value == f.minimum):
             return False
     return f.maximum is None or value <= f.maximum
+
+
+def check_token_count(value: Any, path: str, out: Collector) -> None:
+    """A distribution of whole token counts from 1 to MAX_TOKENS, its parameters by its kind."""
+    if not isinstance(value, dict):
+        out.add(path, f"must be an object with a dist, not {type_name(value)}")
+        return
+    dist = value.get("dist")
+    if dist not in catalog.TOKEN_DISTRIBUTIONS:
+        out.add(join(path, "dist"), f"must be one of {', '.join(catalog.TOKEN_DISTRIBUTIONS)}")
+        return
+    wanted = {"constant": ("mean",), "uniform": ("low", "high"), "lognormal": ("median", "p99"),
+              "empirical": ("samples",)}[dist]
+    for key in value:
+        if key != "dist" and key not in wanted:
+            out.add(join(path, key), f"is not a parameter of a {dist} token count (it takes {', '.join(wanted)})")
+
+    def count(key: str, number: Any) -> int | None:
+        if not is_integer(number) or not 1 <= number <= catalog.MAX_TOKENS:
+            out.add(join(path, key), f"must be a whole number of tokens from 1 to {catalog.MAX_TOKENS}")
+            return None
+        return int(number)
+
+    if dist == "empirical":
+        samples = value.get("samples")
+        if not isinstance(samples, list) or not 1 <= len(samples) <= catalog.MAX_EMPIRICAL_SAMPLES:
+            out.add(join(path, "samples"), f"must be a list of 1 to {catalog.MAX_EMPIRICAL_SAMPLES} token counts")
+            return
+        for i, sample in enumerate(samples):
+            if count(f"samples[{i}]", sample) is None:
+                break
+        return
+    numbers = [count(key, value.get(key)) for key in wanted]
+    if None in numbers or len(numbers) < 2:
+        return
+    if dist == "uniform" and numbers[0] > numbers[1]:
+        out.add(join(path, "high"), "must be at least low")
+    if dist == "lognormal" and numbers[0] >= numbers[1]:
+        out.add(join(path, "p99"), "must be greater than median")
 
 
 def check_service_time(value: Any, path: str, out: Collector) -> None:

@@ -15,8 +15,11 @@ ENUM = "enum"
 BOOLEAN = "boolean"
 SERVICE_TIME = "service_time"  # {"dist": ..., "mean_ms" | "median_ms"+"p99_ms" | "samples_ms"}
 OBJECT = "object"  # a setting made of sub-fields (`fields`); null when the setting is off
+TOKEN_COUNT = "token_count"  # {"dist": ..., "mean" | "low"+"high" | "median"+"p99" | "samples"}: tokens per request
 
 SERVICE_DISTRIBUTIONS = ("exponential", "constant", "lognormal", "empirical")
+TOKEN_DISTRIBUTIONS = ("constant", "uniform", "lognormal", "empirical")
+MAX_TOKENS = 131_072  # the longest context the catalog's model classes take
 FANOUT_MODES = ("sequential", "parallel")
 
 

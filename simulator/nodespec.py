@@ -12,6 +12,18 @@ from simulator.models.timer import BatchTimer
 
 
 @dataclass(frozen=True)
+class LlmPlan:
+    """How an LLM server's replicas schedule and what a step costs (simulator/llm_serving.py)."""
+
+    max_num_seqs: int
+    max_batched_tokens: int
+    kv_capacity_tokens: int
+    static: bool
+    cost: tuple[float, ...]  # the ten step-cost parameters, in llm_serving's C_* order
+    info: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)  # shown in results
+
+
+@dataclass(frozen=True)
 class NodeSpec:
     """One request-path node with its config resolved to numbers (built by its kind, simulator/kinds/)."""
 
@@ -26,6 +38,7 @@ class NodeSpec:
     parallel: bool  # calls its sync children all at once
     batch: BatchPolicy | None = None  # dynamic batching; None serves one request at a time
     timer: BatchTimer | None = None  # where service (and batch) times come from, when not `service`
+    llm: LlmPlan | None = None  # an LLM server: its replicas run steps of continuous or static batching
     config: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property

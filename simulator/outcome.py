@@ -31,6 +31,9 @@ class RunInputs:
     event_rng: np.random.Generator | None = None  # draws only the event loop makes (jitter, errors)
     hit_uniforms: dict[int, np.ndarray] = field(default_factory=dict)  # per cache position under a flush
     time_compression: float = 1.0
+    prompt_tokens: np.ndarray | None = None  # per request, when the board has an LLM server
+    output_tokens: np.ndarray | None = None
+    streaming: bool = False
 
     def batch_stream(self, node: int, size: int) -> SampleStream:
         """Times of batches of `size` at a batching node; a batch of one reads the service stream.
@@ -62,6 +65,7 @@ class Outcome:
     edges: dict[str, dict] = field(default_factory=dict)  # per edge with calls settings or faults
     breaker_changes: list[dict] = field(default_factory=list)
     replica_changes: dict[str, list[dict]] = field(default_factory=dict)
+    llm: dict[str, dict] = field(default_factory=dict)  # per LLM server: its sequences' and steps' figures
 
 
 def request_fates(completion: np.ndarray, drops: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -75,6 +75,7 @@ class Results:
     breaker_changes: list[dict[str, Any]] = field(default_factory=list)
     replica_changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    llm: dict[str, Any] = field(default_factory=dict)  # per LLM server: TTFT, TPOT, tokens per second...
 
     def to_dict(self) -> dict[str, Any]:
         """The results as JSON-ready data (NaN and infinity become null)."""
@@ -282,5 +283,5 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
         degraded_share=degraded / counts.arrived if counts.arrived else 0.0,
         unfinished_share=counts.in_flight / counts.arrived if counts.arrived else 0.0, goodput_rps=goodput,
         node_timeseries=node_timeline(outcome, inputs), edges=outcome.edges, breaker_changes=outcome.breaker_changes,
-        replica_changes=outcome.replica_changes, faults=impacts,
+        replica_changes=outcome.replica_changes, faults=impacts, llm=outcome.llm,
     )

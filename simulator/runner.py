@@ -10,7 +10,7 @@ import numpy as np
 from simulator.arrivals import arrival_times, expected_requests, mean_rate_rps
 from simulator.compression import compressed, real_clock
 from simulator.cost import with_cost
-from simulator.distributions import SampleStream
+from simulator.distributions import SampleStream, token_count
 from simulator.events import simulate_events
 from simulator.errors import SimulationError
 from simulator.fastpath import simulate_fast
@@ -65,9 +65,11 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
     n_nodes, n_positions = len(topo.nodes), len(topo.positions)
     # One independent stream per purpose, spawned in a fixed order from the run's seed.
     # (The event loop's own stream is spawned last, so boards without it draw exactly as before.)
-    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(4 + 2 * n_nodes + n_positions)
-    service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:-1]
-    event_rng = rngs[-1]
+    # (The event loop's and the token counts' streams are spawned last, so boards without them draw
+    # exactly as before.)
+    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(6 + 2 * n_nodes + n_positions)
+    service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:-3]
+    event_rng, prompt_rng, output_rng = rngs[-3:]
     run_ms = horizon_ms or count * 1000.0 / mean_rate_rps(traffic, 1000.0)
     arrivals = arrival_times(traffic, arrival_rng, count=count, horizon_ms=horizon_ms, run_ms=run_ms)
     if len(arrivals) == 0:
@@ -95,7 +97,18 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
         batch_rngs=list(batch_rngs), hits=hits, window=(warmup, horizon),
         capacities=[capacity_rps(spec, capacity_rng) for spec in topo.nodes],
         document=document, event_rng=event_rng, hit_uniforms=hit_uniforms,
+        **_tokens(traffic, n, prompt_rng, output_rng, any(spec.llm is not None for spec in topo.nodes)),
     )
+
+
+def _tokens(traffic: dict[str, Any], n: int, prompt_rng: np.random.Generator, output_rng: np.random.Generator,
+            wanted: bool) -> dict[str, Any]:
+    """Each request's prompt and output token counts, for boards with an LLM server."""
+    if not wanted:
+        return {}
+    return {"prompt_tokens": token_count(traffic["prompt_tokens"]).sample(prompt_rng, n),
+            "output_tokens": token_count(traffic["output_tokens"]).sample(output_rng, n),
+            "streaming": bool(traffic["streaming"])}
 
 
 def _compressed(document: dict[str, Any]) -> tuple[dict[str, Any], float]:

@@ -18,6 +18,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
     schema: dict[str, Any]
     if f.type == catalog.SERVICE_TIME:
         schema = {"$ref": "#/$defs/service_time"}
+    elif f.type == catalog.TOKEN_COUNT:
+        schema = {"$ref": "#/$defs/token_count"}
     elif f.type == catalog.ENUM:
         schema = {"type": "string", "enum": list(f.choices)}
     elif f.type == catalog.STRING:
@@ -45,6 +47,20 @@ def _object(fields: tuple[Field, ...]) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {f.name: _field_schema(f) for f in fields},
+    }
+
+
+def _token_count_schema() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 1, "maximum": catalog.MAX_TOKENS}
+    return {
+        "type": "object", "required": ["dist"], "additionalProperties": False,
+        "properties": {"dist": {"type": "string", "enum": list(catalog.TOKEN_DISTRIBUTIONS)}, "mean": count,
+                       "low": count, "high": count, "median": count, "p99": count,
+                       "samples": {"type": "array", "minItems": 1, "maxItems": catalog.MAX_EMPIRICAL_SAMPLES,
+                                   "items": count}},
+        "allOf": [{"if": {"properties": {"dist": {"const": dist}}}, "then": {"required": list(needs)}}
+                  for dist, needs in (("constant", ("mean",)), ("uniform", ("low", "high")),
+                                      ("lognormal", ("median", "p99")), ("empirical", ("samples",)))],
     }
 
 
@@ -80,6 +96,7 @@ def board_json_schema() -> dict[str, Any]:
     ]
     defs: dict[str, Any] = {f"config_{name}": _object(kind.fields) for name, kind in catalog.KINDS.items()}
     defs["service_time"] = _service_time_schema()
+    defs["token_count"] = _token_count_schema()
     edge = _object(catalog.EDGE_FIELDS)
     edge["required"] = ["id", "source", "target"]
     edge["properties"].update({"id": identifier, "source": identifier, "target": identifier,

@@ -42,7 +42,7 @@ class NodeStats:
 
 def capacity_rps(spec: NodeSpec, rng: np.random.Generator) -> float | None:
     """Requests per second the node's servers can finish when always busy; None if unlimited."""
-    if spec.servers == 0:
+    if spec.servers == 0 or spec.llm is not None:  # an LLM server's capacity depends on its traffic's tokens
         return None
     batch = spec.batch.max_size if spec.batch is not None else 1
     mean_ms = mean_batch_ms(spec.timer, batch, rng) if spec.timer is not None else spec.service.mean()
@@ -83,6 +83,8 @@ class NodeAccumulator:
         self.width = bucket_width(window)
         self.series_busy = np.zeros(NODE_SERIES_POINTS)
         self.series_errors = np.zeros(NODE_SERIES_POINTS)
+        self.series_kv: np.ndarray | None = None  # an LLM server's KV token-ms and running sequence-ms
+        self.series_running: np.ndarray | None = None
 
     def add(self, arrival: np.ndarray, left: np.ndarray, end: np.ndarray, reason: np.ndarray | None,
             busy: bool = True) -> None:
@@ -117,8 +119,11 @@ class NodeAccumulator:
         sums_into(self.series_busy, self.window[0], self.width, start, end - start)
 
     def series(self) -> dict[str, np.ndarray]:
-        """The node's timeline: busy server-ms and failed visits per bucket."""
-        return {"busy_ms": self.series_busy, "errors": self.series_errors}
+        """The node's timeline: busy server-ms and failed visits per bucket (an LLM server's KV and batch too)."""
+        series = {"busy_ms": self.series_busy, "errors": self.series_errors}
+        if self.series_kv is not None:
+            series.update(kv_token_ms=self.series_kv, running_ms=self.series_running)
+        return series
 
     def result(self, batch_sizes: np.ndarray | None = None) -> NodeStats:
         lo, hi = self.window

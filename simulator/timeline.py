@@ -42,6 +42,9 @@ def node_timeline(outcome: Outcome, inputs: RunInputs) -> dict[str, Any]:
         else:
             row["utilization"] = (series["busy_ms"] / (spec.servers * width)).tolist()
         row["errors"] = [int(v) for v in series["errors"]]
+        if "kv_token_ms" in series:  # an LLM server: mean KV tokens held and sequences running, per replica
+            row["kv_tokens"] = (series["kv_token_ms"] / (width * spec.servers)).tolist()
+            row["running"] = (series["running_ms"] / (width * spec.servers)).tolist()
         nodes[spec.id] = row
     return {"bucket_s": width / 1000.0,
             "t_s": [(k * width) / 1000.0 for k in range(NODE_SERIES_POINTS)], "start_s": lo / 1000.0,

@@ -9,7 +9,9 @@ results.
 
 from __future__ import annotations
 
+from simulator import llm_serving as scheduler
 from simulator.events import layout as L
+from simulator.llm_node import figures_of
 from simulator.events.loop import prime, run
 from simulator.events.state import BATCH_CHUNK, SERVICE_CHUNK, State, build_state, compiled, grow
 from simulator.outcome import Outcome, RunInputs
@@ -117,11 +119,21 @@ def _edges(state: State, inputs: RunInputs) -> dict[str, dict]:
 def _outcome(state: State, inputs: RunInputs) -> Outcome:
     topo, document = inputs.topology, inputs.document
     compression = inputs.time_compression
-    series = {}
+    series, llm_figures = {}, {}
     for spec in topo.nodes:
         row = {"busy_ms": state.NB_BUSY[spec.index].copy(), "errors": state.NB_ERR[spec.index].copy()}
         if state.NI[spec.index, L.N_AS]:
             row["replica_ms"] = state.NB_REPL[spec.index].copy()
+        k = int(state.NI[spec.index, L.N_LLM])
+        if k >= 0:
+            row.update(busy_ms=state.LROWS[k, 0].copy(), kv_token_ms=state.LROWS[k, 1].copy(),
+                       running_ms=state.LROWS[k, 2].copy())
+            mine = state.LFIGN[:state.G[L.G_NFIG]] == k
+            answered = state.LFIG[:state.G[L.G_NFIG]][mine]
+            r0 = int(state.LLI[k, scheduler.L_FIRST_REPLICA])
+            preempted = int(state.LRI[r0:r0 + spec.servers, scheduler.R_PREEMPTED].sum())
+            llm_figures[spec.id] = figures_of(spec, inputs, answered[:, 0], answered[:, 1], answered[:, 2],
+                                              answered[:, 3], state.LLT[k], preempted)
         series[spec.id] = row
     names = [spec.id for spec in topo.nodes]
     changes: dict[str, list[dict]] = {}
@@ -135,5 +147,5 @@ def _outcome(state: State, inputs: RunInputs) -> Outcome:
     degraded = state.DEG.astype(bool) if state.DEG.any() else None
     return Outcome(fate_ms=state.FATE, status=state.STATUS, nodes=_node_stats(state, inputs), path="event",
                    node_series=series, degraded=degraded, edges=_edges(state, inputs), breaker_changes=breakers,
-                   replica_changes=changes)
+                   replica_changes=changes, llm=llm_figures)
 

@@ -2,7 +2,8 @@
 
 The key orders events at equal times: the kind first (simulator/events/layout.py), then, for
 arrivals, the call-tree position and the request (the order in which the fast path merges a
-node's arrivals), and for every other kind the order of pushing. Both fit in one int64, so a
+node's arrivals), for an LLM replica's step its replica, and for every other kind the order of
+pushing. Both fit in one int64, so a
 comparison is two loads and the heap moves four flat arrays. Events for the current instant (a
 call over an edge without latency) go to a small "now" bucket kept sorted by key instead: the same
 order of events, without the heap's cost for the commonest push.
@@ -10,7 +11,7 @@ order of events, without the heap's cost for the commonest push.
 
 from __future__ import annotations
 
-from simulator.events.layout import EV_ARRIVE, G_HSIZE, G_NOWN, G_SEQ, GF_NOW, KIND_SHIFT
+from simulator.events.layout import EV_ARRIVE, EV_LLM_STEP, G_HSIZE, G_NOWN, G_SEQ, GF_NOW, KIND_SHIFT
 from simulator.fifo import njit
 
 TIE_MASK = (1 << KIND_SHIFT) - 1
@@ -18,9 +19,10 @@ TIE_MASK = (1 << KIND_SHIFT) - 1
 
 @njit(cache=True, nogil=True)
 def push(s, time, key, a, b):  # pragma: no cover - compiled
-    """Add an event; an event other than an arrival is keyed by its kind and the order of pushing."""
+    """Add an event; an event other than an arrival or an LLM step is keyed by its kind and the order of pushing."""
     ht, hk, ha, hb, g = s.HT, s.HK, s.HPA, s.HPB, s.G
-    if (key >> KIND_SHIFT) != EV_ARRIVE:
+    kind = key >> KIND_SHIFT
+    if kind != EV_ARRIVE and kind != EV_LLM_STEP:
         key |= g[G_SEQ] & TIE_MASK
         g[G_SEQ] += 1
     if time == s.GF[GF_NOW]:

@@ -7,8 +7,9 @@ one `State` (simulator/events/state.py) that Python grows and refills between ca
 
 # Event kinds double as priorities at equal times: a fault starting at t acts on what happens at t;
 # a server freed at t serves a visit whose timeout is t; an arrival at t sees the queue after both.
-EV_FAULT, EV_END, EV_EXPIRE, EV_CALL_TIMEOUT, EV_UNREACHABLE, EV_ARRIVE, EV_RETRY, EV_WAKE, EV_AUTOSCALE, \
-    EV_PROVISION = range(10)
+EV_FAULT, EV_END, EV_LLM_STEP, EV_EXPIRE, EV_CALL_TIMEOUT, EV_UNREACHABLE, EV_ARRIVE, EV_RETRY, EV_WAKE, \
+    EV_AUTOSCALE, EV_PROVISION = range(11)
+# An LLM replica's step end is keyed by its replica (one step each at a time), as the fast path orders them.
 KIND_SHIFT, POS_SHIFT = 38, 25  # key = kind << 38 | position << 25 | request (for arrivals)
 
 
@@ -34,7 +35,7 @@ CC_POS, CC_FALLBACK = range(2)
 
 # Nodes: config (static) and state.
 N_SOURCE, N_CONC, N_REPLICAS, N_QLIMIT, N_BATCH, N_PARALLEL, N_RL, N_AS, N_AS_MIN, N_AS_MAX, N_AS_METRIC, \
-    N_BSLOT, N_FLUSH0, N_NFLUSH = range(14)
+    N_BSLOT, N_FLUSH0, N_NFLUSH, N_LLM = range(15)  # N_LLM: the node's row in the LLM tables, or -1
 NF_TIMEOUT, NF_DELAY, NF_HIT, NF_RL_RATE, NF_RL_BURST, NF_AS_TARGET, NF_AS_EVAL, NF_AS_UPCD, NF_AS_DOWNCD, \
     NF_AS_PROV = range(10)
 S_TOTAL, S_BUSY, S_WAITING, S_QHEAD, S_QTAIL, S_JHEAD, S_DOWN, S_OUTAGE, S_SLOWN, S_ERRN, S_ACTIVE, S_PENDING, \
@@ -68,7 +69,11 @@ FT_REPLICAS_DOWN, FT_OUTAGE, FT_SLOWDOWN, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_PA
 
 # Globals.
 G_SEQ, G_NEXT_ARRIVAL, G_FFREE, G_FUSED, G_CFREE, G_CUSED, G_JFREE, G_JUSED, G_HSIZE, G_EVENTS, G_NWAITS, \
-    G_NREPL, G_NTRANS, G_DIRTY_TOP, G_NEED_A, G_NEED_B, G_NOTE_HEAD, G_NOTE_TAIL, G_NOWN = range(19)
+    G_NREPL, G_NTRANS, G_DIRTY_TOP, G_NEED_A, G_NEED_B, G_NOTE_HEAD, G_NOTE_TAIL, G_NOWN, G_SFREE, G_SUSED, \
+    G_NFIG = range(22)
+
+# LLM sequences (LSQ): the visit's frame and its generation, the free list, whether the visit has answered.
+Q_FRAME, Q_GEN, Q_FREE, Q_ANSWERED = range(4)
 
 # Notes: what an event sets going, settled in order at the end of the event (no recursion in compiled code).
 NOTE_SUCCEED, NOTE_FAIL, NOTE_ATTEMPT_FAILED, NOTE_CHILD_DONE = range(4)

@@ -15,17 +15,20 @@ import math
 from simulator.events import heap
 from simulator.events.calls import attempt_timed_out, drain_notes, fail_frame, frame_served, new_frame, retry_due
 from simulator.events.layout import (
-    DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_PROVISION, EV_RETRY,
+    DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_LLM_STEP, EV_PROVISION, EV_RETRY,
     EV_UNREACHABLE, EV_WAKE, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FS_WAITING, FT_ACTIVE,
     FT_CACHE_FLUSH, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_OUTAGE, FT_PARTITION, FT_REPLICAS_DOWN, FT_SLOWDOWN,
-    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NOWN, G_NEXT_ARRIVAL,
+    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NFIG, G_NOWN, G_SUSED, G_NEXT_ARRIVAL,
     G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
-    N_AS_METRIC, N_AS_MIN, N_QLIMIT, N_RL, N_SOURCE, NF_AS_DOWNCD, NF_AS_EVAL, NF_AS_PROV, NF_AS_TARGET,
+    N_AS_METRIC, N_AS_MIN, N_LLM, N_QLIMIT, N_RL, N_SOURCE, NF_AS_DOWNCD, NF_AS_EVAL, NF_AS_PROV, NF_AS_TARGET,
     NF_AS_UPCD, NF_RL_BURST, NF_RL_RATE, P_NODE, PAUSE, POS_SHIFT, S_ACTIVE, S_BUSY, S_CANCEL, S_CANCEL_REASON,
     S_DIRTY, S_DOWN, S_DRAIN, S_ERRN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_SLOWN, S_TOTAL, S_WAITING,
     SF_BUSY_AREA, SF_CAP_AREA, SF_ERRKEEP, SF_LAST_DOWN, SF_LAST_UP, SF_Q_AREA, SF_RL_LAST, SF_SLOW,
     SF_TOKENS, ES_PARTITION, ESF_ADDED,
 )
+from simulator.events.llm import arrive as llm_arrive
+from simulator.events.llm import drain_one as llm_drain_one
+from simulator.events.llm import step_end as llm_step_end
 from simulator.events.nodes import (
     DID_WORK, NO_WORK, areas, dispatch_one, enqueue, job_done, mark_dirty, record_replicas, release_job,
     set_capacity, unlink, visit_settled,
@@ -55,6 +58,7 @@ def _dispatch(s, node, now):  # pragma: no cover - compiled
 def _arrive(s, f, now):  # pragma: no cover - compiled
     node = s.PI[s.FI[f, F_POS], P_NODE]
     if s.NI[node, N_SOURCE]:
+        visit_settled(s, node, now, now, now, COMPLETED)  # a source's visit is counted, as the fast path counts it
         frame_served(s, f, now)
         return
     s.FF[f, FF_ARRIVAL] = now
@@ -73,6 +77,9 @@ def _arrive(s, f, now):  # pragma: no cover - compiled
             fail_frame(s, f, RATE_LIMITED)
             return
         s.NSF[node, SF_TOKENS] = tokens - 1.0
+    if s.NI[node, N_LLM] >= 0:
+        llm_arrive(s, node, f, now)
+        return
     limit = s.NI[node, N_QLIMIT]
     if s.NSI[node, S_TOTAL] - s.NSI[node, S_BUSY] <= 0 and 0 <= limit <= s.NSI[node, S_WAITING]:
         visit_settled(s, node, now, now, now, QUEUE_FULL)
@@ -135,6 +142,11 @@ def _node_work(s, node, now):  # pragma: no cover - compiled
         s.NSI[node, S_CANCEL] -= 1
         return DID_WORK
     if s.NSI[node, S_DRAIN] > 0:
+        if s.NI[node, N_LLM] >= 0:
+            if llm_drain_one(s, node, s.NSI[node, S_DRAIN], now):
+                return DID_WORK
+            s.NSI[node, S_DRAIN] = 0
+            return NO_WORK
         if s.NSI[node, S_WAITING] > 0:
             f = s.NSI[node, S_QHEAD]
             unlink(s, node, f, now)
@@ -263,6 +275,7 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
     while True:
         if (s.HT.shape[0] - s.G[G_HSIZE] < headroom or s.FI.shape[0] - s.G[G_FUSED] < headroom
                 or s.NWK.shape[0] - s.G[G_NOWN] < headroom
+                or s.LSQ.shape[0] - s.G[G_SUSED] < headroom or s.LFIG.shape[0] - s.G[G_NFIG] < headroom
                 or s.CI.shape[0] - s.G[G_CUSED] < headroom or s.JI.shape[0] - s.G[G_JUSED] < headroom
                 or s.WV.shape[0] - s.G[G_NWAITS] < headroom):
             s.G[G_EVENTS] += events
@@ -316,6 +329,8 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
                     _arrive(s, a, now)
             elif kind == EV_END:
                 _end(s, a, b, now)
+            elif kind == EV_LLM_STEP:
+                llm_step_end(s, a, now)
             elif kind == EV_EXPIRE:
                 _expire(s, a, b, now)
             elif kind == EV_WAKE:

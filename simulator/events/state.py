@@ -10,16 +10,21 @@ import numpy as np
 from numba import types
 from numba.experimental import structref
 
+from simulator import llm_serving as llm
 from simulator.events import layout as L
 from simulator.events.rng import seeded_states
 from simulator.outcome import RunInputs
 from simulator.reasons import IN_FLIGHT, REASON_COUNT
+from simulator.stats import NODE_SERIES_POINTS
 
 FIELDS = (
     "G", "GF", "ARR", "ENTRY", "ROOTS", "PI", "PF", "CC", "AC", "NI", "NF", "NSI", "NSF", "NTI", "NTF",
     "NB_BUSY", "NB_ERR", "NB_REPL", "EI", "EF", "ESI", "ESF", "EST", "CBW", "RBW", "FTI", "FTF", "FLUSH",
     "FI", "FF", "CI", "CF", "JI", "JF", "HT", "HK", "HPA", "HPB", "NWK", "NWA", "NWB", "SV", "SVP", "BT", "BTP", "RNG", "HB", "HU", "FATE",
     "STATUS", "DEG", "WV", "WN", "RST", "RSI", "BTT", "BTI", "DS", "NQ",
+    # LLM servers (simulator/events/llm.py): settings, costs, queues, replicas, sequences, figures, tokens.
+    "LLI", "LLP", "LLN", "LQB", "LRI", "LRUN", "LSI", "LSAD", "LSF", "LSQ", "LLT", "LROWS", "LRB", "LFIG",
+    "LFIGN", "LOV", "LOW", "LNODE", "TOKP", "TOKO", "STREAM",
 )
 State = namedtuple("State", FIELDS)  # the tables, as Python holds them
 
@@ -45,7 +50,6 @@ def compiled(state: State) -> StateRef:
 SERVICE_CHUNK = 8192  # samples of a node's service stream held at once
 BATCH_CHUNK = 1024  # and of each batch size's stream
 MAX_SERIES = 200_000  # replica changes and breaker transitions kept (beyond: counted, not listed)
-NODE_SERIES_POINTS = 120  # per-node buckets over the measured window (the timeline's resolution)
 
 
 def _free_list(table: np.ndarray, column: int, start: int = 0) -> None:
@@ -87,7 +91,8 @@ def _edges(document: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, list[int]]
            ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     topo = inputs.topology
-    ni = np.zeros((len(topo.nodes), 14), dtype=np.int64)
+    ni = np.zeros((len(topo.nodes), 15), dtype=np.int64)
+    ni[:, L.N_LLM] = -1
     nf = np.zeros((len(topo.nodes), 10))
     slots: dict[int, int] = {}
     for spec, config in zip(topo.nodes, configs):
@@ -185,6 +190,35 @@ def _positions(inputs: RunInputs) -> tuple[np.ndarray, ...]:
     return pi, pf, cc_table, ac_table, hb, hu
 
 
+def _llm_tables(inputs: RunInputs, ni: np.ndarray, capacity: int) -> dict[str, np.ndarray]:
+    """The LLM servers' tables, with room for `capacity` sequences; marks each LLM node's row in ni."""
+    from simulator.llm_node import settings_row  # the fast path's LLM node builds the same rows
+
+    servers = [spec for spec in inputs.topology.nodes if spec.llm is not None]
+    rows, first = [], 0
+    for k, spec in enumerate(servers):
+        ni[spec.index, L.N_LLM] = k
+        rows.append(settings_row(spec, first))
+        first += spec.servers
+    lli = np.array(rows, dtype=np.int64).reshape(-1, 7) if rows else np.zeros((1, 7), dtype=np.int64)
+    ln, qb, ri, run, si = llm.new_tables(lli if rows else lli[:0], capacity, capacity)
+    lsq = np.zeros((capacity, 4), dtype=np.int64)
+    _free_list(lsq, L.Q_FREE)
+    n = len(inputs.arrivals)
+    return {
+        "LLI": lli, "LLP": (np.array([spec.llm.cost for spec in servers]) if servers else np.ones((1, 10))),
+        "LLN": ln, "LQB": qb, "LRI": ri, "LRUN": run, "LSI": si, "LSAD": np.zeros(capacity),
+        "LSF": np.zeros((capacity, 3)), "LSQ": lsq, "LLT": np.zeros((max(len(servers), 1), 4)),
+        "LROWS": np.zeros((max(len(servers), 1), 3, NODE_SERIES_POINTS)), "LRB": np.zeros(ri.shape[0]),
+        "LFIG": np.zeros((capacity, 4)), "LFIGN": np.zeros(capacity, dtype=np.int64),
+        "LOV": np.zeros(2 * run.shape[1], dtype=np.int64), "LOW": np.zeros(2 * run.shape[1], dtype=np.int64),
+        "LNODE": np.array([spec.index for spec in servers] or [0], dtype=np.int64),
+        "TOKP": inputs.prompt_tokens if inputs.prompt_tokens is not None else np.zeros(max(n, 1), dtype=np.int64),
+        "TOKO": inputs.output_tokens if inputs.output_tokens is not None else np.zeros(max(n, 1), dtype=np.int64),
+        "STREAM": np.array([int(inputs.streaming)], dtype=np.int64),
+    }
+
+
 def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[int, int]]:
     """The State for a run, with its tables sized for `capacity` frames in flight (they grow as needed)."""
     topo, document = inputs.topology, inputs.document
@@ -200,7 +234,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
     bucket_ms = max((hi - lo) / NODE_SERIES_POINTS, 1e-9)
     n = len(inputs.arrivals)
     max_batch = int(ni[:, L.N_BATCH].max(initial=1))
-    g = np.zeros(19, dtype=np.int64)
+    g = np.zeros(22, dtype=np.int64)
     gf = np.zeros(5)
     gf[L.GF_LO], gf[L.GF_HI], gf[L.GF_BUCKET_MS] = lo, hi, bucket_ms
     gf[L.GF_LAST_ARRIVAL] = float(inputs.arrivals[-1]) if n else 0.0
@@ -248,6 +282,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
         WV=np.zeros(capacity, dtype=np.float32), WN=np.zeros(capacity, dtype=np.int64),
         RST=np.zeros(MAX_SERIES), RSI=np.zeros((MAX_SERIES, 3), dtype=np.int64),
         BTT=np.zeros(MAX_SERIES), BTI=np.zeros((MAX_SERIES, 2), dtype=np.int64),
+        **_llm_tables(inputs, ni, capacity),
         DS=np.zeros(max(n_nodes, 1), dtype=np.int64), NQ=np.zeros((4 * (max_batch + 1) * 64 + 4096, 6),
                                                                    dtype=np.int64),
     )
@@ -261,6 +296,16 @@ def _grown(table: np.ndarray, rows: int, free_column: int | None) -> np.ndarray:
     bigger[:table.shape[0]] = table
     if free_column is not None:
         _free_list(bigger, free_column, table.shape[0])
+    return bigger
+
+
+def _repacked_queues(ln: np.ndarray, qb: np.ndarray, capacity: int) -> np.ndarray:
+    """The LLM queues' ring buffers moved into larger ones, each from its head at slot 0 (ln updated)."""
+    bigger = np.zeros((qb.shape[0], capacity), dtype=qb.dtype)
+    for node in range(qb.shape[0]):
+        head, waiting = int(ln[node, llm.Q_HEAD]), int(ln[node, llm.Q_WAITING])
+        bigger[node, :waiting] = qb[node, (head + np.arange(waiting)) % qb.shape[1]]
+        ln[node, llm.Q_HEAD], ln[node, llm.Q_TAIL] = 0, waiting
     return bigger
 
 
@@ -298,6 +343,15 @@ def grow(state: State, headroom: int) -> State:
     if "NWK" in changes:
         for name in ("NWA", "NWB"):
             changes[name] = _grown(getattr(state, name), changes["NWK"].shape[0], None)
+    bigger("LSQ", int(g[L.G_SUSED]), L.Q_FREE, L.G_SFREE)
+    if "LSQ" in changes:
+        rows = changes["LSQ"].shape[0]
+        for name in ("LSI", "LSAD", "LSF"):
+            changes[name] = _grown(getattr(state, name), rows, None)
+        changes["LQB"] = _repacked_queues(state.LLN, state.LQB, rows)
+    bigger("LFIG", int(g[L.G_NFIG]), None, None)
+    if "LFIG" in changes:
+        changes["LFIGN"] = _grown(state.LFIGN, changes["LFIG"].shape[0], None)
     bigger("WV", int(g[L.G_NWAITS]), None, None)
     if "WV" in changes:
         changes["WN"] = _grown(state.WN, changes["WV"].shape[0], None)
