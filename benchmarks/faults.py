@@ -1,9 +1,11 @@
-"""Faults under load: SIGKILL a Celery worker, restart Redis, restart Daphne while runs and saves go on; nothing may be lost.
+"""Faults under load: SIGKILL a Celery worker, restart Redis, restart the web server while runs and saves go on; nothing may be lost.
 
 Starts its own stack on free loopback ports (as `load.py`: a fresh SQLite database or `--postgres`,
 `DEBUG=false`, no write rate limit) with two Celery worker processes of one pool process each,
 the first with the embedded beat (the stale-run reaper, every 10 s), Redis with its append-only
-file as `./scripts/run` starts it, and Daphne. Settings lowered for the test, so that a fault's
+file as `./scripts/run` starts it, and the web server as `./scripts/run` starts it
+(gunicorn with uvicorn workers, `--processes` of them, default one per core; `--server daphne` for
+the single Daphne process served before). Settings lowered for the test, so that a fault's
 consequences show within a phase: `RUN_STALE_AFTER_S=10` (default 30: a run whose worker went
 silent this long is failed by the reaper) and `MAX_ACTIVE_RUNS_PER_CLIENT=1000` (every request
 comes from 127.0.0.1).
@@ -15,7 +17,7 @@ HTTP users (default 8, on 4 boards) reading and saving as in `load.py` with a 0.
 At the end of phase 1 the pool process of a worker that is running a run is SIGKILLed with its
 parent (a replacement worker is started); at the end of phase 2 Redis is stopped, left down for
 `--redis-down` seconds (default 5) and started again on the same port and data; at the end of
-phase 3 Daphne is stopped and started again. After phase 4 the load stops and the script waits
+phase 3 the web server is stopped (SIGTERM) and started again. After phase 4 the load stops and the script waits
 (at most `--drain` seconds, default 120) until every run has ended.
 
 Reported: for each fault, how long the part was down and the time from the fault to the first
@@ -44,7 +46,7 @@ from datetime import datetime
 import aiohttp
 
 from load import Tally, check_board, http_user, read_board, sample_load
-from stack import Stack, create_board, example_document, load_average
+from stack import SERVERS, Stack, create_board, example_document, load_average
 
 ACTIVE = ("queued", "running")
 SAVER_THINK_S = 0.5
@@ -150,10 +152,10 @@ def restart_redis(stack: Stack, down_s: float) -> dict:
             "down_what": "Redis down"}
 
 
-def restart_daphne(stack: Stack) -> dict:
+def restart_web(stack: Stack) -> dict:
     at = time.time()
-    return {"fault": "stop Daphne (SIGTERM) and start it again", "at": at, "down_s": stack.restart_daphne(),
-            "down_what": "Daphne not answering"}
+    return {"fault": f"stop the web server ({stack.server_kind}, SIGTERM) and start it again", "at": at,
+            "down_s": stack.restart_web(), "down_what": "web server not answering"}
 
 
 def first_after(moments: list[float], at: float) -> str:
@@ -180,7 +182,7 @@ async def drive(stack: Stack, args: argparse.Namespace) -> tuple[list[dict], dic
         submitter = asyncio.create_task(submit_runs(session, base, boards, runs, tally, args))
         watcher = asyncio.create_task(watch_runs(session, base, runs, done))
         faults = []
-        for action in (kill_busy_worker, lambda s: restart_redis(s, args.redis_down), restart_daphne):
+        for action in (kill_busy_worker, lambda s: restart_redis(s, args.redis_down), restart_web):
             await asyncio.sleep(args.phase)
             fault = await asyncio.to_thread(action, stack)
             print(f"{fault['at'] - started:6.1f} s  {fault['fault']}: {fault['down_what']} {fault['down_s']:.1f} s", flush=True)
@@ -262,13 +264,15 @@ def main() -> int:
     parser.add_argument("--redis-down", type=float, default=5, help="seconds Redis stays down (default 5)")
     parser.add_argument("--drain", type=float, default=120, help="seconds to wait for runs after the load (default 120)")
     parser.add_argument("--postgres", action="store_true", help="a private PostgreSQL instead of SQLite")
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn", help="the web server (default gunicorn, as ./scripts/run)")
+    parser.add_argument("--processes", type=int, default=None, help="web server processes (default: one per core)")
     args = parser.parse_args()
     if not 5 <= args.phase <= 600 or min(args.max_active, args.savers) < 1:
         parser.error("--phase from 5 to 600 s, counts at least 1")
 
-    print(f"load average before: {load_average():.2f}; starting Redis, 2 Celery workers and Daphne...", flush=True)
+    print(f"load average before: {load_average():.2f}; starting Redis, 2 Celery workers and the web server...", flush=True)
     env = {"RUN_STALE_AFTER_S": "10", "MAX_ACTIVE_RUNS_PER_CLIENT": "1000"}
-    with Stack("faults", env=env, postgres=args.postgres) as stack:
+    with Stack("faults", env=env, postgres=args.postgres, server=args.server, processes=args.processes) as stack:
         stack.start(workers=2, beat=True)
         print(f"serving {stack.base_url}; 4 phases of {args.phase:g} s...", flush=True)
         faults, runs, tally, problems, started = asyncio.run(drive(stack, args))

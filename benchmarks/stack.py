@@ -1,4 +1,4 @@
-"""A private copy of the whole app for the load and fault scripts: Redis, Celery workers and Daphne on loopback.
+"""A private copy of the whole app for the load and fault scripts: Redis, Celery workers and the web server on loopback.
 
 Everything lives in a fresh temporary folder (SQLite database, Redis append-only file, logs) on
 free loopback ports, or on a private PostgreSQL started by `scripts/postgres`. `Stack` is a
@@ -14,15 +14,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.early_env import free_port  # noqa: E402
-from tests.processes import CeleryWorkerProcess, RedisProcess, wait_until  # noqa: E402
+from tests.processes import CeleryWorkerProcess, RedisProcess, WebServerProcess, child_pids  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -32,6 +30,11 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(pid: int) -> float:
+    """CPU time so far of a process and its live children (a gunicorn master and its workers)."""
+    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in child_pids(pid))
 
 
 def stop_group(proc: subprocess.Popen | None, *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
@@ -48,39 +51,14 @@ def stop_group(proc: subprocess.Popen | None, *, sig: int = signal.SIGTERM, time
         pass
 
 
-class DaphneProcess:
-    """The project's ASGI application under Daphne on 127.0.0.1:`port`, as `./scripts/run` serves it."""
-
-    def __init__(self, *, port: int, env: dict[str, str], log: Path):
-        self.port, self.env, self.log = port, env, log
-        self.proc: subprocess.Popen | None = None
-
-    def answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/component-kinds/", timeout=2):
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            return False
-
-    def start(self, timeout: float = 60) -> "DaphneProcess":
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "whiteboard.asgi:application"],
-            cwd=ROOT, env=self.env, start_new_session=True, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
-        wait_until(lambda: self.answers() or self.proc.poll() is not None, timeout, "daphne did not answer")
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"daphne exited with {self.proc.returncode}; see {self.log}")
-        return self
-
-    def stop(self) -> None:
-        stop_group(self.proc)
+SERVERS = WebServerProcess.KINDS
 
 
 class Stack:
-    """Redis, Celery workers and Daphne of this checkout, with a database of their own."""
+    """Redis, Celery workers and the web server of this checkout, with a database of their own."""
 
-    def __init__(self, name: str, *, env: dict[str, str] | None = None, postgres: bool = False):
+    def __init__(self, name: str, *, env: dict[str, str] | None = None, postgres: bool = False,
+                 server: str = "gunicorn", processes: int | None = None):
         self.dir = Path(tempfile.mkdtemp(prefix=f"whiteboard-{name}-"))
         self.redis = RedisProcess(f"redis://127.0.0.1:{free_port()}/0", data_dir=self.dir / "redis")
         self.postgres_dir: str | None = None
@@ -102,7 +80,8 @@ class Stack:
         # The Celery app of this process (worker pings) must reach this stack's Redis.
         os.environ.update({key: self.env[key] for key in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")})
         self.workers: list[CeleryWorkerProcess] = []
-        self.daphne = DaphneProcess(port=self.port, env=self.env, log=self.dir / "daphne.log")
+        self.server_kind, self.processes = server, processes
+        self.web = self._web_server()
         self._worker_count = 0
         self.keep_files = False  # set when a check failed: the logs say why
 
@@ -110,7 +89,8 @@ class Stack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, workers: int = 1, beat: bool = False) -> "Stack":
+    def start(self, *, workers: int = 1, beat: bool = False, web: bool = True) -> "Stack":
+        """Database, Redis, `workers` Celery workers and (unless not `web`) the web server."""
         if self.database_url.startswith("postgres"):
             self.postgres_dir = subprocess.run(["bash", "scripts/postgres", "start"], cwd=ROOT, env=self.env,
                                                check=True, capture_output=True, text=True).stdout.strip() or None
@@ -118,8 +98,17 @@ class Stack:
         self.redis.start()
         for index in range(workers):
             self.start_worker(beat=beat and index == 0)
-        self.daphne.start()
+        if web:
+            self.web.start()
         return self
+
+    def _web_server(self) -> WebServerProcess:
+        return WebServerProcess(port=self.port, env=self.env, log=self.dir / "web.log", kind=self.server_kind,
+                                processes=self.processes)
+
+    def web_cpu_seconds(self) -> float:
+        """CPU time so far of the web server's processes (a gunicorn master and its workers)."""
+        return group_cpu_seconds(self.web.proc.pid) if self.web.proc else 0.0
 
     def start_worker(self, *, beat: bool = False) -> CeleryWorkerProcess:
         from whiteboard.celery import app
@@ -145,15 +134,16 @@ class Stack:
         self.redis.start()
         return time.monotonic() - stopped
 
-    def restart_daphne(self) -> float:
+    def restart_web(self) -> float:
+        """Stop the web server (SIGTERM, as a deploy would) and start it again; returns the time it was away."""
         stopped = time.monotonic()
-        self.daphne.stop()
-        self.daphne = DaphneProcess(port=self.port, env=self.env, log=self.dir / "daphne.log")
-        self.daphne.start()
+        self.web.stop()
+        self.web = self._web_server()
+        self.web.start()
         return time.monotonic() - stopped
 
     def stop(self) -> None:
-        self.daphne.stop()
+        self.web.stop()
         for worker in self.workers:
             worker.stop()
         self.redis.stop()

@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -116,6 +118,83 @@ class CeleryWorkerProcess:
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            pass
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of a process (a gunicorn master's workers), from Linux /proc."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def http_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+class WebServerProcess:
+    """The web tier on 127.0.0.1:`port`, in a process group of its own.
+
+    `gunicorn` is how `./scripts/run` serves (gunicorn with uvicorn workers, configured by
+    whiteboard/gunicorn.conf.py from the environment: WEB_PROCESSES and the rest); `daphne` is the
+    single Daphne process served before, kept for comparisons.
+    """
+
+    KINDS = ("gunicorn", "daphne")
+
+    def __init__(self, *, port: int, env: dict[str, str], log: Path, kind: str = "gunicorn",
+                 processes: int | None = None, root: Path = ROOT):
+        if kind not in self.KINDS:
+            raise ValueError(f"server must be one of {self.KINDS}")
+        self.port, self.env, self.log, self.kind, self.processes = port, env, log, kind, processes
+        self.root = root  # the checkout served (benchmarks compare another commit's)
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        if self.kind == "daphne":
+            return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "whiteboard.asgi:application"]
+        return [sys.executable, "-m", "gunicorn", "-c", str(self.root / "whiteboard" / "gunicorn.conf.py"),
+                "whiteboard.asgi:application"]
+
+    def start(self, timeout: float = 60) -> "WebServerProcess":
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "whiteboard.settings", **self.env,
+               "HOST": "127.0.0.1", "PORT": str(self.port)}
+        if self.processes:
+            env["WEB_PROCESSES"] = str(self.processes)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(self.command(), cwd=self.root, env=env, start_new_session=True,
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        probe = f"{self.url}/api/component-kinds/"
+        wait_until(lambda: http_answers(probe) or self.proc.poll() is not None, timeout, f"{self.kind} did not answer")
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.kind} exited with {self.proc.returncode}; see {self.log}")
+        if self.kind == "gunicorn":
+            # Every worker, not only the first to boot, should be serving before anyone counts on it.
+            wait_until(lambda: len(child_pids(self.proc.pid)) >= (self.processes or 1), timeout, "gunicorn's workers")
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        """Stop the server with everything it forked (SIGTERM: gunicorn's graceful stop)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()

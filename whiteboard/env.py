@@ -100,14 +100,16 @@ def env_database(default_sqlite: Path) -> dict:
     # The same SQLite settings wherever the file is: WAL, no fsync per commit, writers queue up front.
     sqlite_options = {"timeout": 20, "transaction_mode": "IMMEDIATE",
                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    # Django's SQLite backend, with concurrent writers queued without sleeping (whiteboard/db/sqlite3/base.py).
+    sqlite_engine = "whiteboard.db.sqlite3"
     if not raw:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite), "OPTIONS": sqlite_options}
+        return {"ENGINE": sqlite_engine, "NAME": str(default_sqlite), "OPTIONS": sqlite_options}
     parsed = urlparse(raw)
     if parsed.scheme == "sqlite":
         name = parsed.path[1:] if parsed.path.startswith("//") else parsed.path
         if not name:
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no file: use sqlite:////absolute/path.db")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": sqlite_options}
+        return {"ENGINE": sqlite_engine, "NAME": name, "OPTIONS": sqlite_options}
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
         if not parsed.path.strip("/"):
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no database: postgres://USER:PASS@HOST:PORT/NAME")

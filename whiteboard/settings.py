@@ -140,15 +140,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 def channel_layers_for(url: str) -> dict:
-    """The Redis channel layer, retrying a command once its connection died (Redis restarted)."""
+    """The Redis pub/sub channel layer, retrying a command once its connection died (Redis restarted).
+
+    Pub/sub rather than channels-redis's list-based layer: an event for a board is one PUBLISH,
+    which each server process receives once and hands to its own connections of that board, where
+    the list-based layer pushed one message per connection and every process popped each of its
+    own in a Redis round trip (about 400 relays a second at the default load of benchmarks/load.py).
+    Nothing waits in Redis for a consumer that is not connected, which the board events never
+    needed: a page that was away resyncs from the database when it reconnects.
+    """
     from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     host = {"address": url, "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
             "retry_on_error": [RedisConnectionError, OSError]}
-    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                        "CONFIG": {"hosts": [host], "capacity": 1000, "expiry": 30}}}
+    return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [host]}}}
 
 
 CHANNEL_LAYERS = channel_layers_for(REDIS_URL)

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -65,8 +66,8 @@ def parser() -> argparse.ArgumentParser:
                    help="measure the model's catalog profile on this machine before each configuration "
                         "(`python -m simulator profile`), or use the committed reference profile")
     p.add_argument("--priority", choices=tuple(PRIORITIES), default="rt",
-                   help="the model server's scheduling (see stack.py; Redis and the gateway run at nice -10 "
-                        "unless this is 'normal', the load generator always as real-time)")
+                   help="the stack's scheduling (see stack.py): real-time, nice -10 or plain; the load "
+                        "generator always runs as real-time")
     p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
     p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
     p.add_argument("--quick", action="store_true",
@@ -114,6 +115,7 @@ class Measured:
     profile_dir: Path
     profile: dict
     saturated: Level
+    low: Level | None = None  # the very-low-load calibration level, on the stacks that have one
     rows: list[report.Row] = field(default_factory=list)
     clean: bool = False
     processes: list[dict] = field(default_factory=list)
@@ -157,11 +159,11 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
         capacity = saturated.rps
         print(f"{config.model}, {config.title}: capacity {capacity:.0f} req/s "
               f"(load average {load_average():.1f})", file=sys.stderr)
-        if calibrating and (config.name == "fifo" or (config.gateway and not run.cal.gateway_fixed_ms)):
-            low = run_level(stack, bodies, workdir, rps=args.calibration_load * capacity,
-                            requests=args.calibration_requests, seed=100, warmup=args.calibration_requests // 10)
-            run.cal = (calibrate.with_fifo_low_load(run.cal, low) if config.name == "fifo"
-                       else calibrate.with_gateway(run.cal, saturated, low))
+        first_gateway = config.gateway and not any(m.low is not None and m.config.gateway for m in run.measured)
+        if calibrating and (config.name == "fifo" or first_gateway):
+            done.low = run_level(stack, bodies, workdir, rps=args.calibration_load * capacity,
+                                 requests=args.calibration_requests, seed=100,
+                                 warmup=args.calibration_requests // 10)
         for k, load in enumerate(loads):
             level = run_level(stack, bodies, workdir, rps=load * capacity, requests=args.requests, seed=1 + k,
                               warmup=args.requests // 10)
@@ -175,6 +177,18 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
     return done
 
 
+def calibrate_from(measured: list[Measured], max_batch: int) -> calibrate.Calibration:
+    """The calibration from the calibrating model's closed loops and very-low-load levels."""
+    by_name = {m.config.name: m for m in measured}
+    cal = calibrate.with_fifo_low_load(calibrate.Calibration(), by_name["fifo"].low)
+    cal = calibrate.with_serving_overhead(cal, by_name["fifo"].saturated, by_name["batch"].saturated, max_batch)
+    gateways = [m for m in measured if m.config.gateway]
+    if gateways:
+        cal = calibrate.with_gateway_busy(cal, max(gateways, key=lambda m: m.saturated.rps).saturated)
+        cal = calibrate.with_gateway_hops(cal, next(m.low for m in gateways if m.low is not None))
+    return cal
+
+
 def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> None:
     args = run.args
     use_profile(measured.profile_dir)
@@ -185,11 +199,23 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
             doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
                            requests=args.sim_requests, warmup_fraction=0.1)
             row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests,
-                                           predict_ms=row.level.predict_ms if variant.diagnostic else None)
+                                           predict_ms=row.level.predict_ms if variant.diagnostic else None,
+                                           ordered=name.startswith("ordered"))
+
+
+def _stop_on_signals() -> None:
+    """Turn SIGTERM and SIGINT (which a shell makes background jobs ignore) into an exception, so
+    that leaving the stacks' `with` blocks stops every server this run started."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    _stop_on_signals()
     if args.quick:
         _quick(args)
     wanted = [c.strip() for c in args.configs.split(",") if c.strip()]
@@ -205,15 +231,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # The calibrating model: the FIFO and batching servers alone always run first (their closed
     # loops give the serving overhead); their levels are kept only if asked for.
-    saturated: dict[str, Level] = {}
     for config in configurations(args.model, args.max_batch, args.delay_ms):
         if config.name in wanted or config.name in ("fifo", "batch"):
-            measured = measure_configuration(run, config, loads if config.name in wanted else [], calibrating=True)
-            saturated[config.name] = measured.saturated
-            run.measured.append(measured)
-            if config.name == "batch":
-                run.cal = calibrate.with_serving_overhead(run.cal, saturated["fifo"], saturated["batch"],
-                                                          args.max_batch)
+            loads_here = loads if config.name in wanted else []
+            run.measured.append(measure_configuration(run, config, loads_here, calibrating=True))
+    run.cal = calibrate_from(run.measured, args.max_batch)
     if args.validation_model:
         for config in configurations(args.validation_model, args.max_batch, args.delay_ms):
             if config.name in wanted:
@@ -257,12 +279,12 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         for m, p in ((m, _profile_summary(m.profile)) for m in run.measured))
     capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s" for m in run.measured)
     calibration = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.cal.to_dict().items())
-    predictions = tuple(v for v in variants if not v.startswith("measured"))
-    diagnostics = tuple(v for v in variants if v.startswith("measured"))
+    diagnostics = tuple(v for v in variants if next(x for x in VARIANTS if x.name == v).diagnostic)
+    predictions = tuple(v for v in variants if v not in diagnostics)
     lines = [
         f"Fidelity run of {started:%Y-%m-%d %H:%M} UTC ({os.cpu_count()} cores, {platform.machine()}, Python "
         f"{platform.python_version()}), load average {load_start:.1f} at the start and {load_average():.1f} at the "
-        f"end; the model server's priority `{args.priority}`.",
+        f"end; the stack's priority `{args.priority}`.",
         "",
         f"Command: `{' '.join(['benchmarks/fidelity/run', *sys.argv[1:]])}`; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
@@ -278,7 +300,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
                   "at very low load):", "", report.table(run.rows, predictions), ""]
     if diagnostics:
         lines += ["Diagnostic, not predictions: the same boards with the predict times the server measured during "
-                  "each level, without and with the serving overhead:", "", report.table(run.rows, diagnostics), ""]
+                  "each level, without and with the serving overhead, at random and in their order:", "",
+                  report.table(run.rows, diagnostics), ""]
     lines += [
         "Inside each level (the generator's own lateness, batches, predict on the server):", "",
         report.diagnosis(run.rows), "",

@@ -47,8 +47,12 @@ class Variant:
               (batches follow the simulator's default T(b) = X (0.8 + 0.2 b));
     measured, measured+overhead: diagnostics, not predictions: the profile and the profile +
               overhead variants with the profile's times replaced by the predict times the server
-              measured during the same level, per batch size. They separate errors of the
-              simulator's model from the machine's speed changing between the profile and the level.
+              measured during the same level, per batch size, drawn at random as the simulator
+              draws a profile's. They separate errors of the simulator's model from the machine's
+              speed changing between the profile and the level;
+    ordered+overhead: the same times in the order the server measured them, batch after batch: the
+              machine's slow spells (seconds when every predict takes longer) then arrive together,
+              as they did, instead of spread at random.
     """
 
     name: str
@@ -56,11 +60,11 @@ class Variant:
 
     @property
     def diagnostic(self) -> bool:
-        return self.name.startswith("measured")
+        return self.name.startswith(("measured", "ordered"))
 
     @property
     def with_overhead(self) -> bool:
-        return self.name in ("overhead", "measured+overhead")
+        return self.name in ("overhead", "measured+overhead", "ordered+overhead")
 
 
 VARIANTS = (
@@ -70,6 +74,7 @@ VARIANTS = (
     Variant("samples", "server samples"),
     Variant("measured", "level's predict times"),
     Variant("measured+overhead", "level's predict times + overhead"),
+    Variant("ordered+overhead", "level's predict times in order + overhead"),
 )
 
 
@@ -142,12 +147,13 @@ class Simulated:
 
 
 def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
-             predict_ms: dict[int, np.ndarray] | None = None) -> Simulated:
-    """Run the board with each seed; `predict_ms` (by batch size) replaces the profile's times."""
+             predict_ms: dict[int, np.ndarray] | None = None, ordered: bool = False) -> Simulated:
+    """Run the board with each seed; `predict_ms` (by batch size) replaces the profile's times,
+    drawn at random or, `ordered`, taken in their order."""
     import simulator
 
     p50, p99, tput, batch = [], [], [], []
-    with _measured_times(predict_ms):
+    with _measured_times(predict_ms, ordered):
         for seed in seeds:
             result = simulator.run(doc, seed=seed, requests=requests).to_dict()
             p50.append(result["latency_ms"]["p50"])
@@ -161,23 +167,31 @@ def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
 
 class _MeasuredTimer:
     """The catalog's batch timer with its times replaced by measured ones, per batch size (the
-    nearest measured size stands in for one never seen). Everything else (the model information
-    results show) is the wrapped timer's. Only the diagnostic variants use it."""
+    nearest measured size stands in for one never seen), drawn at random or taken in order (and
+    round again). Everything else (the model information results show) is the wrapped timer's.
+    Only the diagnostic variants use it."""
 
-    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray]) -> None:
+    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray], ordered: bool) -> None:
         self.base = base
         self.measured = predict_ms
+        self.ordered = ordered
+        self.next = dict.fromkeys(predict_ms, 0)
 
     def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
         size = min(self.measured, key=lambda s: (abs(s - batch_size), s))
-        return self.measured[size][rng.integers(0, len(self.measured[size]), n)]
+        times = self.measured[size]
+        if not self.ordered:
+            return times[rng.integers(0, len(times), n)]
+        start = self.next[size]
+        self.next[size] = (start + n) % len(times)
+        return times[(start + np.arange(n)) % len(times)]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
 
 
 @contextmanager
-def _measured_times(predict_ms: dict[int, np.ndarray] | None) -> Iterator[None]:
+def _measured_times(predict_ms: dict[int, np.ndarray] | None, ordered: bool) -> Iterator[None]:
     """While inside, the catalog's timers of every model answer with the measured times."""
     if not predict_ms:
         yield
@@ -188,7 +202,7 @@ def _measured_times(predict_ms: dict[int, np.ndarray] | None) -> Iterator[None]:
 
     def wrapped(model_id: str, instance: str) -> Any:
         timer = original(model_id, instance)
-        return None if timer is None else _MeasuredTimer(timer, predict_ms)
+        return None if timer is None else _MeasuredTimer(timer, predict_ms, ordered)
 
     serving.get_batch_timer = wrapped
     try:

@@ -25,6 +25,7 @@ from aiohttp import web
 JSON = "application/json"
 STREAM = "predictions"
 REDIS_CONNECTIONS = 512
+MODEL_CONNECTIONS = 512
 STREAM_MAXLEN = 100_000  # the log is trimmed (approximately) so a long run keeps its memory bounded
 
 
@@ -62,9 +63,10 @@ def build_app(redis_url: str, model_url: str) -> web.Application:
         # busy (redis-py's default pool raises); the pool is far larger than the stack ever needs.
         app["store"] = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
             redis_url, max_connections=REDIS_CONNECTIONS, timeout=10))
-        # No limit on connections to the model server: the gateway forwards every request at once
-        # and the model server's own queue is where requests wait, as on the board.
-        app["session"] = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        # Far more connections to the model server than requests in flight below its capacity: the
+        # gateway forwards every request at once and the model server's own queue is where requests
+        # wait, as on the board (the cap keeps the model server's descriptors within select(2)'s).
+        app["session"] = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=MODEL_CONNECTIONS))
 
     async def close_clients(app: web.Application) -> None:
         if logging_tasks:

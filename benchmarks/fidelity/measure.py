@@ -70,9 +70,9 @@ def load_average() -> float:
 def _loadgen(stack: Stack, bodies: Path, out: Path, args: list[str]) -> dict[str, Any]:
     command = [sys.executable, str(HERE / "loadgen.py"), "--url", stack.entry_url, "--bodies", str(bodies),
                "--out", str(out), *args]
-    # Real-time priority: a send or a receive is never queued behind other work on the core, so the
-    # generator's lateness stays small and its clock readings are the moments things happened. It
-    # blocks in select() between requests and uses a few percent of a core.
+    # Real-time priority, above the stack's own processes: a send or a receive is never queued
+    # behind other work on the core, so the generator's lateness stays small and its clock
+    # readings are the moments things happened. It blocks in select() between requests.
     subprocess.run([*GENERATOR_PRIORITY, "taskset", "-c", SHARED_CORE, *command], cwd=ROOT, check=True)
     return json.loads(out.read_text())
 

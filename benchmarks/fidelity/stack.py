@@ -5,14 +5,19 @@ gets core 1; Redis, the gateway and the load generator share core 0. So the mode
 is never slowed by the generator or the gateway, as a model server replica with its own vCPU is
 not in production, while the cheap hops share a core as sidecars do.
 
-Priority: other people's work runs on both cores of this machine. The model server runs as
-real-time (`chrt -f 10`) by default: it is one process with one thread alone on its core, so
-nothing else on the machine delays its wake-ups or takes its core in the middle of a batch (it
-blocks in epoll between requests; the kernel keeps 5% of the core for others). Redis and the
-gateway share core 0 and run at nice -10, not real-time: two real-time processes on one core do
-not time-share (a busy gateway starved Redis). The load generator runs as real-time above them
-(measure.py). Each process is started through `nice`/`chrt` and `taskset`, which exec it, so the
-PID held is the server's own and stopping it stops that process only.
+Priority: other people's work runs on both cores of this machine, and a server that waits for
+the CPU behind it shows that wait as latency no board would predict. So by default (`rt`) every
+process of the stack runs as real-time (SCHED_FIFO): the model server at 10, alone on its core
+with one thread; on core 0 the gateway at 10, Redis at 20 and the load generator at 30
+(measure.py). On one core, real-time processes of the same priority do not time-share (a busy
+gateway starved Redis when both were at 10), so each of core 0's processes preempts the ones
+below it, and those above it only run briefly: Redis answers a command in tens of microseconds,
+the generator sends or reads one request. They block in epoll or select between requests, and
+the kernel keeps 5% of every core for other work; still, at the highest levels the stack takes
+most of both cores, and other work on the machine slows down while it runs. `nice` runs them at
+nice -10 instead, `normal` as plain processes. Each process is started through `chrt`/`nice`
+and `taskset`, which exec it, so the PID held is the server's own and stopping it stops that
+process only.
 """
 
 from __future__ import annotations
@@ -37,8 +42,11 @@ from tests.processes import redis_answers
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 MODEL_CORE = "1"
-PRIORITIES = {"normal": (), "nice": ("nice", "-n", "-10"), "rt": ("chrt", "-f", "10")}
-GENERATOR_PRIORITY = ("chrt", "-f", "20")  # above the servers: a send is never queued behind the gateway
+PRIORITIES = {"normal": (), "nice": ("nice", "-n", "-10"), "high": ("nice", "-n", "-20"), "rt": ("chrt", "-f", "10")}
+# Above the stack's own processes on core 0 when they are real-time: Redis above the gateway that
+# calls it, the load generator above both, so a send is never queued behind the gateway.
+REDIS_PRIORITY = {"rt": ("chrt", "-f", "20")}
+GENERATOR_PRIORITY = ("chrt", "-f", "30")
 SHARED_CORE = "0"
 
 
@@ -153,17 +161,14 @@ class Stack:
         workdir.mkdir(parents=True, exist_ok=True)
         self.server = server
         python = sys.executable
-        # Only the model server, alone on its core with one thread, may run as real-time: two
-        # real-time servers sharing a core would not time-share (a busy gateway starved Redis).
         prefix = PRIORITIES[priority]
-        shared = PRIORITIES["normal" if priority == "normal" else "nice"]
         redis_port, model_port = free_port(), free_port()
         self.redis_url = f"redis://127.0.0.1:{redis_port}/0"
         self.model_url = f"http://127.0.0.1:{model_port}"
         self.redis = Process("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port),
                                        "--save", "", "--appendonly", "no", "--daemonize", "no",
                                        "--loglevel", "warning"],
-                             SHARED_CORE, redis_port, workdir / "redis.log", shared)
+                             SHARED_CORE, redis_port, workdir / "redis.log", REDIS_PRIORITY.get(priority, prefix))
         self.model = Process("model server", [python, str(HERE / "modelserver.py"), "--port", str(model_port),
                                               "--model", server.model, "--max-batch", str(server.max_batch),
                                               "--delay-ms", str(server.delay_ms),
@@ -174,7 +179,7 @@ class Stack:
             gateway_port = free_port()
             self.gateway = Process("gateway", [python, str(HERE / "gateway.py"), "--port", str(gateway_port),
                                                "--redis-url", self.redis_url, "--model-url", self.model_url],
-                                   SHARED_CORE, gateway_port, workdir / "gateway.log", shared)
+                                   SHARED_CORE, gateway_port, workdir / "gateway.log", prefix)
         self.stopped_cleanly: bool | None = None
         self.leftovers: list[str] = []
 

@@ -36,7 +36,8 @@ def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, s
         assert 1.0 < measured["p50_ms"] <= measured["p99_ms"]
         # Open loop below capacity: the stack carries what the generator offers (a short level is noisy).
         assert measured["throughput_rps"] == pytest.approx(level["rps"], rel=0.25)
-        for variant in ("profile", "samples", "overhead", "measured", "measured+overhead"):
+        for variant in ("profile", "defaults", "overhead", "samples", "measured", "measured+overhead",
+                        "ordered+overhead"):
             simulated = level["simulated"][variant]
             assert 0 < simulated["p50_ms"] <= simulated["p99_ms"]
             assert simulated["throughput_rps"] == pytest.approx(level["rps"], rel=0.1)
@@ -66,4 +67,4 @@ def test_table_has_both_figures_and_the_load_average(quick_run: tuple[dict, str]
     _, table = quick_run
     assert "load average" in table
     assert "| `ctr_gbdt` | FIFO server alone | 50% |" in table
-    assert "measured P50" in table and "catalog profile: P50" in table
+    assert "measured P50 / P99" in table and "profile alone (before): P50 / P99" in table

@@ -36,7 +36,7 @@ def test_short_secret_key_is_refused(monkeypatch, tmp_path):
 def test_database_url_defaults_to_sqlite_in_var(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     config = env.env_database(tmp_path / "db.sqlite3")
-    assert config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert config["ENGINE"] == "whiteboard.db.sqlite3" and config["NAME"] == str(tmp_path / "db.sqlite3")
 
 
 def test_postgres_database_url_is_parsed(monkeypatch, tmp_path):
