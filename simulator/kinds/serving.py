@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 from simulator.distributions import ServiceTime
@@ -11,7 +12,7 @@ from simulator.fields import ENUM, INTEGER, NUMBER, Field, exponential, hit_rate
 from simulator.kinds.base import CacheKind, ServingKind, SourceKind
 from simulator.kinds.registry import register
 from simulator.models.names import DEFAULT_MODEL, MODEL_IDS
-from simulator.models.timer import BatchTimer, ServiceTimeBatchTimer, ServingOverheadTimer
+from simulator.models.timer import BatchTimer, ScaledTimer, ServiceTimeBatchTimer, ServingOverheadTimer
 from simulator.nodespec import NodeSpec
 
 
@@ -126,12 +127,62 @@ class Cache(CacheKind):
     fields = serving(1, 4, "cache.r6g.large", exponential(0.3), hit_rate(0.8))
 
 
+INDEX_MODELS = {"exact": "visual_knn_brute", "tree": "visual_knn_tree"}  # the catalog models timing each index
+MEASURED_VECTORS, MEASURED_DIMENSIONS = 13_473, 16  # the size those models were measured at
+
+
+def index_scale(config: dict[str, Any]) -> float:
+    """How much longer a query takes on this index than on the one measured."""
+    dims = config["dimensions"] / MEASURED_DIMENSIONS
+    if config["index"] == "exact":
+        return config["vectors"] / MEASURED_VECTORS * dims
+    return math.log2(max(config["vectors"], 2)) / math.log2(MEASURED_VECTORS) * dims
+
+
 @register
 class VectorIndex(ServingKind):
     name = "vector_index"
     title = "Vector index"
     group = "serving"
-    description = "Approximate nearest-neighbour search over embeddings (candidate retrieval)."
+    description = "Nearest-neighbour search over embeddings (candidate retrieval), timed on a real index."
     browser_icon = "vector_index"
     diagram_icon = ("diagrams.elastic.elasticsearch", "Elasticsearch")
-    fields = serving(2, 2, "r6i.xlarge", lognormal(5.0, 20.0))
+    fields = serving(
+        2, 2, "r6i.xlarge", lognormal(5.0, 20.0),
+        Field("index", ENUM, "exact",
+              "exact: brute-force k-NN; tree: a k-d tree index. Both are the visual-search models' indexes, "
+              "measured on this machine; empty uses the service time instead.",
+              choices=tuple(INDEX_MODELS), nullable=True),
+        Field("vectors", INTEGER, MEASURED_VECTORS, "Vectors in the index.", unit="vectors",
+              minimum=1, maximum=10_000_000_000),
+        Field("dimensions", INTEGER, MEASURED_DIMENSIONS, "Numbers in each vector.", unit="dims",
+              minimum=1, maximum=8192),
+        Field("top_k", INTEGER, 10, "Neighbours returned per query.", unit="results", minimum=1, maximum=10_000),
+    )
+
+    def node_spec(self, index: int, node: dict[str, Any]) -> NodeSpec:
+        spec = super().node_spec(index, node)
+        config = spec.config
+        if not config.get("index"):
+            return spec
+        from simulator.models import get_batch_timer  # looked up on use, like the model server's timer
+
+        timer = get_batch_timer(INDEX_MODELS[config["index"]], config.get("instance", ""))
+        if timer is None:
+            return spec
+        return dataclasses.replace(spec, timer=ScaledTimer(timer, index_scale(config)))
+
+    def run_info(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        if not config.get("index"):
+            return None
+        from simulator.models import model_info
+
+        info = model_info(INDEX_MODELS[config["index"]], config["instance"]) or {}
+        scale = index_scale(config)
+        return {**info, "index": config["index"], "vectors": config["vectors"], "dimensions": config["dimensions"],
+                "top_k": config["top_k"], "scale": scale, "estimate": scale != 1.0,
+                "scale_basis": (f"measured on {MEASURED_VECTORS:,} vectors of {MEASURED_DIMENSIONS} numbers; "
+                                + ("exact search costs vectors x dimensions" if config["index"] == "exact" else
+                                   "a tree's query costs about log(vectors) x dimensions")
+                                + (f", so x{scale:.3g} here (an estimate)" if scale != 1.0 else "")
+                                + "; top-k selection is linear in the vectors whatever k is")}

@@ -131,3 +131,17 @@ class ServingOverheadTimer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
+
+
+class ScaledTimer:
+    """A measured timer whose every time is multiplied by a factor (an index larger than the one measured)."""
+
+    def __init__(self, base: BatchTimer, factor: float) -> None:
+        self.base = base
+        self.factor = factor
+
+    def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.base.sample_ms(batch_size, rng, n) * self.factor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.base, name)
