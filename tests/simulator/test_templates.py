@@ -20,7 +20,7 @@ BROKEN = [t for t in TEMPLATES if t.broken]
 DRILLS = [t for t in TEMPLATES if t.drill]
 CASE_STUDIES = {"Ad click prediction", "Visual search", "Video recommendation", "Event recommendation",
                 "Harmful content detection", "Street View blurring", "News feed ranking", "People you may know",
-                "Similar listings", "Fraud detection"}
+                "Similar listings", "Fraud detection", "Search ranking"}
 
 
 def meets(results) -> bool:
