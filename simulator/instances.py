@@ -7,8 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# cpu_factor: predict time multiplier relative to the machine the profiles were measured on
-# (1.0 = same speed); "managed" is a service priced by use, not by machine.
+# Speed factors and prices live in simulator/data/prices.json; "managed" is a service priced by use,
+# not by machine. GPU instances name their GPU model (its data-sheet figures are in prices.json,
+# section "gpus"), how many they have and what links them (for tensor parallelism).
 INSTANCE_TYPES: dict[str, dict[str, Any]] = {
     "c6i.large": {"vcpu": 2, "memory_gb": 4, "gpu": None, "family": "compute"},
     "c6i.xlarge": {"vcpu": 4, "memory_gb": 8, "gpu": None, "family": "compute"},
@@ -18,8 +19,20 @@ INSTANCE_TYPES: dict[str, dict[str, Any]] = {
     "m6i.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": None, "family": "general"},
     "r6i.large": {"vcpu": 2, "memory_gb": 16, "gpu": None, "family": "memory"},
     "r6i.xlarge": {"vcpu": 4, "memory_gb": 32, "gpu": None, "family": "memory"},
-    "g5.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": "A10G", "family": "gpu"},
-    "g4dn.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": "T4", "family": "gpu"},
+    "g5.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": "A10G", "gpu_count": 1, "family": "gpu"},
+    "g4dn.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": "T4", "gpu_count": 1, "family": "gpu"},
+    "g6.xlarge": {"vcpu": 4, "memory_gb": 16, "gpu": "L4", "gpu_count": 1, "family": "gpu"},
+    "g6e.xlarge": {"vcpu": 4, "memory_gb": 32, "gpu": "L40S", "gpu_count": 1, "family": "gpu"},
+    "g5.12xlarge": {"vcpu": 48, "memory_gb": 192, "gpu": "A10G", "gpu_count": 4, "gpu_link": "PCIe4",
+                    "family": "gpu"},
+    "g6e.12xlarge": {"vcpu": 48, "memory_gb": 384, "gpu": "L40S", "gpu_count": 4, "gpu_link": "PCIe4",
+                     "family": "gpu"},
+    "p4d.24xlarge": {"vcpu": 96, "memory_gb": 1152, "gpu": "A100-40GB", "gpu_count": 8, "gpu_link": "NVLink3",
+                     "family": "gpu"},
+    "p4de.24xlarge": {"vcpu": 96, "memory_gb": 1152, "gpu": "A100-80GB", "gpu_count": 8, "gpu_link": "NVLink3",
+                      "family": "gpu"},
+    "p5.48xlarge": {"vcpu": 192, "memory_gb": 2048, "gpu": "H100-SXM", "gpu_count": 8, "gpu_link": "NVLink4",
+                    "family": "gpu"},
     "cache.r6g.large": {"vcpu": 2, "memory_gb": 13, "gpu": None, "family": "managed cache"},
     "db.r6g.large": {"vcpu": 2, "memory_gb": 16, "gpu": None, "family": "managed database"},
     "kafka.m5.large": {"vcpu": 2, "memory_gb": 8, "gpu": None, "family": "managed Kafka broker"},
@@ -54,6 +67,11 @@ def _cpu_entry(instance: str) -> dict[str, Any]:
 def cpu_factor(instance: str) -> float:
     """Multiplier on CPU work (predict or training) measured on the profiling machine."""
     return float(_cpu_entry(instance)["factor"])
+
+
+def gpu_spec(gpu: str) -> dict[str, Any]:
+    """Data-sheet figures of a GPU model (memory, dense fp16 and int8 peaks, bandwidth) with their source."""
+    return price_table()["gpus"][gpu]
 
 
 def speed_factor(instance: str, family: str) -> tuple[float, str]:

@@ -121,7 +121,8 @@ export class Autosave {
       if (error instanceof ApiError && error.status === 409) {
         await this.resolveConflict(document, error.body);
       } else if (error instanceof ApiError && error.status === 400) {
-        const first = (error.body.errors || [])[0];
+        // The refused values stay on the page, marked at their fields, until they are changed.
+        const [first] = this.state.refused(error.body.errors, document);
         this.state.setStatus("error", first ? `${first.path} ${first.message}` : error.message);
       } else if (error instanceof OfflineError || (error instanceof ApiError && error.status >= 500)) {
         this.state.setStatus("offline");

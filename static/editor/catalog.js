@@ -33,6 +33,8 @@ export class Catalog {
     this.trafficFields = answer.traffic_fields;
     this.requirementFields = answer.requirement_fields;
     this.noteSteps = answer.note_steps;
+    this.faultTypes = answer.fault_types;
+    this.faultFields = answer.fault_fields; // the window every fault has: at_s, duration_s
     this.limits = answer.limits;
     this.byName = new Map(answer.kinds.map((kind) => [kind.name, kind]));
     this.serviceTime = { distributions: answer.service_distributions, ...serviceTimeRules(schema.$defs.service_time) };
@@ -49,5 +51,25 @@ export class Catalog {
 
   edgeField(name) {
     return this.edgeFields.find((field) => field.name === name);
+  }
+
+  trafficField(name) {
+    return this.trafficFields.find((field) => field.name === name);
+  }
+
+  faultType(name) {
+    return this.faultTypes.find((type) => type.name === name);
+  }
+
+  /**
+   * The fault types that fit a component (one on the request path, whose kind has the field the type
+   * needs, such as a cache's hit rate) or, with `node` null, a connection.
+   */
+  faultTypesFor(node) {
+    if (!node) return this.faultTypes.filter((type) => type.target === "edge");
+    const kind = this.kind(node.kind);
+    if (!kind?.request_path) return [];
+    return this.faultTypes.filter((type) => type.target === "node"
+      && (!type.needs_field || kind.fields.some((field) => field.name === type.needs_field)));
   }
 }

@@ -1,6 +1,8 @@
-// Chart.js figures of a run: latency histogram and CDF, throughput and P99 over time, per-node bars, cost, load curve.
+// Chart.js figures of a run: latency histogram and CDF, throughput, P99 and failures over time with the faults
+// shaded, replicas over time, per-node bars, cost, load curve.
 
 import { el } from "./dom.js";
+import { clock } from "./format.js";
 
 const { Chart } = window;
 
@@ -8,6 +10,10 @@ const INK = "#334155";
 const GRID_LINE = "#e2e8f0";
 const SLO_COLOUR = "#dc2626";
 export const SERIES = ["#2563eb", "#f59e0b", "#7c3aed", "#059669"];
+const FAILED_COLOUR = "#7c3aed";
+const BAND_FILL = "rgba(234, 88, 12, 0.13)";
+const BAND_INK = "#9a3412";
+const LONG_RUN_S = 2 * 3600; // beyond this an axis in seconds is hard to read: h:mm:ss
 const FONT = { family: "system-ui, sans-serif", size: 11 };
 
 if (Chart) {
@@ -59,6 +65,45 @@ const refLines = {
   },
 };
 
+/**
+ * Shaded spans of the x axis (the faults, over the run's time), each labelled at its top:
+ * options.plugins.bands = { bands: [{ from, to, label }] }. Drawn under the lines.
+ */
+const shadedBands = {
+  id: "bands",
+  beforeDatasetsDraw(chart, args, options) {
+    const { ctx, chartArea } = chart;
+    const x = chart.scales.x;
+    (options?.bands || []).forEach((band, index) => {
+      const left = Math.max(x.getPixelForValue(band.from), chartArea.left);
+      // A window shorter than a pixel is still drawn, two pixels wide.
+      const right = Math.min(Math.max(x.getPixelForValue(band.to), left + 2), chartArea.right);
+      if (right <= left) return;
+      ctx.save();
+      ctx.fillStyle = BAND_FILL;
+      ctx.fillRect(left, chartArea.top, right - left, chartArea.bottom - chartArea.top);
+      // Labelled at the foot of the band (the SLO's label sits near the top), staggered so neighbours stay
+      // legible, with a white halo over the lines.
+      const y = chartArea.bottom - 5 - 12 * (index % 3);
+      ctx.font = `600 10px ${FONT.family}`;
+      ctx.textAlign = "left";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(band.label || "", left + 3, y);
+      ctx.fillStyle = BAND_INK;
+      ctx.fillText(band.label || "", left + 3, y);
+      ctx.restore();
+    });
+  },
+};
+
+/** An x axis of seconds after the warm-up, read as h:mm:ss for runs of hours. */
+function timeAxis(last) {
+  const long = last > LONG_RUN_S;
+  return axis(long ? "time after warm-up (h:mm:ss)" : "seconds after warm-up",
+    { type: "linear", ticks: long ? { callback: (value) => clock(value), maxTicksLimit: 8 } : {} });
+}
+
 function axis(title, extra = {}) {
   return { title: { display: Boolean(title), text: title }, grid: { color: GRID_LINE }, ...extra };
 }
@@ -66,7 +111,7 @@ function axis(title, extra = {}) {
 /** Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. */
 function draw(canvas, config) {
   Chart.getChart(canvas)?.destroy();
-  return new Chart(canvas, { ...config, plugins: [refLines, ...(config.plugins || [])] });
+  return new Chart(canvas, { ...config, plugins: [refLines, shadedBands, ...(config.plugins || [])] });
 }
 
 /** The empirical CDF from the histogram: share of measured requests at or below each bin's upper edge. */
@@ -126,26 +171,53 @@ export function latencyCdf(canvas, series, slo) {
   });
 }
 
-export function overTime(canvas, results, slo) {
+/**
+ * Throughput, P99, drops and failures per second over the run, with `bands` (the faults) shaded.
+ * With time compression k the rows' times are on the real clock and their counts those of the
+ * compressed run, so a row of width w carries its count over w / k seconds.
+ */
+export function overTime(canvas, results, slo, bands = []) {
   const points = results.timeseries || [];
-  const step = points.length > 1 ? points[1].t_s - points[0].t_s : 1;
+  const k = results.run?.time_compression || 1;
+  const step = (points.length > 1 ? points[1].t_s - points[0].t_s : 1) / k || 1;
+  const rate = (name) => points.map((p) => ({ x: p.t_s, y: (p[name] || 0) / step }));
   return draw(canvas, {
     type: "line",
     data: {
       datasets: [
-        { label: "throughput (req/s)", data: points.map((p) => ({ x: p.t_s, y: p.completions / (step || 1) })), borderColor: SERIES[0], backgroundColor: SERIES[0], pointRadius: 0, borderWidth: 2, yAxisID: "y" },
+        { label: "throughput (req/s)", data: rate("completions"), borderColor: SERIES[0], backgroundColor: SERIES[0], pointRadius: 0, borderWidth: 2, yAxisID: "y" },
         { label: "P99 (ms)", data: points.map((p) => ({ x: p.t_s, y: Number.isFinite(p.p99_ms) ? p.p99_ms : null })), borderColor: SERIES[1], backgroundColor: SERIES[1], pointRadius: 0, borderWidth: 2, yAxisID: "y2" },
-        { label: "dropped (req/s)", data: points.map((p) => ({ x: p.t_s, y: p.dropped / (step || 1) })), borderColor: SLO_COLOUR, backgroundColor: SLO_COLOUR, pointRadius: 0, borderWidth: 1.5, yAxisID: "y", hidden: !points.some((p) => p.dropped) },
+        { label: "dropped (req/s)", data: rate("dropped"), borderColor: SLO_COLOUR, backgroundColor: SLO_COLOUR, pointRadius: 0, borderWidth: 1.5, yAxisID: "y", hidden: !points.some((p) => p.dropped) },
+        { label: "failed (req/s)", data: rate("errors"), borderColor: FAILED_COLOUR, backgroundColor: FAILED_COLOUR, pointRadius: 0, borderWidth: 1.5, borderDash: [5, 3], yAxisID: "y", hidden: !points.some((p) => p.errors) },
       ],
     },
     options: {
       parsing: false,
       scales: {
-        x: axis("seconds after warm-up", { type: "linear" }),
+        x: timeAxis(points.at(-1)?.t_s || 0),
         y: axis("req/s", { beginAtZero: true, position: "left" }),
         y2: axis("P99 ms", { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, suggestedMax: slo ? slo * 1.1 : undefined }),
       },
-      plugins: { refLines: { lines: sloLine(slo, "y2") } },
+      plugins: { refLines: { lines: sloLine(slo, "y2") }, bands: { bands } },
+    },
+  });
+}
+
+/** Replicas held over the run by each autoscaled node (its mean per timeline bucket). series: [{label, replicas, colour}] */
+export function replicasOverTime(canvas, timeline, series, bands = []) {
+  const t = timeline.t_s || [];
+  return draw(canvas, {
+    type: "line",
+    data: {
+      datasets: series.map(({ label, replicas, colour }) => ({
+        label, data: replicas.map((value, index) => ({ x: t[index], y: value })), borderColor: colour, backgroundColor: colour,
+        pointRadius: 0, borderWidth: 2, stepped: "middle",
+      })),
+    },
+    options: {
+      parsing: false,
+      scales: { x: timeAxis(t.at(-1) || 0), y: axis("replicas", { beginAtZero: true, ticks: { precision: 0 } }) },
+      plugins: { legend: { display: series.length > 1 }, bands: { bands } },
     },
   });
 }

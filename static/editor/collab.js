@@ -139,13 +139,21 @@ export class LiveEditing {
       this.schedule(RATE_RETRY_MS);
       return;
     }
-    const first = (message.errors || [])[0];
-    const where = first && first.path ? ` (${first.path}: ${first.message})` : "";
+    // The errors are located in the document the server tried: the confirmed one with this edit on it.
+    const [first] = this.state.refused(message.errors, this.state.expected());
+    const where = first && first.path ? ` (${this.subject(first)}${first.path}: ${first.message})` : "";
     this.onMessage(`${message.detail}${where} The change was undone.`);
     // Taking the refused edit out of the expected document puts its elements back as the server has them.
     this.state.dropSent(id, { redraw: true });
     this.wake();
     this.schedule();
+  }
+
+  /** Whose value a located refusal is about, for the message: "Feature store, " (the component a fault acts on). */
+  subject(problem) {
+    if (problem.element === "board") return "";
+    const id = problem.element === "fault" ? this.state.fault(problem.id)?.target ?? problem.id : problem.id;
+    return `${this.state.labelOf(id)}, `;
   }
 
   /** Resolves when every local change is confirmed (or the socket dropped, or `timeout` passed). */

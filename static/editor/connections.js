@@ -1,10 +1,11 @@
-// Connection rules of a board, read from its records: no self-loops, no cycle of sync calls, and the mode a new connection gets.
+// Connection rules of a board, read from its records: no self-loops, no cycle of calls (sync or fallback: both are
+// waited for), and the mode a new connection gets.
 
-/** A path of sync edges from `from` to `to` as node ids, or null. */
-function syncPath(state, from, to, ignoreEdgeId) {
+/** A path of calls (every edge but async copies) from `from` to `to` as node ids, or null. */
+function callPath(state, from, to, ignoreEdgeId) {
   const next = new Map();
   for (const edge of state.edges()) {
-    if (edge.id === ignoreEdgeId || edge.mode !== "sync") continue;
+    if (edge.id === ignoreEdgeId || edge.mode === "async") continue;
     if (!next.has(edge.source)) next.set(edge.source, []);
     next.get(edge.source).push(edge.target);
   }
@@ -34,11 +35,11 @@ function syncPath(state, from, to, ignoreEdgeId) {
 export function connectionProblem(state, sourceId, targetId, mode, ignoreEdgeId = null) {
   if (!sourceId || !targetId) return "Drop the connection on a component.";
   if (sourceId === targetId) return "A component cannot connect to itself.";
-  if (mode !== "sync") return null;
-  const path = syncPath(state, targetId, sourceId, ignoreEdgeId);
+  if (mode === "async") return null;
+  const path = callPath(state, targetId, sourceId, ignoreEdgeId);
   if (path) {
     const names = [sourceId, ...path].map((id) => state.labelOf(id));
-    return `Refused: sync calls would form a cycle (${names.join(" → ")}). Make one of these connections async.`;
+    return `Refused: calls would form a cycle (${names.join(" → ")}). Make one of these connections async.`;
   }
   return null;
 }

@@ -1,8 +1,9 @@
 // Edit operations on board documents: the difference between two documents as ops, and ops applied to a document.
 //
-// The server applies the same ops (architectures/live_edits.py): node.add|update|delete, edge.add|update|delete
-// and board.update, where an update carries an RFC 7396 merge patch, so two people changing different
-// fields of one component both keep their change.
+// The server applies the same ops (architectures/live_edits.py): node.add|update|delete, edge.add|update|delete,
+// fault.add|update|delete (the board's timed faults, kept by id like components) and board.update, where an
+// update carries an RFC 7396 merge patch, so two people changing different fields of one component (or two
+// people adding faults at once) both keep their change.
 
 const BOARD_KEYS = ["title", "requirements", "traffic", "notes"];
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -66,14 +67,16 @@ function listOps(kind, before = [], after = []) {
 export function diffOps(base, local) {
   const nodes = listOps("node", base.nodes, local.nodes);
   const edges = listOps("edge", base.edges, local.edges);
+  const faults = listOps("fault", base.faults, local.faults);
   const patch = diffPatch(
     Object.fromEntries(BOARD_KEYS.filter((key) => key in base).map((key) => [key, base[key]])),
     Object.fromEntries(BOARD_KEYS.filter((key) => key in local).map((key) => [key, local[key]])),
   );
-  // Edges go after the nodes they join, and leave before the nodes they joined.
+  // Edges go after the nodes they join, and leave before the nodes they joined; faults likewise
+  // come after what they target and leave before it.
   return [
-    ...nodes.adds, ...nodes.updates, ...edges.deletes, ...nodes.deletes, ...edges.adds, ...edges.updates,
-    ...(patch ? [{ op: "board.update", patch }] : []),
+    ...faults.deletes, ...nodes.adds, ...nodes.updates, ...edges.deletes, ...nodes.deletes, ...edges.adds, ...edges.updates,
+    ...faults.adds, ...faults.updates, ...(patch ? [{ op: "board.update", patch }] : []),
   ];
 }
 

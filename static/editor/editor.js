@@ -419,8 +419,8 @@ export class Editor {
   /** Change an edge's mode, latency or label; data and look change in one undo step. Returns a refusal or null. */
   setEdgeData(edge, data) {
     const before = edge.getData() || {};
-    if (data.mode === "sync" && before.mode !== "sync") {
-      const problem = connectionProblem(this.state, edge.getSourceCellId(), edge.getTargetCellId(), "sync", edge.id);
+    if (data.mode !== "async" && before.mode === "async") {
+      const problem = connectionProblem(this.state, edge.getSourceCellId(), edge.getTargetCellId(), data.mode, edge.id);
       if (problem) return problem;
     }
     const look = edgeLook(data);

@@ -1,7 +1,10 @@
 // Catalog fields in the browser: parse and check typed values like the server does, and render their inputs.
 //
 // Every bound comes with the field (its minimum, maximum, choices; `max_chars` for text) or, for a
-// service time, with the catalog's service-time rules (see catalog.js): none is typed here.
+// service time, with the catalog's service-time rules (see catalog.js): none is typed here. A field of
+// type "object" (a resilience or autoscaling setting) is off (null) until switched on, and then holds
+// its sub-fields, each checked like any other field. What only the server can check (rules across
+// fields) comes back located and is marked at its field by `markProblems`.
 
 import { el, options } from "./dom.js";
 
@@ -14,9 +17,15 @@ const LABELS = {
   hit_rate: "Hit rate",
   arrival: "Traffic pattern",
   mode: "Mode",
+  at_s: "Starts at",
+  open_s: "Open for",
+  evaluation_s: "Evaluate every",
+  provision_s: "Provisioning time",
+  added_ms: "Added latency",
+  rate: "Failure probability",
 };
 const TYPE_NAMES = {
-  integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution",
+  integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution", object: "setting",
 };
 
 export function fieldLabel(name) {
@@ -126,7 +135,7 @@ function nextId(prefix) {
 
 function helpText(field) {
   const parts = [field.help];
-  if (field.type !== "service_time" && field.default !== "") {
+  if (field.type !== "service_time" && field.type !== "object" && field.default !== "") {
     parts.push(field.default === null ? "Default: empty." : `Default: ${formatDefault(field.default)}${field.unit ? ` ${field.unit}` : ""}.`);
   }
   const range = rangeText(field);
@@ -138,14 +147,49 @@ function formatDefault(value) {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** The sentence shown for a problem with a field: "Max replicas must be ...", "Mode: a fallback call needs ...". */
+export function problemText(name, message) {
+  // Messages from the field's own rules read "must be ..."; composite ones name their part ("P99 must ...");
+  // the server's other rules say what is wrong in a sentence of their own.
+  if (/^[A-Z]/.test(message)) return message;
+  return /^must\b/.test(message) ? `${fieldLabel(name)} ${message}` : `${fieldLabel(name)}: ${message}`;
+}
+
 function setError(row, control, message) {
   const box = row.querySelector(".field-error");
-  // Messages from the field's own rules read "must be ..."; composite ones name their part ("P99 must ...").
-  const named = message && /^[A-Z]/.test(message);
-  box.textContent = message ? (named ? message : `${fieldLabel(row.dataset.field)} ${message}`) : "";
+  box.textContent = message ? problemText(row.dataset.field, message) : "";
   box.hidden = !message;
   row.classList.toggle("invalid", Boolean(message));
   control.setAttribute("aria-invalid", message ? "true" : "false");
+  delete row.dataset.serverError;
+}
+
+/**
+ * Marks the fields in `container` that the server refused (`problems`: [{field, message}], a field
+ * such as "autoscaling.max_replicas" naming a sub-field of an object setting), and unmarks those it
+ * marked before. Returns the problems no field in `container` shows.
+ */
+export function markProblems(container, problems) {
+  for (const row of container.querySelectorAll(".field[data-server-error]")) {
+    setError(row, row.querySelector("input, select"), null);
+  }
+  const unplaced = [];
+  for (const problem of problems) {
+    let row = null;
+    let scope = container;
+    for (const part of problem.field.split(".")) {
+      row = scope.querySelector(`.field[data-field="${CSS.escape(part)}"]`);
+      if (!row) break;
+      scope = row;
+    }
+    if (!row) {
+      unplaced.push(problem);
+      continue;
+    }
+    setError(row, row.querySelector("input, select"), problem.message);
+    row.dataset.serverError = "true";
+  }
+  return unplaced;
 }
 
 /**
@@ -155,6 +199,7 @@ function setError(row, control, message) {
  * catalog's service-time rules, for a field of that type.
  */
 export function renderField(field, value, onCommit, { prefix = "field", serviceTime = null } = {}) {
+  if (field.type === "object") return renderObject(field, value, onCommit, { prefix, serviceTime });
   const id = nextId(prefix);
   const row = el("div", { class: "field", "data-field": field.name },
     el("label", { class: "field-label", for: id, text: fieldLabel(field.name) },
@@ -199,6 +244,49 @@ export function renderField(field, value, onCommit, { prefix = "field", serviceT
   const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true, role: "alert" });
   control.setAttribute("aria-describedby", `${help.id} ${error.id}`);
   row.append(shown || control, error, help);
+  return row;
+}
+
+/** What switching an object setting on gives it: each sub-field at its default (the unset ones left out). */
+export function objectDefaults(field) {
+  return Object.fromEntries(field.fields.filter((sub) => sub.default !== null).map((sub) => [sub.name, structuredClone(sub.default)]));
+}
+
+/**
+ * An object setting (retry, circuit breaker, rate limit, autoscaling): a switch that turns it on
+ * (with its sub-fields' defaults) or off (null), and, while on, its sub-fields. `onCommit` gets the
+ * whole new value; omitted sub-fields mean their defaults, as on the server.
+ */
+function renderObject(field, value, onCommit, options) {
+  const id = nextId(options.prefix);
+  let current = value && typeof value === "object" ? { ...value } : null;
+  const state = el("span", { class: "field-unit" });
+  const toggle = el("input", { type: "checkbox", role: "switch", id, class: "switch" });
+  const body = el("div", { class: "object-fields" });
+  const row = el("div", { class: "field object-field", "data-field": field.name },
+    el("div", { class: "object-head" }, el("label", { class: "field-label", for: id, text: fieldLabel(field.name) }, state), toggle));
+  const draw = () => {
+    const on = current !== null;
+    row.dataset.on = String(on);
+    toggle.checked = on;
+    toggle.setAttribute("aria-checked", String(on));
+    state.textContent = on ? "on" : "off";
+    body.hidden = !on;
+    body.replaceChildren(...(on ? field.fields.map((sub) => renderField(sub, current[sub.name] ?? sub.default, (next) => {
+      current = { ...current, [sub.name]: next };
+      onCommit(current);
+    }, options)) : []));
+  };
+  toggle.addEventListener("change", () => {
+    current = toggle.checked ? objectDefaults(field) : null;
+    draw();
+    onCommit(current);
+  });
+  const help = el("p", { class: "field-help", id: `${id}-help`, text: helpText(field) });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true, role: "alert" });
+  toggle.setAttribute("aria-describedby", `${help.id} ${error.id}`);
+  row.append(error, help, body);
+  draw();
   return row;
 }
 

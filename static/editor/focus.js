@@ -2,9 +2,10 @@
 
 /**
  * Run `redraw` (which rebuilds the inputs in `root`) and, if the focus was in `root`, put it back
- * in the same field with the same caret and with what was typed there and not yet committed.
+ * in the same field with the same caret and with what was typed there and not yet committed
+ * (unless `keepTyped` is false: what was typed was refused, and the field shows the stored value).
  */
-export function keepingFocus(root, redraw) {
+export function keepingFocus(root, redraw, { keepTyped = true } = {}) {
   const focused = document.activeElement;
   if (!focused || !root.contains(focused) || !focused.matches("input, textarea, select")) {
     redraw();
@@ -18,7 +19,7 @@ export function keepingFocus(root, redraw) {
   const again = [...root.querySelectorAll("input, textarea, select")].find((control) => name(control) === label);
   if (!again) return;
   again.closest("details")?.setAttribute("open", "");
-  if (again.value !== value) again.value = value;
+  if (keepTyped && again.value !== value) again.value = value;
   again.focus({ preventScroll: true });
   if (typeof selectionStart === "number" && "setSelectionRange" in again) {
     try {

@@ -1,14 +1,15 @@
-// The framework panel: requirements and traffic pattern, Markdown notes for the 7 steps, and the interview timer.
+// The framework panel: requirements and traffic, the run's scenarios (its faults), Markdown notes for the 7 steps, and the interview timer.
 
 import DOMPurify from "../vendor/purify.es.js";
 import { marked } from "../vendor/marked.esm.js";
 import { el } from "./dom.js";
-import { renderField } from "./fields.js";
+import { scenarioList } from "./faults.js";
+import { markProblems, renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
 
-const TRAFFIC_SHOWN = ["arrival", "rps"]; // the rest of the traffic fields keep their defaults here
+const TRAFFIC_SHOWN = ["arrival", "rps"]; // the others (run length, warm-up, pattern details) sit one click away
 const INTERVIEW_SECONDS = 45 * 60;
-const SECTIONS = ["requirements", "traffic", "notes"];
+const SECTIONS = ["requirements", "traffic", "notes", "faults"];
 
 /** Notes are user input: Markdown is rendered, then sanitised, before it touches the DOM. */
 export function renderMarkdown(text) {
@@ -17,29 +18,59 @@ export function renderMarkdown(text) {
 
 export class FrameworkPanel {
   /**
-   * Shows and edits the board state's requirements, traffic and notes.
+   * Shows and edits the board state's requirements, traffic and notes, and lists its faults.
    * @param {HTMLElement} root
    * @param {import("./store.js").BoardState} state
+   * @param {object} hooks  {onShowFault(fault)}: bring the fault's component or connection up (its Properties edit it)
    */
-  constructor(root, state) {
+  constructor(root, state, { onShowFault }) {
     this.root = root;
     this.state = state;
     this.catalog = state.catalog;
+    this.onShowFault = onShowFault;
+    this.moreOpen = false;
     // Others' edits, undo and loaded boards redraw the panel; someone typing in it keeps their field.
+    // Faults removed here redraw it too (the list changes shape).
     state.on("change", (change) => {
-      if (change.source !== this && change.board.some((key) => SECTIONS.includes(key))) keepingFocus(root, () => this.render());
+      const own = change.source === this && !change.board.includes("faults");
+      if (!own && change.board.some((key) => SECTIONS.includes(key))) {
+        // The redraw that puts a refused edit back shows the stored values, not the refused text.
+        keepingFocus(root, () => this.render(), { keepTyped: !this.refused });
+      }
+      this.refused = false;
+    });
+    // Refused values: marked at their fields, and a fault's problem under it in the scenarios (a
+    // shorter run refused because a fault would end after it is said there).
+    state.on("problems", (problems) => {
+      this.refused = problems.length > 0;
+      queueMicrotask(() => {
+        this.refused = false;
+      });
+      keepingFocus(root, () => this.render());
     });
     this.render();
   }
 
   render() {
+    const traffic = this.catalog.trafficFields;
+    const more = el("details", { class: "traffic-more", open: this.moreOpen, ontoggle: () => { this.moreOpen = more.open; } },
+      el("summary", { text: "Run length, warm-up and traffic pattern" }),
+      ...traffic.filter((f) => !TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)));
     const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
       ...this.catalog.requirementFields.map((field) => this.field("requirements", field)),
-      ...this.catalog.trafficFields.filter((f) => TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)));
+      ...traffic.filter((f) => TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)), more);
     this.root.replaceChildren(
       el("section", { class: "framework-requirements" }, el("h2", { text: "Requirements" }), form),
+      scenarioList(this.state, { onShow: this.onShowFault, source: this }),
       el("section", { class: "framework-notes" }, el("h2", { text: "Notes by step" }), ...this.catalog.noteSteps.map((step) => this.note(step))),
     );
+    this.markProblems();
+  }
+
+  /** The requirement and traffic values the server refused, at their fields. */
+  markProblems() {
+    const problems = this.state.problemsOf("board").map((problem) => ({ ...problem, field: problem.field.split(".").slice(1).join(".") }));
+    markProblems(this.root.querySelector("form.fields"), problems.filter((problem) => problem.field));
   }
 
   /** Writes one field of a section (requirements, traffic, notes) to the board state. */

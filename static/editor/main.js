@@ -1,9 +1,10 @@
 // Starts the editor page: loads the catalog and the board into one BoardState, then gives every view and sender its part of the page.
 //
 // Who talks to whom (all through the board state, store.js, except where noted):
-//   canvas (editor.js), title, properties, framework, undo timeline, right-sizing -> read and write the board state
+//   canvas (editor.js), title, properties (with the faults on the selection), framework (with all the faults),
+//   undo timeline, right-sizing                    -> read and write the board state
 //   autosave (REST) and live editing (WebSocket)  -> send its changes and take the server's back into it
-//   results overlay, presence                      -> draw over the canvas; presence and runs share the page's socket
+//   results overlay and its playback, presence     -> draw over the canvas; presence and runs share the page's socket
 
 import { openBoard, installAccess, socketProtocols } from "./access.js";
 import { api } from "./api.js";
@@ -42,13 +43,18 @@ function toaster(element) {
 
 function setupTabs(onShow) {
   const tabs = [...document.querySelectorAll("[role=tab]")];
+  const side = document.querySelector(".side");
+  const scrolled = new Map(); // each tab opens where it was left, not where the one before was scrolled to
   const show = (tab) => {
+    const before = tabs.find((other) => other.getAttribute("aria-selected") === "true");
+    if (before && before !== tab) scrolled.set(before, side.scrollTop);
     for (const other of tabs) {
       const selected = other === tab;
       other.setAttribute("aria-selected", String(selected));
       other.tabIndex = selected ? 0 : -1;
       document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
     }
+    if (before !== tab) side.scrollTop = scrolled.get(tab) || 0;
     onShow(tab.dataset.tab);
   };
   for (const tab of tabs) {
@@ -89,7 +95,7 @@ async function start() {
   const editor = new Editor($("#canvas"), state, { onMessage: message, minimapContainer: $("#minimap") });
   const timeline = new UndoTimeline(editor, state);
   bindTitle($("#board-title"), state, boardId);
-  new FrameworkPanel($("#panel-framework"), state);
+  new FrameworkPanel($("#panel-framework"), state, { onShowFault: (fault) => editor.focus(fault.target) });
   new PropertiesPanel($("#panel-properties"), editor, state, { onMessage: message });
   new Palette($("#palette"), catalog, editor);
   new InterviewTimer($("#timer"));

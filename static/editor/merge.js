@@ -52,7 +52,7 @@ function mergeSection(base = {}, local = {}, server = {}) {
 export function mergeDocuments(base, local, server) {
   const merged = { ...server };
   for (const key of Object.keys(local)) {
-    if (["nodes", "edges", "requirements", "traffic", "notes"].includes(key)) continue;
+    if (["nodes", "edges", "faults", "requirements", "traffic", "notes"].includes(key)) continue;
     if (!same(local[key], base[key])) merged[key] = local[key];
   }
   for (const section of ["requirements", "traffic", "notes"]) {
@@ -62,6 +62,9 @@ export function mergeDocuments(base, local, server) {
   const ids = new Set(merged.nodes.map((node) => node.id));
   // An edge whose end was deleted on either side cannot stay.
   merged.edges = mergeById(base.edges, local.edges, server.edges).filter((edge) => ids.has(edge.source) && ids.has(edge.target));
+  // Faults merge by id too, and go with the component or connection they act on.
+  for (const edge of merged.edges) ids.add(edge.id);
+  merged.faults = mergeById(base.faults, local.faults, server.faults).filter((fault) => ids.has(fault.target));
   return merged;
 }
 

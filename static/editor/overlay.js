@@ -1,4 +1,6 @@
-// Paints a run's results on the canvas: utilisation colours, P99 wait and drop badges, the bottleneck, lagging async edges.
+// Paints a run's results on the canvas: utilisation colours, P99 wait and drop badges, the bottleneck, lagging async
+// edges; or, during playback of the run's timeline, one moment of it: utilisation, failures and replicas per node,
+// and the faults active then.
 
 import { ms } from "./format.js";
 import { edgeLook } from "./shapes.js";
@@ -13,6 +15,9 @@ const LOOK = {
 };
 const PLAIN = { fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 };
 const SILENT = { overlay: true }; // neither an undo step nor an edit to save (see editor.js)
+const BOTTLENECK_OUTLINE = { stroke: "#b91c1c", strokeDasharray: "7 4" };
+const FAULT_OUTLINE = { stroke: "#ea580c", strokeDasharray: "3 3" };
+const FAULT_INK = "#c2410c";
 
 /** green, amber or red for one node's figures; null for nodes that serve nothing (clients, off-path jobs). */
 export function band(stats, unstable) {
@@ -21,6 +26,14 @@ export function band(stats, unstable) {
   if (stats.utilization >= AMBER_FROM) return "warn";
   return "ok";
 }
+
+/** The same bands for one moment of a node's timeline: its utilisation then, red when visits failed. */
+function momentBand(utilization, errors) {
+  if (errors > 0 || utilization >= RED_FROM) return "hot";
+  return utilization >= AMBER_FROM ? "warn" : "ok";
+}
+
+const replicaText = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 
 /** The results of a run drawn over the canvas's cells; the connections' modes come from the board state. */
 export class CanvasOverlay {
@@ -33,6 +46,7 @@ export class CanvasOverlay {
     this.board = state; // the board state (state() below says what is painted)
     this.results = null;
     this.visible = true;
+    this.moment = null; // a bucket of the node timeline being played back, or null for the whole run
     // A reloaded or merged board gets its cells rebuilt: paint them again.
     editor.graph.on("model:reseted", () => this.paint());
     editor.graph.on("cell:added", ({ cell }) => this.results && this.visible && this.paintCell(cell));
@@ -40,6 +54,16 @@ export class CanvasOverlay {
 
   show(results) {
     this.results = results;
+    this.moment = null;
+    this.paint();
+  }
+
+  /**
+   * Paint one moment of the run: `bucket` of its node timeline (null: the whole run again).
+   * `faults` are the run's faults active then (by target), as playback.js finds them.
+   */
+  showMoment(bucket, faults = new Map()) {
+    this.moment = bucket === null ? null : { bucket, faults };
     this.paint();
   }
 
@@ -53,19 +77,22 @@ export class CanvasOverlay {
     this.paint();
   }
 
-  /** What is painted, for the browser tests and screen readers: {nodeId: {band, bottleneck, drops}}. */
+  /** What is painted, for the browser tests and screen readers: {nodeId: {band, bottleneck, drops, badge, fault}}. */
   state() {
     const out = {};
+    const shown = (cell, name) => (cell.attr(`${name}/display`) !== "none" ? cell.attr(`${name}/text`) : null);
     for (const node of this.editor.graph.getNodes()) {
       out[node.id] = {
         band: node.getProp("overlayBand") ?? null,
-        bottleneck: node.attr("outline/display") !== "none",
-        drops: node.attr("drops/display") !== "none" ? node.attr("drops/text") : null,
-        badge: node.attr("badge/display") !== "none" ? node.attr("badge/text") : null,
+        bottleneck: node.attr("outline/display") !== "none" && !shown(node, "fault"),
+        drops: shown(node, "drops"),
+        badge: shown(node, "badge"),
+        fault: shown(node, "fault"),
       };
     }
     for (const edge of this.editor.graph.getEdges()) {
-      out[edge.id] = { lagging: Boolean(edge.getProp("overlayLagging")) };
+      const look = edge.getProp("overlayLook") || "";
+      out[edge.id] = { lagging: look === "lagging", fault: look.startsWith("fault:") ? look.slice("fault:".length) : null };
     }
     return out;
   }
@@ -91,6 +118,10 @@ export class CanvasOverlay {
   }
 
   paintNode(node, results) {
+    if (results && this.moment) {
+      this.paintMoment(node, results);
+      return;
+    }
     const stats = results?.nodes?.[node.id];
     const level = results ? band(stats, this.unstableNodes().has(node.id)) : null;
     const look = level ? LOOK[level] : null;
@@ -100,10 +131,31 @@ export class CanvasOverlay {
       badge: look
         ? { display: null, fill: look.text, text: `${Math.round(stats.utilization * 100)}% busy · P99 wait ${ms(stats.p99_wait_ms)}` }
         : { display: "none", text: "" },
-      drops: stats && stats.dropped > 0
-        ? { display: null, text: `${stats.dropped.toLocaleString()} dropped (${dropReasons(stats.drops)})` }
+      drops: stats && (stats.dropped > 0 || stats.failed > 0)
+        ? { display: null, text: lossText(stats) }
         : { display: "none", text: "" },
-      outline: { display: results?.bottleneck?.node === node.id ? null : "none" },
+      outline: { display: results?.bottleneck?.node === node.id ? null : "none", ...BOTTLENECK_OUTLINE },
+      fault: { display: "none", text: "" },
+    }, SILENT);
+  }
+
+  /** One bucket of the node's timeline: its utilisation, failed visits and replicas then, and a fault active on it. */
+  paintMoment(node, results) {
+    const { bucket, faults } = this.moment;
+    const series = results.node_timeseries?.nodes?.[node.id];
+    const fault = faults.get(node.id);
+    const utilization = series ? series.utilization[bucket] : null;
+    const errors = series ? series.errors[bucket] : 0;
+    const level = series ? momentBand(utilization, errors) : null;
+    const look = level ? LOOK[level] : null;
+    const replicas = series?.replicas ? ` · ${replicaText(series.replicas[bucket])} replicas` : "";
+    node.setProp("overlayBand", level, SILENT);
+    node.attr({
+      body: look ? { fill: look.fill, stroke: look.stroke, strokeWidth: 2 } : PLAIN,
+      badge: look ? { display: null, fill: look.text, text: `${Math.round(utilization * 100)}% busy${replicas}` } : { display: "none", text: "" },
+      drops: errors > 0 ? { display: null, text: `${errors.toLocaleString()} failed` } : { display: "none", text: "" },
+      outline: { display: fault ? null : "none", ...FAULT_OUTLINE },
+      fault: fault ? { display: null, text: `⚡ ${fault}` } : { display: "none", text: "" },
     }, SILENT);
   }
 
@@ -112,19 +164,33 @@ export class CanvasOverlay {
     if (!data) return; // still being drawn
     const target = data.target;
     const stats = results?.nodes?.[target];
-    const lagging = Boolean(results && data.mode === "async" && stats &&
+    const fault = results && this.moment ? this.moment.faults.get(edge.id) : null;
+    const lagging = Boolean(results && !this.moment && data.mode === "async" && stats &&
       (this.unstableNodes().has(target) || stats.dropped > 0 || stats.utilization >= RED_FROM));
-    if (Boolean(edge.getProp("overlayLagging")) === lagging) return;
-    edge.setProp("overlayLagging", lagging, SILENT);
+    const wanted = fault ? `fault:${fault}` : lagging ? "lagging" : "";
+    if ((edge.getProp("overlayLook") || "") === wanted) return;
+    edge.setProp("overlayLook", wanted, SILENT);
     const look = edgeLook(data);
-    if (lagging) {
+    const label = (text, fill, body) => [{ attrs: { label: { text, fill, fontSize: 11, fontWeight: 700 }, body: { fill: body, stroke: "#fca5a5", rx: 3, ry: 3 } } }];
+    if (fault) {
+      edge.attr({ line: { stroke: FAULT_INK, strokeWidth: 3 } }, SILENT);
+      edge.setLabels(label(`⚡ ${fault}`, FAULT_INK, "#fff7ed"), SILENT);
+    } else if (lagging) {
       edge.attr({ line: { stroke: "#dc2626", strokeWidth: 3 } }, SILENT);
-      edge.setLabels([{ attrs: { label: { text: "falls behind", fill: "#991b1b", fontSize: 11, fontWeight: 700 }, body: { fill: "#fef2f2", stroke: "#fca5a5", rx: 3, ry: 3 } } }], SILENT);
+      edge.setLabels(label("falls behind", "#991b1b", "#fef2f2"), SILENT);
     } else {
       edge.attr({ line: { stroke: look.attrs.line.stroke, strokeWidth: 1.6 } }, SILENT);
       edge.setLabels(look.labels, SILENT);
     }
   }
+}
+
+/** "12 dropped (12 queue full) · 30 failed": a node's lost visits over the whole run. */
+function lossText(stats) {
+  return [
+    stats.dropped > 0 ? `${stats.dropped.toLocaleString()} dropped (${dropReasons(stats.drops)})` : "",
+    stats.failed > 0 ? `${stats.failed.toLocaleString()} failed` : "",
+  ].filter(Boolean).join(" · ");
 }
 
 function dropReasons(drops) {

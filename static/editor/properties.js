@@ -1,12 +1,16 @@
-// The properties panel: the selected component's or connection's catalog fields, checked inline, saved only when valid.
+// The properties panel: the selected component's or connection's catalog fields (resilience and autoscaling settings
+// among them), checked inline and saved only when valid, and the faults the run plays on it.
 
 import { connectionProblem, randomId } from "./connections.js";
 import { el, options } from "./dom.js";
-import { renderField } from "./fields.js";
+import { FaultSection } from "./faults.js";
+import { markProblems, problemText, renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
 import { groupColour, iconElement } from "./icons.js";
 
 const touches = (list, id) => list.added.some((r) => r.id === id) || list.removed.some((r) => r.id === id) || list.updated.some(([, r]) => r.id === id);
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+const faultsOn = (faults, id) => (faults || []).filter((fault) => fault.target === id);
 
 export class PropertiesPanel {
   /**
@@ -28,11 +32,34 @@ export class PropertiesPanel {
     // the user's focus); someone typing in the panel keeps their field while others edit the cell.
     state.on("change", (change) => {
       if (!this.id || change.source === this) return;
-      if (change.origin === "load" || touches(change.nodes, this.id) || touches(change.edges, this.id)) {
-        keepingFocus(this.root, () => this.render());
+      const faults = change.board.includes("faults") && !same(faultsOn(change.boardBefore.faults, this.id), state.faultsOn(this.id));
+      if (change.origin === "load" || faults || touches(change.nodes, this.id) || touches(change.edges, this.id)) {
+        // The redraw that puts a refused edit back shows the stored values, not the refused text.
+        const keepTyped = !this.refused;
+        this.refused = false;
+        keepingFocus(this.root, () => this.render(), { keepTyped });
       }
     });
+    // Values the server refused are marked at their fields (after the refused edit is put back).
+    state.on("problems", (problems) => {
+      // A live edit's refusal puts it back right away (in this task); a refused REST save stays on the page.
+      this.refused = problems.some((problem) => problem.id === this.id || this.state.fault(problem.id)?.target === this.id);
+      queueMicrotask(() => {
+        this.refused = false;
+      });
+      this.markProblems();
+    });
     this.render();
+  }
+
+  markProblems() {
+    const form = this.root.querySelector("form.fields");
+    if (!form || !this.id) return;
+    const unplaced = markProblems(form, this.state.problemsOf(this.id));
+    const box = this.root.querySelector(".panel-problems");
+    box.textContent = unplaced.map((problem) => problemText(problem.field || "value", problem.message)).join(" ");
+    box.hidden = !unplaced.length;
+    this.faults?.markProblems();
   }
 
   render() {
@@ -40,6 +67,7 @@ export class PropertiesPanel {
     this.id = selected.length === 1 ? selected[0] : null;
     const node = this.id && this.state.node(this.id);
     const edge = this.id && this.state.edge(this.id);
+    this.faults = (node || edge) ? new FaultSection(this.state, this.id, this) : null;
     if (selected.length > 1) {
       this.root.replaceChildren(el("p", { class: "panel-hint", text: `${selected.length} items selected. Press Delete to remove them, Ctrl+D to duplicate.` }));
     } else if (node) {
@@ -50,6 +78,12 @@ export class PropertiesPanel {
       this.root.replaceChildren(el("p", { class: "panel-hint", text: "Select a component or a connection to edit its properties. "
         + "Drag components from the palette; drag from a component's right port to another component to connect them." }));
     }
+    this.markProblems();
+  }
+
+  /** Where the server's refusals that no field shows are said. */
+  problemBox() {
+    return el("p", { class: "field-error panel-problems", role: "alert", hidden: true });
   }
 
   /** Panel writes name the panel as their source: the board state does not redraw it for them. */
@@ -68,7 +102,7 @@ export class PropertiesPanel {
         this.update(node.id, { config: { ...this.state.node(node.id).config, [field.name]: value } });
       }, { prefix: "prop", serviceTime: this.catalog.serviceTime })));
     if (!kind.fields.length) form.append(el("p", { class: "panel-hint", text: "This component has no settings: traffic enters the board here." }));
-    return [header, form, this.connectForm(node)];
+    return [header, this.problemBox(), form, this.faults.element, this.connectForm(node)];
   }
 
   /** Connecting from the keyboard: pick a target and a mode. */
@@ -100,13 +134,14 @@ export class PropertiesPanel {
     const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
       ...this.catalog.edgeFields.map((field) => renderField(field, edge[field.name] ?? field.default, (value) => this.changeEdge(edge.id, field.name, value), { prefix: "prop" })),
       renderField({ ...this.catalog.labelField, help: "Optional text shown on the connection." }, edge.label || "", (value) => this.changeEdge(edge.id, "label", value), { prefix: "prop" }));
-    return [header, form];
+    return [header, this.problemBox(), form, this.faults.element];
   }
 
   changeEdge(id, name, value) {
     const edge = this.state.edge(id);
-    if (name === "mode" && value === "sync" && edge.mode !== "sync") {
-      const refusal = connectionProblem(this.state, edge.source, edge.target, "sync", id);
+    // Sync and fallback calls are waited for, so neither may close a cycle of calls.
+    if (name === "mode" && value !== "async" && edge.mode === "async") {
+      const refusal = connectionProblem(this.state, edge.source, edge.target, value, id);
       if (refusal) {
         this.hooks.onMessage(refusal);
         queueMicrotask(() => this.render()); // put the refused value back

@@ -1,9 +1,10 @@
-// The Results tab's run results: the verdict against the requirements, KPIs, charts, cost notes and the models of one run.
+// The Results tab's run results: the verdict against the requirements, KPIs, resilience figures, charts, cost notes and the models of one run.
 
 import { SERIES, chartBox, latencyCdf, latencyHistogram, nodeBars, overTime } from "./charts.js";
 import { el } from "./dom.js";
 import { ms, pct, rps, usd } from "./format.js";
 import { band } from "./overlay.js";
+import { autoscaledNodes, callsPerConnection, failuresByReason, faultBands, faultImpacts } from "./resilience.js";
 
 const BAND_COLOUR = { ok: "#16a34a", warn: "#d97706", hot: "#dc2626" };
 
@@ -25,10 +26,10 @@ export class RunResults {
   /**
    * The part of the Results tab that shows one run; the tab's `data-state` says where the run stands.
    * @param {HTMLElement} tab    the #panel-results tab panel
-   * @param {object} options     {state (labels of the components), editor (to show a component), overlay}
+   * @param {object} options     {state (labels of the components), editor (to show a component), overlay, playback}
    */
-  constructor(tab, { state, editor, overlay }) {
-    Object.assign(this, { tab, state, editor, overlay });
+  constructor(tab, { state, editor, overlay, playback }) {
+    Object.assign(this, { tab, state, editor, overlay, playback });
     this.run = null; // the run shown
     this.empty = el("p", { class: "panel-hint results-empty", text: "Press Run (Ctrl+Enter) to simulate this board: throughput, P99 latency, drops and monthly cost appear here and on the canvas." });
     this.failure = el("div", { class: "run-failure", role: "alert", hidden: true });
@@ -54,6 +55,7 @@ export class RunResults {
     this.run = run;
     this.render(run);
     this.overlay.show(run.results);
+    this.playback.load(run.results);
     this.setState("done");
   }
 
@@ -65,8 +67,11 @@ export class RunResults {
     const kpi = (key, label, value, detail = "") => el("div", { class: "kpi", "data-kpi": key },
       el("span", { class: "kpi-label", text: label }), el("span", { class: "kpi-value", text: value }), detail ? el("span", { class: "kpi-detail", text: detail }) : null);
     const dropShare = results.requests.dropped / Math.max(results.requests.arrived, 1);
+    const failed = results.requests.failed ?? 0;
     const bottleneck = results.bottleneck;
-    const header = el("p", { class: "run-meta panel-hint", text: `Board version ${run.board_version} · ${results.run.requests_simulated.toLocaleString()} requests simulated (${results.run.measured_s.toFixed(1)} s measured after ${results.run.warmup_s} s warm-up) · seed ${results.run.seed}` });
+    const k = results.run.time_compression || 1;
+    const compressed = k > 1 ? ` · time compressed ${k}× (the run stands for ${(results.run.represents_s / 3600).toFixed(1)} h)` : "";
+    const header = el("p", { class: "run-meta panel-hint", text: `Board version ${run.board_version} · ${results.run.requests_simulated.toLocaleString()} requests simulated (${results.run.measured_s.toFixed(1)} s measured after ${results.run.warmup_s} s warm-up) · seed ${results.run.seed}${compressed}` });
     const checks = el("ul", { class: "checks" }, ...verdict.checks.map((check) => el("li", { class: "check", "data-passed": String(check.passed) },
       el("span", { class: "badge", "data-verdict": check.passed ? "pass" : "fail", text: check.passed ? "PASS" : "FAIL" }), " ", el("span", { text: check.text }))));
     // When the design passes, the busiest box is where the next limit will come from, not a problem yet.
@@ -76,7 +81,13 @@ export class RunResults {
       el("button", { type: "button", class: "link-button", text: "Show it", onclick: () => this.editor.focus(bottleneck.node) })) : null;
     // The simulator names components by id; people know them by their labels.
     const named = (w) => (w.node && w.message.startsWith(w.node) ? this.state.labelOf(w.node) + w.message.slice(w.node.length) : w.message);
-    const warnings = (results.warnings || []).map((w) => el("li", { "data-node": w.node || null, text: named(w) }));
+    const warnings = (results.warnings || []).map((w) => el("li", { "data-node": w.node || null, "data-code": w.code, text: named(w) }));
+    // A run that could not keep up: its P99 is that of the requests that completed, and says so.
+    const overloaded = (results.warnings || []).some((w) => w.code === "overloaded");
+    const p99Detail = `95% CI ${ms(p99.p99_ci95[0])} – ${ms(p99.p99_ci95[1])}${overloaded ? ` · of the completed only: ${pct(results.unfinished_share)} never completed` : ""}`;
+    const bands = faultBands(results, this.state.catalog);
+    const scaled = autoscaledNodes(results, this.state, bands);
+    this.drawExtra = scaled ? scaled.draw : null;
 
     this.body.replaceChildren(...[
       el("div", { class: "slo-verdict", "data-verdict": verdict.verdict }, el("span", { class: "verdict-mark", text: { pass: "✓", fail: "✗", none: "•" }[verdict.verdict] }), el("span", { text: verdict.headline })),
@@ -84,18 +95,26 @@ export class RunResults {
       bottleneckLine,
       warnings.length ? el("ul", { class: "run-warnings" }, ...warnings) : null,
       el("div", { class: "kpis" },
+        kpi("availability", "Availability", pct(results.availability), results.requests.degraded ? `${pct(results.degraded_share)} degraded (served by a fallback)` : "completed of measured"),
         kpi("throughput", "Throughput", rps(results.throughput_rps)),
+        kpi("goodput", "Goodput", rps(results.goodput_rps), slo !== null ? `within the ${slo} ms SLO` : "no P99 SLO: every completion"),
         kpi("p50_ms", "P50", ms(p99.p50)),
         kpi("p95_ms", "P95", ms(p99.p95)),
-        kpi("p99_ms", "P99", ms(p99.p99), `95% CI ${ms(p99.p99_ci95[0])} – ${ms(p99.p99_ci95[1])}`),
+        kpi("failed", "Failed", pct(failed / Math.max(results.requests.arrived, 1)), `${failed.toLocaleString()} of ${results.requests.arrived.toLocaleString()}`),
+        kpi("p99_ms", "P99", ms(p99.p99), p99Detail),
         kpi("drop_rate", "Dropped", pct(dropShare), `${results.requests.dropped.toLocaleString()} of ${results.requests.arrived.toLocaleString()}`),
         kpi("monthly_usd", "Monthly cost", usd(results.cost?.monthly_usd)),
         kpi("per_million_usd", "Per million requests", usd(results.cost?.per_million_requests_usd))),
       header,
-      el("label", { class: "overlay-toggle" }, el("input", { type: "checkbox", checked: this.overlay.visible, onchange: (event) => this.overlay.setVisible(event.target.checked) }), " Show results on the canvas"),
+      el("label", { class: "overlay-toggle" }, el("input", { type: "checkbox", checked: this.overlay.visible, onchange: (event) => this.showOnCanvas(event.target.checked) }), " Show results on the canvas"),
+      failuresByReason(results),
+      faultImpacts(results, { state: this.state, catalog: this.state.catalog }),
       el("h3", { text: "Latency distribution" }), chartBox("histogram", "Histogram of request latency with the SLO line"),
       el("h3", { text: "Latency CDF" }), chartBox("cdf", "Cumulative distribution of request latency with the SLO line"),
-      el("h3", { text: "Throughput and P99 over time" }), chartBox("timeseries", "Throughput and P99 latency per second"),
+      el("h3", { text: "Throughput, P99 and failures over time" }),
+      chartBox("timeseries", `Throughput, P99 latency, drops and failures per second${bands.length ? ", with each fault shaded over its window" : ""}`),
+      callsPerConnection(results, this.state),
+      scaled?.section,
       el("h3", { text: "Utilisation per component" }), chartBox("utilisation", "Utilisation of each component"),
       el("h3", { text: "P99 queue wait per component" }), chartBox("wait", "P99 wait in each component's queue"),
       el("h3", { text: "Monthly cost by component" }), chartBox("cost", "Monthly cost of each component"),
@@ -104,14 +123,21 @@ export class RunResults {
     ].filter(Boolean));
     this.body.hidden = false;
     this.empty.hidden = true;
-    this.drawCharts(results, slo);
+    this.drawCharts(results, slo, bands);
   }
 
-  drawCharts(results, slo) {
+  /** The results on the canvas, and its timeline playback, on or off. */
+  showOnCanvas(visible) {
+    this.overlay.setVisible(visible);
+    this.playback.setEnabled(visible);
+  }
+
+  drawCharts(results, slo, bands) {
     const canvas = (name) => this.body.querySelector(`canvas[data-chart="${name}"]`);
     latencyHistogram(canvas("histogram"), results, slo);
     latencyCdf(canvas("cdf"), [{ label: "this run", results }], slo);
-    overTime(canvas("timeseries"), results, slo);
+    overTime(canvas("timeseries"), results, slo, bands);
+    this.drawExtra?.();
     const unstable = new Set((results.warnings || []).filter((w) => w.code === "unstable").map((w) => w.node));
     const served = Object.entries(results.nodes).filter(([, stats]) => stats.servers > 0);
     const label = (id) => this.state.labelOf(id);

@@ -8,7 +8,9 @@ import { explainError } from "./runs.js";
 
 /** The figures compared between two runs: [key, label, read(results), format, lower is better]. */
 const KPIS = [
+  ["availability", "Availability", (r) => r.availability, pct, false],
   ["throughput", "Throughput", (r) => r.throughput_rps, rps, false],
+  ["goodput", "Goodput", (r) => r.goodput_rps, rps, false],
   ["p50_ms", "P50", (r) => r.latency_ms.p50, ms, true],
   ["p95_ms", "P95", (r) => r.latency_ms.p95, ms, true],
   ["p99_ms", "P99", (r) => r.latency_ms.p99, ms, true],
@@ -80,6 +82,11 @@ export class RunHistory {
     const rows = KPIS.map(([key, label, read, format, lowerIsBetter]) => {
       const before = read(a.results);
       const after = read(b.results);
+      if (typeof before !== "number" || typeof after !== "number") {
+        // A figure one of the runs does not have (an older run's results lack the newer ones).
+        return el("tr", { "data-kpi": key }, el("th", { text: label }), el("td", { text: format(before) }), el("td", { text: format(after) }),
+          el("td", { class: "delta", "data-change": "same", text: "–" }));
+      }
       const delta = after - before;
       const better = delta === 0 ? "same" : (delta < 0) === lowerIsBetter ? "better" : "worse";
       const relative = before ? ` (${delta >= 0 ? "+" : ""}${((100 * delta) / before).toFixed(0)}%)` : "";

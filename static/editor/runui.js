@@ -1,6 +1,7 @@
-// Wires the Run button, its progress bar and Cancel, the Results tab's parts and the canvas overlay together.
+// Wires the Run button, its progress bar and Cancel, the Results tab's parts, the canvas overlay and its timeline playback together.
 
 import { CanvasOverlay } from "./overlay.js";
+import { Playback } from "./playback.js";
 import { RunResults } from "./results.js";
 import { RunHistory } from "./runhistory.js";
 import { RunController } from "./runs.js";
@@ -9,7 +10,7 @@ import { SweepPanels } from "./sweeps.js";
 const STATUS_TEXT = { queued: "Queued…", running: "Simulating" };
 
 /**
- * @returns {{controller, results, history, sweeps, overlay}} for main.js (and the browser tests through window.boardEditor.runs)
+ * @returns {{controller, results, history, sweeps, overlay, playback}} for main.js (and the browser tests through window.boardEditor.runs)
  * canRun: false for a view-only page (a run is a write); it still sees the runs others start.
  */
 export function installRunUi({ boardId, editor, state, socket, onMessage, showTab, canRun = true }) {
@@ -20,7 +21,8 @@ export function installRunUi({ boardId, editor, state, socket, onMessage, showTa
   const text = $("#run-status-text");
   const tab = $("#panel-results");
   const overlay = new CanvasOverlay(editor, state);
-  const results = new RunResults(tab, { state, editor, overlay });
+  const playback = new Playback($("#playback"), { overlay, catalog: state.catalog });
+  const results = new RunResults(tab, { state, editor, overlay, playback });
   const history = new RunHistory({
     boardId, onMessage,
     onOpen: (run) => {
@@ -70,5 +72,5 @@ export function installRunUi({ boardId, editor, state, socket, onMessage, showTa
     }
   });
   history.showLatest(() => results.run);
-  return { controller, results, history, sweeps, overlay };
+  return { controller, results, history, sweeps, overlay, playback };
 }

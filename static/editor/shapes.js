@@ -8,6 +8,12 @@ export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 56;
 const SYNC_COLOUR = "#334155";
 const ASYNC_COLOUR = "#7c3aed";
+const FALLBACK_COLOUR = "#b45309";
+const LINE = {
+  sync: { stroke: SYNC_COLOUR, strokeDasharray: null },
+  async: { stroke: ASYNC_COLOUR, strokeDasharray: "6 4" },
+  fallback: { stroke: FALLBACK_COLOUR, strokeDasharray: "2 3" },
+};
 
 const PORT = {
   attrs: { circle: { r: 5, magnet: true, stroke: "#2563eb", strokeWidth: 1.5, fill: "#fff" } },
@@ -25,6 +31,7 @@ Graph.registerNode("ml-component", {
     { tagName: "text", selector: "kind" },
     { tagName: "text", selector: "badge" },
     { tagName: "text", selector: "drops" },
+    { tagName: "text", selector: "fault" },
   ],
   attrs: {
     body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
@@ -51,6 +58,11 @@ Graph.registerNode("ml-component", {
     drops: {
       refX: "100%", refY: "100%", refY2: 11, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
       fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
+    },
+    // A fault active at the moment the run's timeline is played back (see playback.js).
+    fault: {
+      refX: 0, refY: "100%", refY2: 11, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
+      fontFamily: "system-ui, sans-serif", fill: "#c2410c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
     },
   },
   ports: {
@@ -88,17 +100,26 @@ function extraOf(object, known) {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
 }
 
-/** What an edge's data looks like on the canvas: dashed and violet when async, its latency as a label. */
+/** The call settings of a connection in a few words: "retry ×3 · timeout 50 ms · breaker". */
+function settingsText(settings = {}) {
+  const { retry, timeout_ms: timeout, circuit_breaker: breaker } = settings;
+  return [
+    retry ? (retry.max_attempts ? `retry ×${retry.max_attempts}` : "retries") : "",
+    timeout ? `timeout ${timeout} ms` : "",
+    breaker ? "breaker" : "",
+  ].filter(Boolean).join(" · ");
+}
+
+/**
+ * What an edge's data looks like on the canvas: solid for sync calls, dashed and violet for async
+ * copies, dotted and amber for fallbacks; its latency and call settings as a label.
+ */
 export function edgeLook(data) {
-  const async = data.mode === "async";
-  const text = [data.label || "", async ? "async" : "", data.latency_ms ? `${data.latency_ms} ms` : ""].filter(Boolean).join(" · ");
+  const mode = data.mode in LINE ? data.mode : "sync";
+  const text = [data.label || "", mode === "sync" ? "" : mode, data.latency_ms ? `${data.latency_ms} ms` : "", settingsText(data.extra || data)]
+    .filter(Boolean).join(" · ");
   return {
-    attrs: {
-      line: {
-        stroke: async ? ASYNC_COLOUR : SYNC_COLOUR,
-        strokeDasharray: async ? "6 4" : null,
-      },
-    },
+    attrs: { line: { ...LINE[mode] } },
     labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3 } } }] : [],
   };
 }

@@ -22,6 +22,7 @@
 
 import { applyOps, diffOps } from "./docops.js";
 import { Listeners } from "./events.js";
+import { locate } from "./problems.js";
 
 const NULLABLE_SECTIONS = ["requirements", "traffic"];
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -68,6 +69,23 @@ function split(byId) {
   return out;
 }
 
+/**
+ * A merge patch cannot store a null either (it deletes the key), so a setting that is off (null) and one
+ * that is missing are the same thing to the server: the record form leaves out the null sub-fields of
+ * object settings, and (`dropNulls`) the settings themselves.
+ */
+function compact(values, fields, { dropNulls = false } = {}) {
+  const out = { ...values };
+  for (const field of fields) {
+    const value = out[field.name];
+    if (value === null && dropNulls) delete out[field.name];
+    else if (field.type === "object" && value && typeof value === "object") {
+      out[field.name] = Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null));
+    }
+  }
+  return out;
+}
+
 function note(byId, id, before, after) {
   if (byId.has(id)) byId.get(id).after = after;
   else byId.set(id, { before, after });
@@ -88,6 +106,7 @@ export class BoardState {
     this.sent = []; // this page's edits sent and not confirmed yet, oldest first: {id, ops}
     this.ahead = new Map(); // version -> {ops, id}: confirmed edits that arrived before their turn
     this.open = null; // the change being gathered by batch()
+    this.problems = []; // what the server refused, located: [{element, id, field, message}]
     this.setLocal(this.normalise(document));
     this.setConfirmed(this.current(), version, { normalised: true });
   }
@@ -101,6 +120,7 @@ export class BoardState {
    * updated: [[before, after]]} records, `change.board` the top-level fields that changed and
    * `change.boardBefore` their values before.
    * `on("status", ({state, detail}) => ...)`: how far the local changes are from the server.
+   * `on("problems", (problems) => ...)`: the server refused values (see `refused`), or they were edited since.
    * Returns a function that removes the handler.
    */
   on(type, handler) {
@@ -118,9 +138,23 @@ export class BoardState {
     return { ...this.fields, nodes: [...this.nodeMap.values()], edges: [...this.edgeMap.values()] };
   }
 
-  /** Title, requirements, traffic, notes and any other top-level field (nodes and edges apart). */
+  /** Title, requirements, traffic, notes, faults and any other top-level field (nodes and edges apart). */
   board() {
     return this.fields;
+  }
+
+  /** The board's timed faults, in board order. */
+  faults() {
+    return this.fields.faults;
+  }
+
+  fault(id) {
+    return this.fields.faults.find((fault) => fault.id === id);
+  }
+
+  /** The faults that act on one component or connection. */
+  faultsOn(targetId) {
+    return this.fields.faults.filter((fault) => fault.target === targetId);
   }
 
   node(id) {
@@ -139,9 +173,12 @@ export class BoardState {
     return [...this.edgeMap.values()];
   }
 
-  /** A component's label, or its id when it has none (or is gone). */
+  /** A component's label (a connection's: "Gateway → Ranker"), or its id when it has none (or is gone). */
   labelOf(id) {
-    return this.nodeMap.get(id)?.label || id;
+    const node = this.nodeMap.get(id);
+    const edge = !node && this.edgeMap.get(id);
+    if (edge) return `${this.labelOf(edge.source)} → ${this.labelOf(edge.target)}`;
+    return node?.label || id;
   }
 
   get version() {
@@ -164,18 +201,21 @@ export class BoardState {
     });
   }
 
-  /** Removes a component and its connections. */
+  /** Removes a component, its connections and the faults on them (a fault needs its target). */
   removeNode(id, { source = null } = {}) {
     if (!this.nodeMap.has(id)) return;
     this.write(source, (change) => {
+      const gone = new Set([id]);
       for (const edge of this.edgeMap.values()) {
         if (edge.source === id || edge.target === id) {
           note(change.edges, edge.id, edge, undefined);
           this.edgeMap.delete(edge.id);
+          gone.add(edge.id);
         }
       }
       note(change.nodes, id, this.nodeMap.get(id), undefined);
       this.nodeMap.delete(id);
+      this.dropFaultsOn(gone);
     });
   }
 
@@ -194,7 +234,28 @@ export class BoardState {
     this.write(source, (change) => {
       note(change.edges, id, this.edgeMap.get(id), undefined);
       this.edgeMap.delete(id);
+      this.dropFaultsOn(new Set([id]));
     });
+  }
+
+  dropFaultsOn(targets) {
+    const kept = this.fields.faults.filter((fault) => !targets.has(fault.target));
+    if (kept.length !== this.fields.faults.length) this.fields = freeze({ ...this.fields, faults: kept });
+  }
+
+  /** Adds a fault, or replaces the one with its id (keeping its place in the list). */
+  putFault(fault, { source = null } = {}) {
+    const record = this.faultRecord(fault);
+    const faults = this.fields.faults;
+    const at = faults.findIndex((other) => other.id === record.id);
+    if (at >= 0 && same(faults[at], record)) return;
+    const next = at >= 0 ? faults.map((other, index) => (index === at ? record : other)) : [...faults, record];
+    this.setBoard({ faults: next }, { source });
+  }
+
+  removeFault(id, { source = null } = {}) {
+    if (!this.fault(id)) return;
+    this.setBoard({ faults: this.fields.faults.filter((fault) => fault.id !== id) }, { source });
   }
 
   /** Replaces fields of a component: `{label}`, `{config: {...node.config, replicas: 3}}`. */
@@ -209,9 +270,10 @@ export class BoardState {
     if (edge) this.putEdge({ ...edge, ...fields }, options);
   }
 
-  /** Replaces top-level fields: `{title}`, `{requirements}` (the whole section, unset fields as null)... */
+  /** Replaces top-level fields: `{title}`, `{requirements}` (the whole section, unset fields as null), `{faults}`... */
   setBoard(fields, { source = null } = {}) {
     const next = { ...this.fields, ...fields };
+    if (fields.faults) next.faults = fields.faults.map((fault) => this.faultRecord(fault));
     if (same(next, this.fields)) return;
     this.write(source, () => {
       this.fields = freeze(next);
@@ -251,8 +313,46 @@ export class BoardState {
     const touched = added.length + removed.length + updated.length
       + change.edges.added.length + change.edges.removed.length + change.edges.updated.length + board.length;
     if (!touched) return;
+    if (origin === "local") this.settleProblems(change);
     this.emit("change", change);
     if (origin === "local" && !this.readOnly) this.sender?.schedule();
+  }
+
+  // ---- what the server refused ----
+
+  /**
+   * The server refused `document` (an edit applied, or a save) with located errors
+   * (`[{path, message}]`); each is kept, on its component, connection, fault or board field, until
+   * that is edited again. Returns them located.
+   */
+  refused(errors, document) {
+    this.problems = (errors || []).map((error) => locate(document, error));
+    this.emit("problems", this.problems);
+    return this.problems;
+  }
+
+  /** The problems of one component, connection or fault; `"board"` for the top-level fields. */
+  problemsOf(id) {
+    return this.problems.filter((problem) => (id === "board" ? problem.element === "board" : problem.id === id));
+  }
+
+  /** A local edit of an element (or a board field) answers the problems found on it. */
+  settleProblems(change) {
+    if (!this.problems.length) return;
+    const ids = new Set();
+    for (const list of [change.nodes, change.edges]) {
+      for (const record of [...list.added, ...list.removed, ...list.updated.map(([, after]) => after)]) ids.add(record.id);
+    }
+    if (change.board.includes("faults")) {
+      const before = new Map((change.boardBefore.faults || []).map((fault) => [fault.id, fault]));
+      for (const fault of this.fields.faults) if (!same(before.get(fault.id), fault)) ids.add(fault.id);
+      for (const id of before.keys()) if (!this.fault(id)) ids.add(id);
+    }
+    const kept = this.problems.filter((problem) => (problem.element === "board"
+      ? !change.board.includes(problem.field.split(".")[0]) : !ids.has(problem.id)));
+    if (kept.length === this.problems.length) return;
+    this.problems = kept;
+    this.emit("problems", kept);
   }
 
   // ---- whole documents ----
@@ -453,6 +553,7 @@ export class BoardState {
     const fields = {
       ...rest, schema_version: 1, title: rest.title ?? "",
       requirements: rest.requirements || {}, traffic: rest.traffic || {}, notes: rest.notes || {},
+      faults: (rest.faults || []).map((fault) => this.faultRecord(fault)),
     };
     const kept = (nodes || []).map((node) => this.nodeRecord(node)).filter(Boolean);
     const ids = new Set(kept.map((node) => node.id));
@@ -469,12 +570,20 @@ export class BoardState {
     return freeze({
       ...structuredClone(extra), id, kind: name, label: label ?? kind.title,
       position: { x: Math.round(at.x ?? 0), y: Math.round(at.y ?? 0) },
-      config: { ...structuredClone(kind.defaults), ...structuredClone(config || {}) },
+      config: compact({ ...structuredClone(kind.defaults), ...structuredClone(config || {}) }, kind.fields),
     });
   }
 
+  /** A connection as a record: its settings that are off (null) are left out, as the server stores them. */
   edgeRecord(edge) {
     const { id, source, target, mode, latency_ms: latency, label, ...extra } = edge;
-    return freeze({ ...structuredClone(extra), id, source, target, mode: mode || "sync", latency_ms: latency ?? 0, ...(label ? { label } : {}) });
+    const settings = compact(structuredClone(extra), this.catalog.edgeFields, { dropNulls: true });
+    return freeze({ ...settings, id, source, target, mode: mode || "sync", latency_ms: latency ?? 0, ...(label ? { label } : {}) });
+  }
+
+  /** A fault as a record: an empty label is no label. */
+  faultRecord(fault) {
+    const { label, ...rest } = fault;
+    return freeze({ ...structuredClone(rest), ...(label ? { label } : {}) });
   }
 }

@@ -1,8 +1,20 @@
-// One undo timeline across canvas edits (X6 history) and board-level edits (title, requirements, notes),
-// local edits only: others' live edits are never a step.
+// One undo timeline across canvas edits (X6 history) and board-level edits (title, requirements, notes,
+// faults), local edits only: others' live edits are never a step.
 
 const BURST_MS = 800;
-const BOARD_KEYS = ["title", "requirements", "traffic", "notes"];
+const BOARD_KEYS = ["title", "requirements", "traffic", "notes", "faults"];
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** `now`'s faults with those a step changed (by id) set back, or again, to `target`'s; the others' stay. */
+function faultsChanged(now = [], target = [], other = []) {
+  const wanted = new Map(target.map((fault) => [fault.id, fault]));
+  const was = new Map(other.map((fault) => [fault.id, fault]));
+  const changed = new Set([...wanted.keys(), ...was.keys()].filter((id) => !same(wanted.get(id), was.get(id))));
+  const out = now.filter((fault) => !changed.has(fault.id) || wanted.has(fault.id))
+    .map((fault) => (changed.has(fault.id) ? wanted.get(fault.id) : fault));
+  for (const id of changed) if (wanted.has(id) && !out.some((fault) => fault.id === id)) out.push(wanted.get(id));
+  return structuredClone(out);
+}
 
 /**
  * The board-level state `now` with only the fields a step changed set back (or again) to `target`:
@@ -11,6 +23,7 @@ const BOARD_KEYS = ["title", "requirements", "traffic", "notes"];
 function onlyChanged(now, target, other) {
   const out = structuredClone(now);
   if (target.title !== other.title) out.title = target.title;
+  out.faults = faultsChanged(now.faults, target.faults, other.faults);
   for (const section of ["requirements", "traffic", "notes"]) {
     const wanted = target[section] || {};
     const was = other[section] || {};
@@ -38,15 +51,18 @@ export class UndoTimeline {
     editor.onUndoableEdit(() => {
       if (this.replaying) return;
       this.settle(); // a canvas edit ends a burst of typing, so each keeps its own step
-      this.push("canvas");
+      // Deleting a component also removes the faults on it: one step puts back both.
+      const board = this.riding;
+      this.riding = null;
+      this.push(board ? { canvas: true, ...board } : "canvas");
     });
     state.on("change", (change) => this.follow(change));
   }
 
-  /** The board-level state: title, requirements, traffic, notes. */
-  read() {
-    const { title, requirements, traffic, notes } = this.state.board();
-    return structuredClone({ title, requirements, traffic, notes });
+  /** The board-level state: title, requirements, traffic, notes, faults. */
+  read(fields = this.state.board()) {
+    const { title, requirements, traffic, notes, faults } = fields;
+    return structuredClone({ title, requirements, traffic, notes, faults });
   }
 
   follow(change) {
@@ -55,6 +71,12 @@ export class UndoTimeline {
       return;
     }
     if (!change.board.some((key) => BOARD_KEYS.includes(key)) || change.source === this) return;
+    if (change.origin === "local" && change.source === this.editor) {
+      // The canvas's own edit (a deleted component taking its faults along) is undone by its canvas
+      // step, which X6 records right after; a replayed one is that step already.
+      if (!this.replaying) this.rideAlong(this.read(change.boardBefore));
+      return;
+    }
     if (change.origin === "local") {
       this.boardChanged();
       return;
@@ -75,8 +97,28 @@ export class UndoTimeline {
     for (const handler of this.listeners) handler();
   }
 
+  /** Board-level changes made by a canvas edit join the canvas step X6 is about to record. */
+  rideAlong(before) {
+    if (!this.riding) {
+      clearTimeout(this.timer);
+      if (this.burst) this.burst.after = before; // a burst of typing just before keeps its own step
+      this.burst = null;
+      const riding = { before, after: null };
+      this.riding = riding;
+      // A canvas write that X6 records no step for (none is known) still gets a step of its own.
+      queueMicrotask(() => {
+        if (this.riding !== riding) return;
+        this.riding = null;
+        this.push({ before: riding.before, after: riding.after });
+      });
+    }
+    this.riding.after = this.read();
+    this.settled = this.read();
+  }
+
   reset() {
     clearTimeout(this.timer);
+    this.riding = null;
     this.done = [];
     this.undone = [];
     this.burst = null;
@@ -131,9 +173,10 @@ export class UndoTimeline {
     const entry = from.pop();
     if (!entry) return;
     const other = side === "before" ? "after" : "before";
-    this.replay(() => (entry === "canvas"
-      ? canvasStep()
-      : this.state.setBoard(onlyChanged(this.read(), entry[side], entry[other]), { source: this })));
+    this.replay(() => {
+      if (entry === "canvas" || entry.canvas) canvasStep();
+      if (entry !== "canvas") this.state.setBoard(onlyChanged(this.read(), entry[side], entry[other]), { source: this });
+    });
     to.push(entry);
     this.changed();
   }

@@ -148,3 +148,14 @@ def page(chromium, console_errors, request):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def pair(chromium, site):
+    """Alice and Bob, each in a browser of their own; each fails the test if their page logged an unexpected error."""
+    from tests.browser.people import Person
+
+    people = [Person(chromium, site, "Alice"), Person(chromium, site, "Bob")]
+    yield people
+    for person in people:
+        person.close()
