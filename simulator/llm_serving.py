@@ -13,11 +13,15 @@ batching (`scheduling: "static"`) instead takes a batch of waiting sequences who
 outputs all fit the cache, prefills them in one step and decodes every one of them until the
 longest is done, and answers them together.
 
-A step's time comes from the node's cost parameters (`step_ms`): a fixed overhead plus the larger
-of its compute time (FLOPs over the device's effective peak) and its memory time (bytes read over
-its effective bandwidth), each linear in the prefill tokens, the decoding sequences and the
-context tokens they attend to (simulator/models/ fits or derives these per model, precision and
-instance).
+A step's time comes from the node's eight cost parameters, the roofline of
+simulator/models/roofline.py (which fits or derives them per model, precision and instance):
+
+    step_ms = overhead + ((token * (n + b) + logit * b) ** p + (weights + repack * [n + b > 1]) ** p) ** (1 / p)
+              + context * c + pair * a
+
+for n prefill tokens, b decoding sequences, c context tokens those sequences attend to (new
+tokens included) and a causal attention pairs of the prompt chunks (a chunk of k tokens after o
+cached ones has k * o + k * (k + 1) / 2).
 
 The engines own the time and the calls: they queue arrivals (`enqueue`), start a step on an idle
 replica (`start_step`) and, when the step they scheduled ends, settle it (`end_step`), which
@@ -31,9 +35,9 @@ import numpy as np
 from simulator.buckets import count_into
 from simulator.fifo import njit
 
-# Step cost parameters, per node (a row of LP).
-C_OVERHEAD, C_F_PREFILL, C_F_DECODE, C_F_CONTEXT, C_PEAK, C_B_FIXED, C_B_PREFILL, C_B_DECODE, C_B_CONTEXT, \
-    C_BANDWIDTH = range(10)
+# Step cost parameters, per node (a row of LP): roofline.PARAM_NAMES, in that order.
+C_OVERHEAD, C_WEIGHTS, C_REPACK, C_TOKEN, C_LOGIT, C_CONTEXT, C_PAIR, C_OVERLAP = range(8)
+COST_PARAMETERS = 8
 # Node settings (LI) and node state (LN).
 L_REPLICAS, L_MAX_SEQS, L_MAX_TOKENS, L_KV_CAPACITY, L_STATIC, L_FIRST_REPLICA, L_QLIMIT = range(7)
 Q_HEAD, Q_TAIL, Q_WAITING = range(3)
@@ -52,11 +56,21 @@ OUT_FIRST, OUT_DONE = 1, 2
 
 
 @njit(cache=True, nogil=True, inline="always")
-def step_ms(cost, prefill, decode, context):  # pragma: no cover - compiled
-    compute = (cost[C_F_PREFILL] * prefill + cost[C_F_DECODE] * decode + cost[C_F_CONTEXT] * context) / cost[C_PEAK]
-    memory = (cost[C_B_FIXED] + cost[C_B_PREFILL] * prefill + cost[C_B_DECODE] * decode
-              + cost[C_B_CONTEXT] * context) / cost[C_BANDWIDTH]
-    return cost[C_OVERHEAD] + max(compute, memory)
+def step_ms(cost, prefill, decode, context, pairs):  # pragma: no cover - compiled
+    """roofline.step_ms, compiled: a step of no tokens takes no time."""
+    tokens = prefill + decode
+    if tokens <= 0:
+        return 0.0
+    compute = cost[C_TOKEN] * tokens + cost[C_LOGIT] * decode
+    read = cost[C_WEIGHTS] + (cost[C_REPACK] if tokens > 1 else 0.0)
+    p = cost[C_OVERLAP]
+    return cost[C_OVERHEAD] + (compute ** p + read ** p) ** (1.0 / p) + cost[C_CONTEXT] * context \
+        + cost[C_PAIR] * pairs
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pairs(tokens, offset):  # pragma: no cover - compiled
+    return tokens * offset + tokens * (tokens + 1) // 2
 
 
 @njit(cache=True, nogil=True)
@@ -150,6 +164,7 @@ def start_step(LI, LP, LN, QB, RI, RUN, SI, SAD, r, now):  # pragma: no cover - 
     planned = RI[r, R_KV] + decode
     prefill = 0
     context = 0
+    pairs = 0
     for k in range(RI[r, R_RUNNING]):
         v = RUN[r, k]
         if SI[v, S_READ] >= SI[v, S_PROMPT]:
@@ -162,7 +177,7 @@ def start_step(LI, LP, LN, QB, RI, RUN, SI, SAD, r, now):  # pragma: no cover - 
             left -= chunk
             planned += chunk
             prefill += chunk
-            context += SI[v, S_READ] + chunk
+            pairs += _pairs(chunk, SI[v, S_READ])
     # Then new sequences from the queue, while slots, the budget and the cache allow.
     while (LN[node, Q_WAITING] > 0 and RI[r, R_RUNNING] < LI[node, L_MAX_SEQS] and left > 0
            and planned < capacity):
@@ -179,12 +194,12 @@ def start_step(LI, LP, LN, QB, RI, RUN, SI, SAD, r, now):  # pragma: no cover - 
         left -= chunk
         planned += chunk
         prefill += chunk
-        context += chunk
+        pairs += _pairs(chunk, 0)
     if prefill == 0 and decode == 0:
         return -1.0
     RI[r, R_BUSY] = 1
     RI[r, R_STEPS] += 1
-    return step_ms(LP[node], prefill, decode, context)
+    return step_ms(LP[node], prefill, decode, context, pairs)
 
 
 @njit(cache=True, nogil=True)
@@ -210,13 +225,15 @@ def _start_static(LI, LP, LN, QB, RI, RUN, SI, SAD, r, now):  # pragma: no cover
         RI[r, R_BATCH] = RI[r, R_RUNNING]
         RI[r, R_KV] = held
         prefill = 0
+        pairs = 0
         for k in range(RI[r, R_RUNNING]):
             v = RUN[r, k]
             SI[v, S_CHUNK] = SI[v, S_PROMPT]
             prefill += SI[v, S_PROMPT]
+            pairs += _pairs(SI[v, S_PROMPT], 0)
         RI[r, R_BUSY] = 1
         RI[r, R_STEPS] += 1
-        return step_ms(LP[node], prefill, 0, prefill)
+        return step_ms(LP[node], prefill, 0, 0, pairs)
     # Decode the whole batch, finished members included (they still take their place in the batch).
     context = 0
     for k in range(RI[r, R_RUNNING]):
@@ -225,7 +242,7 @@ def _start_static(LI, LP, LN, QB, RI, RUN, SI, SAD, r, now):  # pragma: no cover
         context += SI[v, S_PROMPT] + SI[v, S_MADE] + 1
     RI[r, R_BUSY] = 1
     RI[r, R_STEPS] += 1
-    return step_ms(LP[node], 0, RI[r, R_RUNNING], context)
+    return step_ms(LP[node], 0, RI[r, R_RUNNING], context, 0)
 
 
 @njit(cache=True, nogil=True)

@@ -89,7 +89,9 @@ def test_an_outage_fails_the_waiting_and_running_sequences_and_new_ones_until_it
     doc = rag()
     doc["faults"] = [fault("down", "outage", "llm", 30, 10)]
     results = run(doc, seed=3)
-    assert 1 - results.availability == pytest.approx(10 / 80, abs=0.01)
+    # Tolerance: three standard deviations of the Poisson count of arrivals in the window (about
+    # 200 at 20 rps, sd 14) over the about 1,600 measured, 0.027, plus the few waiting: 0.03.
+    assert 1 - results.availability == pytest.approx(10 / 80, abs=0.03)
     # Whole answers take seconds: the sequences held when the outage began fail too.
     whole = rag(streaming=False)
     whole["faults"] = doc["faults"]

@@ -7,12 +7,12 @@ import pytest
 
 from simulator import llm_serving as llm
 
-# A step costs 5 ms, plus 0.05 ms per prefill token (compute-bound) or 10 ms + 0.2 ms per decoding
-# sequence + 0.0001 ms per context token (memory-bound: the weights read once, the KV per token).
-COST = np.zeros(10)
-COST[llm.C_OVERHEAD] = 5.0
-COST[llm.C_F_PREFILL], COST[llm.C_PEAK] = 0.05, 1.0
-COST[llm.C_B_FIXED], COST[llm.C_B_DECODE], COST[llm.C_B_CONTEXT], COST[llm.C_BANDWIDTH] = 10.0, 0.2, 0.0001, 1.0
+# A step costs 5 ms, plus the larger (overlap 20: almost a plain max) of 0.05 ms per token through the
+# dense layers and 10 ms to read the weights, plus 0.0001 ms per context token a decode reads and
+# 0.00001 ms per prefill attention pair.
+COST = np.zeros(llm.COST_PARAMETERS)
+COST[llm.C_OVERHEAD], COST[llm.C_WEIGHTS], COST[llm.C_TOKEN], COST[llm.C_OVERLAP] = 5.0, 10.0, 0.05, 20.0
+COST[llm.C_CONTEXT], COST[llm.C_PAIR] = 0.0001, 0.00001
 
 
 def serve(arrivals, prompts, outputs, *, replicas=1, max_seqs=64, max_tokens=2048, kv=1_000_000, static=False,
@@ -32,30 +32,36 @@ def serve(arrivals, prompts, outputs, *, replicas=1, max_seqs=64, max_tokens=204
     return first, done, admitted, dropped, figures, ri
 
 
-def step(prefill, decode, context):
-    return llm.step_ms(COST, prefill, decode, context)
+def step(prefill, decode, context, pairs=0):
+    return llm.step_ms(COST, prefill, decode, context, pairs)
+
+
+def pairs(tokens, offset=0):
+    return tokens * offset + tokens * (tokens + 1) // 2
 
 
 def test_alone_a_request_takes_its_prefill_step_then_one_decode_step_per_further_token():
     # The LLM latency identity: end-to-end = TTFT + (output - 1) x TPOT, where TTFT is the prefill
-    # step (800 tokens: 5 + 40 = 45 ms) and each decode step reads the weights and a context that
-    # grows by a token: 5 + 10 + 0.2 + 0.0001 x context. Exact here, one request at a time.
+    # step (800 tokens: 5 + max(40, 10) + 0.00001 x 320,400 pairs = 48.2 ms) and each decode step
+    # reads the weights and a context that grows by a token: 5 + max(0.05, 10) + 0.0001 x context.
+    # Exact here, one request at a time.
     prompt, output = 800, 50
     first, done, *_ = serve([0.0], [prompt], [output])
-    assert first[0] == pytest.approx(step(prompt, 0, prompt))
+    assert first[0] == pytest.approx(step(prompt, 0, 0, pairs(prompt)))
+    assert first[0] == pytest.approx(5 + 40 + 0.00001 * 800 * 801 / 2, rel=1e-9)
     decodes = sum(step(0, 1, prompt + k + 1) for k in range(output - 1))
     assert done[0] - first[0] == pytest.approx(decodes)
     tpot = (done[0] - first[0]) / (output - 1)
     assert done[0] == pytest.approx(first[0] + (output - 1) * tpot)
-    # 5 + 10 + 0.2 + 0.0001 x the mean context of the decode steps, 800 + 25 tokens.
-    assert tpot == pytest.approx(15.2 + 0.0001 * (prompt + 25))
+    # 5 + 10 + 0.0001 x the mean context of the decode steps, 800 + 25 tokens.
+    assert tpot == pytest.approx(15.0 + 0.0001 * (prompt + 25), rel=1e-6)
 
 
 def test_time_to_first_token_grows_with_the_prompt():
     ttft = [serve([0.0], [prompt], [10])[0][0] for prompt in (100, 1000, 4000)]
     assert ttft[0] < ttft[1] < ttft[2]
     # Beyond the step budget (2,048 tokens) a prompt is read over several steps (chunked prefill).
-    assert ttft[2] == pytest.approx(step(2048, 0, 2048) + step(4000 - 2048, 0, 4000))
+    assert ttft[2] == pytest.approx(step(2048, 0, 0, pairs(2048)) + step(4000 - 2048, 0, 0, pairs(4000 - 2048, 2048)))
 
 
 def test_continuous_batching_carries_more_tokens_than_static_under_load_with_long_tailed_outputs():
