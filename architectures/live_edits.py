@@ -26,7 +26,8 @@ MAX_OPS_PER_EDIT = 1000
 MAX_ATTEMPTS = 20
 
 BOARD_KEYS = ("title", "requirements", "traffic", "notes")
-OPS = ("node.add", "node.update", "node.delete", "edge.add", "edge.update", "edge.delete", "board.update")
+OPS = ("node.add", "node.update", "node.delete", "edge.add", "edge.update", "edge.delete",
+       "fault.add", "fault.update", "fault.delete", "board.update")
 
 
 class EditRefused(ValueError):
@@ -90,9 +91,8 @@ def _apply_one(document: dict[str, Any], op: Any, path: str) -> None:
         # Deleting what is already gone is no conflict: both people wanted it gone.
         if index is not None:
             items.pop(index)
-        if collection == "node":
-            document["edges"] = [edge for edge in document.get("edges", [])
-                                 if edge.get("source") != item_id and edge.get("target") != item_id]
+        if collection != "fault":
+            _drop_dependents(document, collection, item_id)
         return
     patch = _require(op, "patch", dict, path)
     if index is None:
@@ -101,6 +101,19 @@ def _apply_one(document: dict[str, Any], op: Any, path: str) -> None:
     if "id" in patch:
         raise _refuse(f"{path}.patch.id", "cannot be changed")
     items[index] = merge_patch(items[index], patch)
+
+
+def _drop_dependents(document: dict[str, Any], collection: str, item_id: str) -> None:
+    """What cannot stay without a deleted component or connection: a component's connections, and
+    the faults on either (someone may have added a fault to it meanwhile; the edit still applies)."""
+    gone = {item_id}
+    if collection == "node":
+        edges = document.get("edges", [])
+        gone |= {edge.get("id") for edge in edges if item_id in (edge.get("source"), edge.get("target"))}
+        document["edges"] = [edge for edge in edges if edge.get("id") not in gone]
+    if document.get("faults"):
+        document["faults"] = [fault for fault in document["faults"]
+                              if not (isinstance(fault, dict) and fault.get("target") in gone)]
 
 
 def apply_ops(document: dict[str, Any], ops: Any) -> dict[str, Any]:

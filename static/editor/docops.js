@@ -80,6 +80,17 @@ export function diffOps(base, local) {
   ];
 }
 
+/** As the server does: a deleted component's connections go with it, and the faults on either. */
+function dropDependents(document, kind, id) {
+  const gone = new Set([id]);
+  if (kind === "node") {
+    const edges = document.edges || [];
+    for (const edge of edges) if (edge.source === id || edge.target === id) gone.add(edge.id);
+    document.edges = edges.filter((edge) => !gone.has(edge.id));
+  }
+  if (document.faults?.length) document.faults = document.faults.filter((fault) => !gone.has(fault.target));
+}
+
 function applyOne(document, op) {
   if (op.op === "board.update") {
     for (const [key, value] of Object.entries(op.patch)) {
@@ -98,7 +109,7 @@ function applyOne(document, op) {
     document[list].push(structuredClone(op[kind]));
   } else if (action === "delete") {
     if (index >= 0) document[list].splice(index, 1);
-    if (kind === "node") document.edges = (document.edges || []).filter((edge) => edge.source !== id && edge.target !== id);
+    if (kind !== "fault") dropDependents(document, kind, id);
   } else {
     if (index < 0) return false;
     document[list][index] = mergePatch(document[list][index], op.patch);

@@ -275,3 +275,25 @@ async def test_view_link_is_seen_by_the_others_but_its_edits_are_refused(board, 
     assert (await viewer.receive_json_from(timeout=5))["id"] == "a1"
     for communicator in (alice, viewer):
         await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_faults_added_at_once_by_two_people_both_survive_and_a_bad_window_is_refused_at_its_field(board):
+    (alice, _), (bob, _) = await join(board), await join(board)
+    outage = {"id": "fa", "type": "outage", "target": "fs", "at_s": 2, "duration_s": 3}
+    slowdown = {"id": "fb", "type": "slowdown", "target": "ms", "at_s": 4, "duration_s": 3, "factor": 2}
+    await asyncio.gather(alice.send_json_to({"type": "edit", "id": "a", "ops": [{"op": "fault.add", "fault": outage}]}),
+                         bob.send_json_to({"type": "edit", "id": "b", "ops": [{"op": "fault.add", "fault": slowdown}]}))
+    acks = [await alice.receive_json_from(timeout=5), await bob.receive_json_from(timeout=5)]
+    assert {ack["type"] for ack in acks} == {"ack"}, acks
+    assert sorted(fault["id"] for fault in (await stored(board)).document["faults"]) == ["fa", "fb"]
+    # Each sees the other's fault as an edit.
+    assert (await alice.receive_json_from(timeout=5))["ops"][0]["fault"] in (outage, slowdown)
+
+    await alice.send_json_to({"type": "edit", "id": "bad", "ops": [
+        {"op": "fault.update", "id": "fa", "patch": {"duration_s": -1}}]})
+    error = await alice.receive_json_from(timeout=5)
+    assert error["code"] == "refused" and error["errors"][0]["path"] == "faults[0].duration_s", error
+    assert (await stored(board)).version == 3
+    for communicator in (alice, bob):
+        await communicator.disconnect()

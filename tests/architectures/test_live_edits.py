@@ -54,3 +54,27 @@ def test_malformed_or_stale_operations_are_refused_where_they_are(document, ops,
     with pytest.raises(EditRefused) as refused:
         apply_ops(document, ops)
     assert refused.value.errors[0]["path"] == path
+
+
+OUTAGE = {"id": "f1", "type": "outage", "target": "fs", "at_s": 5, "duration_s": 10}
+SPIKE = {"id": "f2", "type": "latency_spike", "target": "e2", "at_s": 5, "duration_s": 10, "added_ms": 20}
+
+
+def test_faults_are_added_updated_and_deleted_by_id(document):
+    added = apply_ops(document, [{"op": "fault.add", "fault": OUTAGE}, {"op": "fault.add", "fault": SPIKE}])
+    assert added["faults"] == [OUTAGE, SPIKE]
+    updated = apply_ops(added, [{"op": "fault.update", "id": "f2", "patch": {"added_ms": 50}}])
+    assert updated["faults"][1] == {**SPIKE, "added_ms": 50} and updated["faults"][0] == OUTAGE
+    assert apply_ops(updated, [{"op": "fault.delete", "id": "f1"}])["faults"] == [updated["faults"][1]]
+    with pytest.raises(EditRefused) as refused:
+        apply_ops(added, [{"op": "fault.add", "fault": OUTAGE}])
+    assert refused.value.errors[0]["path"] == "ops[0].fault.id"
+
+
+def test_deleting_a_component_takes_the_faults_on_it_and_on_its_connections(document):
+    # Someone else may have added a fault to the component meanwhile: the delete still applies
+    # and leaves no fault without its target.
+    with_faults = apply_ops(document, [{"op": "fault.add", "fault": OUTAGE}, {"op": "fault.add", "fault": SPIKE}])
+    assert apply_ops(with_faults, [{"op": "node.delete", "id": "ms"}])["faults"] == [OUTAGE]
+    assert apply_ops(with_faults, [{"op": "edge.delete", "id": "e2"}])["faults"] == [OUTAGE]
+    assert apply_ops(with_faults, [{"op": "node.delete", "id": "fs"}])["faults"] == []
