@@ -85,6 +85,12 @@ BAD_DOCUMENTS = [
      "nodes[1].config.rate_limit.rps", "greater than 0"),
     ("compression out of range", lambda d: d["traffic"].update(time_compression=0.5),
      "traffic.time_compression", "from 1 to 10000"),
+    ("an LLM too big for its GPU", lambda d: d["nodes"].append({"id": "llm", "kind": "llm_server", "config": {
+        "model_class": "llm_70b", "instance": "g6e.xlarge"}}), "nodes[4].config.instance", "needs 141.1 GB of weights"),
+    ("tensor parallel past the GPUs", lambda d: d["nodes"].append({"id": "llm", "kind": "llm_server", "config": {
+        "instance": "g6.xlarge", "tensor_parallel": 4}}), "nodes[4].config.tensor_parallel", "has 1 GPU(s)"),
+    ("bad token count", lambda d: d["traffic"].update(prompt_tokens={"dist": "lognormal", "median": 500, "p99": 100}),
+     "traffic.prompt_tokens.p99", "greater than median"),
 ]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from simulator import run
 from simulator.catalog import NOTE_STEPS
+from simulator.models.llm import MODEL_CLASS_IDS
 from simulator.models.names import MODEL_IDS
 from simulator.casestudies import HINT_HEADING, CaseStudyError, all_case_studies, apply_changes, get_case_study
 from simulator.casestudies.cli import rides_out
@@ -41,8 +42,12 @@ def test_template_states_requirements_notes_and_real_models(template):
     document = template.document()
     assert all(document["requirements"][key] for key in ("peak_rps", "p99_ms", "monthly_budget_usd"))
     assert all(len(document["notes"][step]) > 80 for step in NOTE_STEPS), "every step has notes of substance"
-    servers = [n for n in document["nodes"] if n["kind"] == "model_server"]
-    assert servers and all(n["config"]["model"] in MODEL_IDS for n in servers)
+    # Every template serves a real model: a catalog model measured here, or an LLM of a model class.
+    servers = [n for n in document["nodes"] if n["kind"] in ("model_server", "guardrail")]
+    llms = [n for n in document["nodes"] if n["kind"] == "llm_server"]
+    assert servers or llms
+    assert all(n["config"]["model"] in MODEL_IDS for n in servers)
+    assert all(n["config"]["model_class"] in MODEL_CLASS_IDS for n in llms)
     # A run in the editor finishes in a few seconds: keep each template to a bounded number of requests.
     traffic = document["traffic"]
     assert traffic["rps"] * traffic["duration_s"] <= 120_000
