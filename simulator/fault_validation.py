@@ -76,6 +76,10 @@ def _node_fits(fault_type: Any, node: dict[str, Any], path: str, fault: dict[str
         out.add(join(path, "target"), f"must be a component with a {fault_type.needs_field} for "
                                       f"{_a(fault_type.name)} fault; {node['id']} is {_a(kind.title)}")
         return
+    if kind.fault_types is not None and fault_type.name not in kind.fault_types:
+        out.add(join(path, "type"), f"must be one of {', '.join(kind.fault_types)} for {_a(kind.title)}; "
+                                    f"{node['id']} cannot have {_a(fault_type.name)} fault")
+        return
     if fault_type.name == "replicas_down" and isinstance(fault.get("replicas"), int):
         config = node.get("config") if isinstance(node.get("config"), dict) else {}
         scaling = config.get("autoscaling")

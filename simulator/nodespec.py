@@ -19,7 +19,7 @@ class LlmPlan:
     max_batched_tokens: int
     kv_capacity_tokens: int
     static: bool
-    cost: tuple[float, ...]  # the ten step-cost parameters, in llm_serving's C_* order
+    cost: tuple[float, ...]  # the eight step-cost parameters, in llm_serving's C_* order
     info: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)  # shown in results
 
 

@@ -50,7 +50,12 @@ def _check_nodes(nodes: Any, out: Collector) -> dict[str, int]:
         if "position" in node:
             _check_position(node["position"], join(path, "position"), out)
         if kind is not None and "config" in node:
+            before = len(out.issues)
             check_fields(kind.fields, node["config"], join(path, "config"), out, f"a {kind.name}")
+            if len(out.issues) == before and isinstance(node["config"], dict):
+                kind.check_config({**kind.defaults(), **node["config"]}, join(path, "config"), out)
+        elif kind is not None:
+            kind.check_config(kind.defaults(), join(path, "config"), out)
     return index
 
 

@@ -12,7 +12,7 @@ from simulator.kinds.registry import (
 )
 
 # Importing the modules registers their kinds, in palette order.
-from simulator.kinds import serving, data, scheduled, infrastructure  # noqa: E402,F401  isort: skip
+from simulator.kinds import serving, genai, data, scheduled, infrastructure  # noqa: E402,F401  isort: skip
 
 __all__ = ["GROUPS", "KINDS", "CacheKind", "Kind", "KindDefinitionError", "ScheduledKind", "ServingKind",
            "SourceKind", "get_kind", "missing_parts", "register", "registered", "unregister"]

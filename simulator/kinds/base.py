@@ -38,6 +38,8 @@ class Kind(ABC):
     log_store: ClassVar[bool] = False  # keeps the request records that monitors sample
     # How the editor draws a new edge into such a node: calls into logs and off-path work are async.
     default_call_mode: ClassVar[str] = "sync"
+    # The fault types (simulator/faults.py) that may target such a node; None: every type it fits.
+    fault_types: ClassVar[tuple[str, ...] | None] = None
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -55,6 +57,7 @@ class Kind(ABC):
             "description": self.description,
             "request_path": self.request_path,
             "default_call_mode": self.default_call_mode,
+            "fault_types": None if self.fault_types is None else list(self.fault_types),
             "fields": [f.to_dict() for f in self.fields],
             "defaults": self.defaults(),
         }
@@ -67,6 +70,10 @@ class Kind(ABC):
     @abstractmethod
     def price(self, config: dict[str, Any], usage: Usage) -> dict[str, Any]:
         """The node's cost entry: monthly_usd, items [{what, usd}], basis (how it was worked out)."""
+
+    def check_config(self, config: dict[str, Any], path: str, out: Any) -> None:
+        """Checks across a valid config's fields (its defaults filled in), each added to `out`
+        (a fieldcheck.Collector) at the field it is about under `path`. None by default."""
 
     def run_info(self, config: dict[str, Any]) -> dict[str, Any] | None:
         """Extra facts a run's results show for such a node (a model server's model), or None."""

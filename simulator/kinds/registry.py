@@ -12,6 +12,7 @@ from simulator.kinds.base import Kind
 
 GROUPS = (
     ("serving", "Serving path"),
+    ("genai", "Generative AI"),
     ("data", "Data"),
     ("training", "Training and monitoring"),
     ("infrastructure", "Infrastructure"),

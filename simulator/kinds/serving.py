@@ -45,19 +45,11 @@ BATCH_OVERHEAD_MS = 0.4
 REQUEST_OVERHEAD_MS = 0.2
 
 
-@register
-class ModelServer(ServingKind):
-    """Times each batch on a measured model profile and batches like Triton's dynamic batcher."""
-
-    name = "model_server"
-    title = "Model server"
-    group = "serving"
-    description = "Serves a model's predictions; batches waiting requests like Triton's dynamic batcher."
-    browser_icon = "model_server"
-    diagram_icon = ("diagrams.aws.ml", "SagemakerModel")
-    fields = serving(
-        8, 1, "c6i.xlarge", exponential(20.0),
-        Field("model", ENUM, DEFAULT_MODEL,
+def model_server_fields(replica_count: int, machine: str, model: str) -> tuple[Field, ...]:
+    """A model server's fields: the serving ones, its model (default `model`), batching and its own overheads."""
+    return serving(
+        replica_count, 1, machine, exponential(20.0),
+        Field("model", ENUM, model,
               "Model from the catalog whose measured predict timings set the batch time. "
               "Empty uses the service time instead.", choices=MODEL_IDS, nullable=True),
         Field("max_batch_size", INTEGER, 1, "Most waiting requests a free replica takes into one batch.",
@@ -74,6 +66,19 @@ class ModelServer(ServingKind):
               "answer); keeps the replica busy. Added once per request in a batch to the measured batch time.",
               unit="ms", minimum=0, maximum=10_000),
     )
+
+
+@register
+class ModelServer(ServingKind):
+    """Times each batch on a measured model profile and batches like Triton's dynamic batcher."""
+
+    name = "model_server"
+    title = "Model server"
+    group = "serving"
+    description = "Serves a model's predictions; batches waiting requests like Triton's dynamic batcher."
+    browser_icon = "model_server"
+    diagram_icon = ("diagrams.aws.ml", "SagemakerModel")
+    fields = model_server_fields(8, "c6i.xlarge", DEFAULT_MODEL)
 
     def node_spec(self, index: int, node: dict[str, Any]) -> NodeSpec:
         spec = super().node_spec(index, node)

@@ -70,6 +70,7 @@ export class Catalog {
     const kind = this.kind(node.kind);
     if (!kind?.request_path) return [];
     return this.faultTypes.filter((type) => type.target === "node"
+      && (!kind.fault_types || kind.fault_types.includes(type.name))
       && (!type.needs_field || kind.fields.some((field) => field.name === type.needs_field)));
   }
 }

@@ -17,6 +17,11 @@ const PATHS = {
   load_balancer: "M12 3v6 M12 9l-7 6 M12 9l7 6 M12 9v6 M3 15h4v5H3z M10 15h4v5h-4z M17 15h4v5h-4z",
   cdn: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M3 12h18 M12 3c3 3 3 15 0 18 M12 3c-3 3-3 15 0 18",
   queue: "M3 8h4v8H3z M10 8h4v8h-4z M17 8h4v8h-4z",
+  llm_server: "M4 5h16v11H9l-5 4z M8 9h8 M8 12h5",
+  embedding_server: "M3 12h6 M6 9l3 3-3 3 M12 5v14 M15 7h5 M15 12h5 M15 17h5",
+  reranker: "M4 6h16 M4 12h11 M4 18h6 M19 13v7 M17 18l2 2 2-2",
+  semantic_cache: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M8 13l4-5 4 6 M8 13h.01 M12 8h.01 M16 14h.01",
+  guardrail: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z M8 12h8",
 };
 const FALLBACK = "M4 4h16v16H4z";
 
@@ -25,6 +30,7 @@ export const GROUP_COLOURS = {
   data: "#059669",
   training: "#d97706",
   infrastructure: "#7c3aed",
+  genai: "#db2777",
 };
 
 export function groupColour(group) {
