@@ -38,13 +38,16 @@ def llm_figures(*, arrival: np.ndarray, first: np.ndarray, done: np.ndarray, out
     tokens_per_s = float(output[finished].sum()) / span_s if span_s > 0 else 0.0
     steps = totals[llm.T_STEPS]
     per_dollar = tokens_per_s * 3600.0 / (replicas * hourly_usd) if hourly_usd > 0 else None
+    answers_per_s = float(np.count_nonzero(finished)) / span_s if span_s > 0 else 0.0
+    usd_per_s = replicas * hourly_usd / 3600.0
     return {
         "ttft_ms": _summary(ttft), "tpot_ms": _summary(tpot), "e2e_ms": _summary(done - arrival),
         "answers": int(len(arrival)),
         "output_tokens_per_s": tokens_per_s, "output_tokens_per_s_per_replica": tokens_per_s / replicas,
         "output_tokens_per_dollar": per_dollar,
-        "usd_per_million_output_tokens": (replicas * hourly_usd / 3600.0 / tokens_per_s * 1e6
-                                          if tokens_per_s > 0 and hourly_usd > 0 else None),
+        # What the replicas cost while they make these answers (running at this load all month).
+        "usd_per_million_output_tokens": usd_per_s / tokens_per_s * 1e6 if tokens_per_s > 0 and hourly_usd > 0 else None,
+        "usd_per_1000_answers": usd_per_s / answers_per_s * 1000 if answers_per_s > 0 and hourly_usd > 0 else None,
         "mean_running_sequences": float(totals[llm.T_BATCH] / steps) if steps else 0.0,
         "kv_capacity_tokens": int(kv_capacity),
         "mean_kv_tokens_held": float(totals[llm.T_KV] / (hi - lo) / replicas) if hi > lo else 0.0,

@@ -283,5 +283,8 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
         degraded_share=degraded / counts.arrived if counts.arrived else 0.0,
         unfinished_share=counts.in_flight / counts.arrived if counts.arrived else 0.0, goodput_rps=goodput,
         node_timeseries=node_timeline(outcome, inputs), edges=outcome.edges, breaker_changes=outcome.breaker_changes,
-        replica_changes=outcome.replica_changes, faults=impacts, llm=outcome.llm,
+        replica_changes=outcome.replica_changes, faults=impacts,
+        # Sequences waiting for a place in a running batch are the LLM server's queue.
+        llm={node_id: {**figures, "mean_queued_sequences": nodes[node_id].mean_queue_length if node_id in nodes else 0.0}
+             for node_id, figures in outcome.llm.items()},
     )
