@@ -1,5 +1,5 @@
 // Chart.js figures of a run: latency histogram and CDF, throughput, P99 and failures over time with the faults
-// shaded, replicas over time, per-node bars, cost, load curve.
+// shaded, replicas over time, per-node bars, cost, load curve; and the pieces other chart modules draw with.
 
 import { el } from "./dom.js";
 import { clock } from "./format.js";
@@ -98,18 +98,18 @@ const shadedBands = {
 };
 
 /** An x axis of seconds after the warm-up, read as h:mm:ss for runs of hours. */
-function timeAxis(last) {
+export function timeAxis(last) {
   const long = last > LONG_RUN_S;
   return axis(long ? "time after warm-up (h:mm:ss)" : "seconds after warm-up",
     { type: "linear", ticks: long ? { callback: (value) => clock(value), maxTicksLimit: 8 } : {} });
 }
 
-function axis(title, extra = {}) {
+export function axis(title, extra = {}) {
   return { title: { display: Boolean(title), text: title }, grid: { color: GRID_LINE }, ...extra };
 }
 
 /** Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. */
-function draw(canvas, config) {
+export function draw(canvas, config) {
   Chart.getChart(canvas)?.destroy();
   return new Chart(canvas, { ...config, plugins: [refLines, shadedBands, ...(config.plugins || [])] });
 }
