@@ -14,6 +14,7 @@ const CAPACITY_COLOUR = "#dc2626";
 // a line along the floor would show nothing of how it moves.
 const KV_SHOWN_TO_CAPACITY = 0.2;
 
+const tenth = (value) => (value === null || value === undefined ? "–" : value.toFixed(1));
 const whole = (value) => (value === null || value === undefined ? "–" : Math.round(value).toLocaleString());
 
 /** "207k", "1.22 M": counts of tokens as a person reads them. */
@@ -92,9 +93,9 @@ function nodeCard(id, figures, label) {
       kpi("output_tokens_per_dollar", "Tokens per dollar", tokens(figures.output_tokens_per_dollar), "output tokens"),
       kpi("usd_per_million_output_tokens", "Per million tokens", usd(figures.usd_per_million_output_tokens), "output tokens"),
       kpi("usd_per_1000_answers", "Per 1,000 answers", usd(figures.usd_per_1000_answers)),
-      kpi("mean_running_sequences", "Running batch", figures.mean_running_sequences.toFixed(1), "sequences per step (mean)"),
+      kpi("mean_running_sequences", "Running batch", tenth(figures.mean_running_sequences), "sequences per step (mean)"),
       kpi("kv_held", "KV cache held", pct(held), `${tokens(figures.mean_kv_tokens_held)} of ${tokens(figures.kv_capacity_tokens)} tokens per replica`),
-      kpi("mean_queued_sequences", "Queued", figures.mean_queued_sequences.toFixed(1), "sequences waiting for a place (mean)"),
+      kpi("mean_queued_sequences", "Queued", tenth(figures.mean_queued_sequences), "sequences waiting for a place (mean)"),
       kpi("preempted", "Preempted", whole(figures.preempted), "sequences recomputed: the KV cache ran out"),
       kpi("llm_monthly_usd", "Monthly cost", usd(figures.monthly_usd), "its replicas")),
     el("h4", { text: "TTFT and TPOT percentiles" }),

@@ -170,7 +170,7 @@ export class RunResults {
     const servers = Object.entries(results.nodes).filter(([id, stats]) => stats.model && !results.llm?.[id]);
     if (!servers.length) return null;
     const quality = (q) => Object.entries(q || {}).map(([name, value]) => `${name.replace(/_/g, " ")} ${typeof value === "number" ? value.toFixed(3) : value}`).join(", ");
-    return el("div", { class: "models" }, el("h3", { text: "Models on the model servers" }),
+    return el("div", { class: "models" }, el("h3", { text: "Models and their timings" }),
       ...servers.map(([id, stats]) => {
         const model = stats.model;
         if (model.model_class) return transformerCard(this.state.labelOf(id), model);

@@ -241,3 +241,30 @@ def test_load_curve_and_right_sizing_size_the_llm_servers_replicas(editor, page,
     assert results["latency_ms"]["p99"] <= 1500
     assert not [w for w in results["warnings"] if w["code"] in ("unstable", "overloaded")]
     assert results["llm"]["l"]["ttft_ms"]["p99"] <= 1500
+
+
+def test_token_counts_are_checked_like_the_server_before_they_are_saved(editor, page):
+    open_board(editor, rag_board())
+    page.click("#tab-framework")
+    output = traffic_field(page, "output_tokens")
+    set_tokens(output, "lognormal", median=400, p99=300)
+    expect(output.locator(".field-error")).to_have_text("P99 must be greater than the median")
+    set_tokens(output, "empirical", samples="120, 80.5, 300")
+    expect(output.locator(".field-error")).to_have_text("Each sample must be a whole number of tokens from 1 to 131072")
+    set_tokens(output, "empirical", samples="120, 80, 300")
+    expect(output.locator(".field-error")).to_be_hidden()
+    streaming = traffic_field(page, "streaming").locator("input[role=switch]")
+    streaming.uncheck()
+    expect(traffic_field(page, "streaming")).to_contain_text("off")
+    editor.wait_saved()
+    traffic = editor.stored_document()["traffic"]
+    assert traffic["output_tokens"] == {"dist": "empirical", "samples": [120, 80, 300]}
+    assert traffic["streaming"] is False
+    # Undo goes back through the committed values, and the picker shows what the board holds.
+    page.click("#action-undo")
+    wait_for(page, "window.boardEditor.state.current().traffic.output_tokens.dist !== 'empirical'")
+    shown = page.evaluate("window.boardEditor.state.current().traffic.output_tokens")
+    expect(output.locator("select")).to_have_value(shown["dist"])
+    for key, value in shown.items():
+        if key != "dist":
+            expect(output.locator(f'input[data-param="{key}"]')).to_have_value(str(value))
