@@ -52,7 +52,6 @@ def board_create(*, document: dict[str, Any] | None = None, title: str | None = 
     return board
 
 
-@transaction.atomic
 def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: dict[str, Any],
                  board: Board | None = None) -> Board:
     """Replace the document if the board is still at `expected_version`; else raise VersionConflict.
@@ -60,18 +59,23 @@ def board_update(*, board_id: str | uuid.UUID, expected_version: int, document: 
     `board` is the row the caller already read (its document may be deferred): it is updated in
     place instead of being read again, so a save costs one read, one update and one insert.
     """
+    # Outside the transaction: on SQLite a write transaction holds the database's single write
+    # lock from its start (BEGIN IMMEDIATE), so every other save and live edit of every board
+    # waited for this document's validation, and for the read of a conflict's current board.
     check_document(document)
-    if board is None:
-        board = board_get_for_write(board_id=board_id)
-    title, updated_at = _title_of(document), timezone.now()
-    # Compare-and-swap on the version: of two concurrent saves of the same version, one wins.
-    updated = Board.objects.filter(pk=board.pk, version=expected_version).update(
-        document=document, title=title, version=expected_version + 1, updated_at=updated_at)
-    if not updated:
-        raise VersionConflict(board_get(board_id=board.pk))
-    board.document, board.title, board.version, board.updated_at = document, title, expected_version + 1, updated_at
-    _record_version(board)
-    return board
+    with transaction.atomic():
+        if board is None:
+            board = board_get_for_write(board_id=board_id)
+        title, updated_at = _title_of(document), timezone.now()
+        # Compare-and-swap on the version: of two concurrent saves of the same version, one wins.
+        updated = Board.objects.filter(pk=board.pk, version=expected_version).update(
+            document=document, title=title, version=expected_version + 1, updated_at=updated_at)
+        if updated:
+            board.document, board.title, board.version, board.updated_at = (
+                document, title, expected_version + 1, updated_at)
+            _record_version(board)
+            return board
+    raise VersionConflict(board_get(board_id=board.pk))
 
 
 def board_import(*, data: Any, owner=None) -> Board:

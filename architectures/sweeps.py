@@ -60,6 +60,8 @@ def _run_summary(run: SimulationRun) -> dict[str, Any]:
         "drop_rate": (counts.get("dropped", 0) / arrived) if arrived else None,
         "monthly_usd": (results.get("cost") or {}).get("monthly_usd"),
         "unstable": [w.get("node") for w in results.get("warnings") or [] if w.get("code") == "unstable"],
+        # Most measured requests still unanswered at the end: its P99 is that of the few that completed.
+        "overloaded": any(w.get("code") == "overloaded" for w in results.get("warnings") or []),
     }
 
 
@@ -68,7 +70,7 @@ def meets_slo(summary: dict[str, Any], p99_target: float | None) -> bool:
         return False
     if summary["drop_rate"] is not None and summary["drop_rate"] > DROP_RATE_LIMIT:
         return False
-    if summary.get("unstable"):  # a queue that grows without bound fails, even off the request path
+    if summary.get("unstable") or summary.get("overloaded"):  # a queue that grows without bound fails, even off the request path
         return False
     return p99_target is None or summary["p99_ms"] <= p99_target
 
@@ -167,6 +169,19 @@ def shrink_candidates(replicas: dict[str, int]) -> list[dict[str, int]]:
     return candidates
 
 
+def merged_shrinks(best: dict[str, int], passing: list[dict[str, int]]) -> dict[str, int] | None:
+    """Every one-node shrink of `best` that met the SLO, applied together (None unless two or more did).
+
+    Each shrink candidate differs from the best in one node, so taking the fewest replicas of each
+    node over the passing ones applies them all: a board of many components (a RAG pipeline in front
+    of an LLM) then sheds its spare replicas in a few rounds instead of one component per round.
+    """
+    shrunk = [replicas for replicas in passing if replicas != best]
+    if len(shrunk) < 2:
+        return None
+    return {node: min(replicas[node] for replicas in shrunk) for node in best}
+
+
 def _cost_key(summary: dict[str, Any], replicas: dict[str, int]) -> tuple[float, int]:
     # Monthly cost when the simulator prices the board; the replica total breaks ties (and stands
     # in for cost when no price is known).
@@ -228,6 +243,7 @@ def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
         summary = _run_summary(runs[entry["run_id"]])
         if meets_slo(summary, params["p99_slo_ms"]):
             judged.append((_cost_key(summary, entry["replicas"]), entry["replicas"], summary))
+    previous_best = state["best"]["replicas"] if state["best"] else None
     judged.sort(key=lambda item: item[0])
     best = state["best"]
     if judged and (best is None or judged[0][0] < tuple(best["key"])):
@@ -246,6 +262,10 @@ def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
             "(a slow model, a long edge latency, a timeout) sets the latency."))
         return sweep
     candidates = shrink_candidates(best["replicas"])
+    if previous_best is not None:  # this round shrank the previous best one node at a time
+        merged = merged_shrinks(previous_best, [replicas for _, replicas, _ in judged])
+        if merged is not None and merged != best["replicas"] and merged not in candidates:
+            candidates.insert(0, merged)
     if (improved or state["round"] == 1) and candidates and state["round"] < RIGHTSIZE_MAX_ROUNDS:
         return _continue(sweep, board, candidates)
     _close(sweep, Sweep.SUCCEEDED, result={

@@ -94,6 +94,16 @@ def env_redis_url(default: str) -> str:
     return raw
 
 
+# Database connections are kept this long by the thread that opened them. Opening and closing one
+# per request was over half of a board read's CPU in the server (profiled with py-spy: SQLite's
+# open, its PRAGMAs, and the WAL checkpoint of the last connection's close; a TCP connection and
+# authentication on PostgreSQL). Under ASGI Django's docs advise against kept connections because
+# each request runs in a new thread (a connection per thread ran PostgreSQL out of slots once,
+# benchmarks/load.py --postgres); here requests and WebSocket database work run on a fixed pool of
+# WEB_THREADS threads per process (whiteboard/pool.py), which bounds the connections kept.
+KEEP_CONNECTIONS_S = 600
+
+
 def env_database(default_sqlite: Path) -> dict:
     """DATABASES['default'] from DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
     raw = os.environ.get("DATABASE_URL")
@@ -103,13 +113,14 @@ def env_database(default_sqlite: Path) -> dict:
     # Django's SQLite backend, with concurrent writers queued without sleeping (whiteboard/db/sqlite3/base.py).
     sqlite_engine = "whiteboard.db.sqlite3"
     if not raw:
-        return {"ENGINE": sqlite_engine, "NAME": str(default_sqlite), "OPTIONS": sqlite_options}
+        return {"ENGINE": sqlite_engine, "NAME": str(default_sqlite), "OPTIONS": sqlite_options,
+                "CONN_MAX_AGE": KEEP_CONNECTIONS_S}
     parsed = urlparse(raw)
     if parsed.scheme == "sqlite":
         name = parsed.path[1:] if parsed.path.startswith("//") else parsed.path
         if not name:
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no file: use sqlite:////absolute/path.db")
-        return {"ENGINE": sqlite_engine, "NAME": name, "OPTIONS": sqlite_options}
+        return {"ENGINE": sqlite_engine, "NAME": name, "OPTIONS": sqlite_options, "CONN_MAX_AGE": KEEP_CONNECTIONS_S}
     if parsed.scheme in ("postgres", "postgresql", "pgsql"):
         if not parsed.path.strip("/"):
             raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no database: postgres://USER:PASS@HOST:PORT/NAME")
@@ -124,11 +135,9 @@ def env_database(default_sqlite: Path) -> dict:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "",
             "PORT": str(port or ""),
-            # No persistent connections: under ASGI each request's sync code runs in a thread of its
-            # own, and a kept connection per thread ran PostgreSQL out of connection slots under
-            # load ("too many clients already", benchmarks/load.py --postgres). Django's database
-            # docs say the same for ASGI.
-            "CONN_MAX_AGE": 0,
+            "CONN_MAX_AGE": KEEP_CONNECTIONS_S,
+            # A connection kept across a PostgreSQL restart is found dead and replaced, not reused.
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:///PATH or postgres://...")

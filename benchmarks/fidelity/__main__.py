@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import signal
 import subprocess
@@ -70,6 +71,9 @@ def parser() -> argparse.ArgumentParser:
                         "generator always runs as real-time")
     p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
     p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
+    p.add_argument("--resimulate", action="store_true",
+                   help="measure nothing: calibrate and simulate again from the measurements a previous run "
+                        "left in <out>/measured.pickle (to change the boards without re-measuring)")
     p.add_argument("--quick", action="store_true",
                    help="a short smoke run: the calibration, then FIFO alone and batching behind the gateway at "
                         "one level, no validation model")
@@ -90,10 +94,14 @@ def use_profile(folder: Path) -> None:
     serving.reset_cache()
 
 
+THROTTLE_STALL_MS = 25.0  # above the size's median: the throttle stops the loop for up to 50 ms
+
+
 def catalog_profile(model: str, folder: Path, source: str, priority: str) -> dict:
     """The model's catalog profile the simulator will use: measured now on this machine by the
-    project's own command (on the model server's core, at its priority) into `folder`, or the
-    committed reference set (an empty folder)."""
+    project's own command (on the model server's core, at its priority) into `folder`, less the
+    real-time throttle's stalls (`drop_throttle_stalls`), or the committed reference set (an empty
+    folder)."""
     if source == "measure":
         env = {**os.environ, PROFILE_ENV: str(folder),
                "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))}
@@ -101,10 +109,40 @@ def catalog_profile(model: str, folder: Path, source: str, priority: str) -> dic
         subprocess.run([*PRIORITIES[priority], "taskset", "-c", MODEL_CORE, sys.executable, "-m", "simulator",
                         "profile", "--models", model, "--force"], cwd=HERE, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if priority == "rt":
+            drop_throttle_stalls(folder, model)
     use_profile(folder)
     from simulator.models.store import load_profile
 
     return load_profile(model)[0]
+
+
+def drop_throttle_stalls(folder: Path, model: str) -> None:
+    """Remove from a profile measured at real-time priority the samples the kernel's throttle
+    stretched, and say how many in the profile ("throttle_stalls_removed").
+
+    The profiler is a tight loop that keeps its core busy, and the kernel stops a real-time
+    process that has run 950 ms of a second for the other 50 ms (sched_rt_runtime_us). Each such
+    stop lands in one sample, 50-60 ms against a 3-6 ms median: one or two of about 80 per batch
+    size, a tail the model server below its capacity never has (it is not busy 95% of a second).
+    A batching board drew them for 1-2% of its batches, so its P99 came out at 55 ms against 19
+    measured (ranking_gbdt, 30% load, the run of 2026-12-01 14:35). A plain process is not
+    stopped this way, but on a loaded machine other work interrupts it for as long (at nice -20
+    the profile kept 78-232 ms samples), so real-time it is, without those samples.
+    """
+    from simulator.models.profiling import summarise
+    from simulator.models.store import machine_dir, read_profile, save_profile
+
+    directory = machine_dir(folder)
+    profile = read_profile(directory, model)
+    removed = 0
+    for size, timing in profile["timings"].items():
+        samples = np.asarray(timing["samples_ms"], dtype=float)
+        kept = samples[samples < np.median(samples) + THROTTLE_STALL_MS]
+        removed += len(samples) - len(kept)
+        profile["timings"][size] = summarise(kept)
+    profile["throttle_stalls_removed"] = removed
+    save_profile(profile, directory)
 
 
 @dataclass
@@ -127,6 +165,8 @@ class Run:
     features: dict[str, list[list[float]]] = field(default_factory=dict)
     measured: list[Measured] = field(default_factory=list)
     cal: calibrate.Calibration = field(default_factory=calibrate.Calibration)
+    command: list[str] = field(default_factory=lambda: sys.argv[1:])  # the measuring run's options
+    load_end: float | None = None  # the load average once the measurements were done
 
     @property
     def rows(self) -> list[report.Row]:
@@ -177,16 +217,25 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
     return done
 
 
-def calibrate_from(measured: list[Measured], max_batch: int) -> calibrate.Calibration:
+def calibrate_from(measured: list[Measured], model: str, max_batch: int) -> calibrate.Calibration:
     """The calibration from the calibrating model's closed loops and very-low-load levels."""
-    by_name = {m.config.name: m for m in measured}
+    mine = [m for m in measured if m.config.model == model]
+    by_name = {m.config.name: m for m in mine}
     cal = calibrate.with_fifo_low_load(calibrate.Calibration(), by_name["fifo"].low)
     cal = calibrate.with_serving_overhead(cal, by_name["fifo"].saturated, by_name["batch"].saturated, max_batch)
-    gateways = [m for m in measured if m.config.gateway]
+    gateways = [m for m in mine if m.config.gateway]
     if gateways:
         cal = calibrate.with_gateway_busy(cal, max(gateways, key=lambda m: m.saturated.rps).saturated)
         cal = calibrate.with_gateway_hops(cal, next(m.low for m in gateways if m.low is not None))
     return cal
+
+
+def server_samples(measured: list[Measured], model: str, max_batch: int) -> dict[int, np.ndarray] | None:
+    """The `samples` variant's predict times for a model, from its own FIFO and batching closed loops."""
+    by_name = {m.config.name: m for m in measured if m.config.model == model}
+    if "fifo" not in by_name or "batch" not in by_name:
+        return None
+    return calibrate.server_samples(by_name["fifo"].saturated, by_name["batch"].saturated, max_batch)
 
 
 def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> None:
@@ -198,8 +247,15 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
             variant = next(v for v in VARIANTS if v.name == name)
             doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
                            requests=args.sim_requests, warmup_fraction=0.1)
-            row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests,
-                                           predict_ms=row.level.predict_ms if variant.diagnostic else None,
+            if variant.diagnostic:
+                predict_ms = row.level.predict_ms
+            elif variant.name == "samples":
+                predict_ms = server_samples(run.measured, row.config.model, args.max_batch)
+                if predict_ms is None:
+                    continue
+            else:
+                predict_ms = None
+            row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests, predict_ms=predict_ms,
                                            ordered=name.startswith("ordered"))
 
 
@@ -225,26 +281,63 @@ def main(argv: list[str] | None = None) -> int:
     loads = [float(x) for x in args.loads.split(",")]
     variants = tuple(v.strip() for v in args.variants.split(",") if v.strip())
     args.out.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
-    load_start = load_average()
-    run = Run(args)
-
-    # The calibrating model: the FIFO and batching servers alone always run first (their closed
-    # loops give the serving overhead); their levels are kept only if asked for.
-    for config in configurations(args.model, args.max_batch, args.delay_ms):
-        if config.name in wanted or config.name in ("fifo", "batch"):
-            loads_here = loads if config.name in wanted else []
-            run.measured.append(measure_configuration(run, config, loads_here, calibrating=True))
-    run.cal = calibrate_from(run.measured, args.max_batch)
-    if args.validation_model:
-        for config in configurations(args.validation_model, args.max_batch, args.delay_ms):
-            if config.name in wanted:
-                run.measured.append(measure_configuration(run, config, loads, calibrating=False))
+    if args.resimulate:
+        run, started, load_start = _load_measured(args, variants)
+    else:
+        started = datetime.now(timezone.utc)
+        load_start = load_average()
+        run = Run(args)
+        measure(run, wanted, loads)
+        run.load_end = load_average()
+        _save_measured(run, started, load_start)
+    run.cal = calibrate_from(run.measured, run.args.model, run.args.max_batch)
     for measured in run.measured:
         simulate_rows(run, measured, variants)
     text = write_outputs(run, variants, started, load_start)
     print(text)
     return 0 if all(m.clean for m in run.measured) else 1
+
+
+def measure(run: Run, wanted: list[str], loads: list[float]) -> None:
+    """Every configuration of both models, in order: the calibrating model's FIFO and batching
+    servers alone always run first (their closed loops give the serving overhead); their levels
+    are kept only if asked for."""
+    args = run.args
+    for config in configurations(args.model, args.max_batch, args.delay_ms):
+        if config.name in wanted or config.name in ("fifo", "batch"):
+            loads_here = loads if config.name in wanted else []
+            run.measured.append(measure_configuration(run, config, loads_here, calibrating=True))
+    if args.validation_model:
+        for config in configurations(args.validation_model, args.max_batch, args.delay_ms):
+            if config.name in wanted:
+                run.measured.append(measure_configuration(run, config, loads, calibrating=False))
+
+
+MEASURED_FILE = "measured.pickle"
+
+
+def _save_measured(run: Run, started: datetime, load_start: float) -> None:
+    """Keep what was measured (levels with every latency and stamp), so the boards can be changed
+    and simulated again without running the stack (`--resimulate`)."""
+    with open(run.args.out / MEASURED_FILE, "wb") as f:
+        pickle.dump({"args": run.args, "measured": run.measured, "started": started, "load_start": load_start,
+                     "load_end": run.load_end, "command": run.command}, f)
+
+
+def _load_measured(args: argparse.Namespace, variants: tuple[str, ...]) -> tuple[Run, datetime, float]:
+    """The measurements of a previous run in <out>, with its arguments (this run's variants and seeds)."""
+    path = args.out / MEASURED_FILE
+    if not path.exists():
+        raise SystemExit(f"no {path}: run the measurement first")
+    with open(path, "rb") as f:
+        saved = pickle.load(f)
+    old = saved["args"]
+    old.variants, old.seeds, old.sim_requests, old.out = ",".join(variants), args.seeds, args.sim_requests, args.out
+    run = Run(old, measured=saved["measured"], command=saved["command"], load_end=saved["load_end"])
+    for measured in run.measured:
+        for row in measured.rows:
+            row.simulated.clear()
+    return run, saved["started"], saved["load_start"]
 
 
 def write_outputs(run: Run, variants: tuple[str, ...], started: datetime, load_start: float) -> str:
@@ -266,6 +359,7 @@ def write_outputs(run: Run, variants: tuple[str, ...], started: datetime, load_s
 
 def _profile_summary(profile: dict) -> dict:
     return {"load_average_1m": profile["load_average_1m"], "created": profile["created"],
+            "throttle_stalls_removed": profile.get("throttle_stalls_removed", 0),
             **{f"batch_{s}": {k: profile["timings"][s][k] for k in ("p50_ms", "p99_ms", "mean_ms")}
                for s in ("1", "8") if s in profile["timings"]}}
 
@@ -275,7 +369,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
     origin = "measured here just before" if args.profile == "measure" else "committed reference, for"
     profiles = "; ".join(
         f"{m.config.model} {m.config.name} {p['batch_1']['p50_ms']:.2f} / {p['batch_1']['p99_ms']:.2f} ms at batch 1, "
-        f"{p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average {p['load_average_1m']})"
+        f"{p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average {p['load_average_1m']}, "
+        f"{p['throttle_stalls_removed']} throttle stalls removed)"
         for m, p in ((m, _profile_summary(m.profile)) for m in run.measured))
     capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s" for m in run.measured)
     calibration = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.cal.to_dict().items())
@@ -283,10 +378,12 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
     predictions = tuple(v for v in variants if v not in diagnostics)
     lines = [
         f"Fidelity run of {started:%Y-%m-%d %H:%M} UTC ({os.cpu_count()} cores, {platform.machine()}, Python "
-        f"{platform.python_version()}), load average {load_start:.1f} at the start and {load_average():.1f} at the "
-        f"end; the stack's priority `{args.priority}`.",
+        f"{platform.python_version()}), load average {load_start:.1f} at the start and {run.load_end:.1f} at the "
+        f"end of the measurements; the stack's priority `{args.priority}`.",
         "",
-        f"Command: `{' '.join(['benchmarks/fidelity/run', *sys.argv[1:]])}`; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
+        f"Command: `{' '.join(['benchmarks/fidelity/run', *run.command])}`"
+        + (" (simulated again by `--resimulate`)" if "--resimulate" in sys.argv[1:] else "")
+        + f"; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
         f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",
         "",
@@ -296,8 +393,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         "",
     ]
     if predictions:
-        lines += ["Predictions (the model server timed by the catalog profile, or by samples taken on the server "
-                  "at very low load):", "", report.table(run.rows, predictions), ""]
+        lines += ["Predictions (the model server timed by the catalog profile, or by the predict times of its "
+                  "own closed loops):", "", report.table(run.rows, predictions), ""]
     if diagnostics:
         lines += ["Diagnostic, not predictions: the same boards with the predict times the server measured during "
                   "each level, without and with the serving overhead, at random and in their order:", "",

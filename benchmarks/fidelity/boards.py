@@ -43,8 +43,9 @@ class Variant:
     overhead: the profile plus the serving overhead that keeps the instance busy, per batch and
               per request in it (request parsing, JSON, the framework, the event loop),
               calibrated on the saturated FIFO and batching servers (`calibrate.py`);
-    samples:  no catalog model, an empirical service time sampled on the real server at low load
-              (batches follow the simulator's default T(b) = X (0.8 + 0.2 b));
+    samples:  the real server's own predict times instead of the catalog profile: batches of 1
+              from the FIFO server's closed loop and full batches from the batching server's, of
+              the same model (sizes between drawn as a profile's are), plus the calibrated overhead;
     measured, measured+overhead: diagnostics, not predictions: the profile and the profile +
               overhead variants with the profile's times replaced by the predict times the server
               measured during the same level, per batch size, drawn at random as the simulator
@@ -64,7 +65,12 @@ class Variant:
 
     @property
     def with_overhead(self) -> bool:
-        return self.name in ("overhead", "measured+overhead", "ordered+overhead")
+        return self.name in ("overhead", "samples", "measured+overhead", "ordered+overhead")
+
+    @property
+    def replaces_profile(self) -> bool:
+        """Whether the profile's times give way to times measured on the real server."""
+        return self.diagnostic or self.name == "samples"
 
 
 VARIANTS = (
@@ -95,10 +101,7 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     """The board of `config` under `variant` at `rps`, bounded by `requests` with a warm-up share."""
     server: dict[str, Any] = {"replicas": 1, "concurrency": 1, "instance": INSTANCE,
                               "max_batch_size": config.max_batch, "max_batch_delay_ms": config.delay_ms}
-    if variant.name == "samples":
-        server.update(model=None, service_time={"dist": "empirical", "samples_ms": list(cal.server_samples_ms)})
-    else:
-        server["model"] = model
+    server["model"] = model
     if variant.with_overhead:
         server.update(batch_overhead_ms=round(cal.batch_overhead_ms, 4),
                       request_overhead_ms=round(cal.request_overhead_ms, 4))
@@ -107,6 +110,7 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     nodes = [_node("client", "client", {}, 0), _node("model", "model_server", server, 480)]
     edges = []
     if config.gateway:
+        client_hop, feature_hop, model_hop = cal.gateway_hops_ms(variant.name)
         nodes += [
             _node("gateway", "gateway", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.gateway_ms)}, 160),
             _node("features", "feature_store", {"replicas": 1, "concurrency": 1,
@@ -114,9 +118,9 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
             _node("log", "logging", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.redis_ms)}, 320),
         ]
         edges += [
-            _edge("client-gateway", "client", "gateway", cal.client_hop_ms),
-            _edge("gateway-features", "gateway", "features", cal.feature_hop_ms),
-            _edge("gateway-model", "gateway", "model", cal.gateway_model_hop_ms(variant.name)),
+            _edge("client-gateway", "client", "gateway", client_hop),
+            _edge("gateway-features", "gateway", "features", feature_hop),
+            _edge("gateway-model", "gateway", "model", model_hop),
             _edge("gateway-log", "gateway", "log", 0.0, mode="async"),
         ]
     else:
@@ -149,7 +153,7 @@ class Simulated:
 def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
              predict_ms: dict[int, np.ndarray] | None = None, ordered: bool = False) -> Simulated:
     """Run the board with each seed; `predict_ms` (by batch size) replaces the profile's times,
-    drawn at random or, `ordered`, taken in their order."""
+    drawn as a profile's or, `ordered`, taken in their order."""
     import simulator
 
     p50, p99, tput, batch = [], [], [], []
@@ -165,26 +169,37 @@ def simulate(doc: dict[str, Any], seeds: list[int], *, requests: int,
                      float(np.mean(tput)), float(np.mean(batches)) if batches else None)
 
 
-class _MeasuredTimer:
-    """The catalog's batch timer with its times replaced by measured ones, per batch size (the
-    nearest measured size stands in for one never seen), drawn at random or taken in order (and
-    round again). Everything else (the model information results show) is the wrapped timer's.
-    Only the diagnostic variants use it."""
+class _OrderedTimer:
+    """Measured batch times taken in their order (and round again), per batch size; the nearest
+    measured size stands in for one never seen."""
 
-    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray], ordered: bool) -> None:
-        self.base = base
+    def __init__(self, predict_ms: dict[int, np.ndarray]) -> None:
         self.measured = predict_ms
-        self.ordered = ordered
         self.next = dict.fromkeys(predict_ms, 0)
 
     def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
         size = min(self.measured, key=lambda s: (abs(s - batch_size), s))
         times = self.measured[size]
-        if not self.ordered:
-            return times[rng.integers(0, len(times), n)]
         start = self.next[size]
         self.next[size] = (start + n) % len(times)
         return times[(start + np.arange(n)) % len(times)]
+
+
+class _MeasuredTimer:
+    """The catalog's batch timer with its times replaced by measured ones, per batch size: drawn as
+    the simulator draws a profile's (sizes between two measured ones interpolated), or taken in
+    their order. Everything else (the model information results show) is the wrapped timer's."""
+
+    def __init__(self, base: Any, predict_ms: dict[int, np.ndarray], ordered: bool) -> None:
+        from simulator.models.timer import ProfileBatchTimer
+
+        self.base = base
+        self.times = _OrderedTimer(predict_ms) if ordered else ProfileBatchTimer(
+            {"timings": {str(size): {"samples_ms": times.tolist(), "p50_ms": float(np.median(times))}
+                         for size, times in predict_ms.items()}})
+
+    def sample_ms(self, batch_size: int, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.times.sample_ms(batch_size, rng, n)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.base, name)
@@ -192,7 +207,8 @@ class _MeasuredTimer:
 
 @contextmanager
 def _measured_times(predict_ms: dict[int, np.ndarray] | None, ordered: bool) -> Iterator[None]:
-    """While inside, the catalog's timers of every model answer with the measured times."""
+    """While inside, the catalog's timers of every model answer with the measured times (the
+    serving overhead, when the board has it, is still added on top by the model server kind)."""
     if not predict_ms:
         yield
         return

@@ -9,19 +9,24 @@ with the first model's calibration unchanged.
   (full batches of B: gap gB = c + B o): answering the batch's requests and reading the next
   ones (HTTP parsing, JSON, aiohttp, the event loop) plus a per-batch part (the loop's turns,
   building the input array). The server's CPU time per request outside predict at low load is
-  larger (`cpu_overhead_ms`, 0.8 ms against 0.5 ms here) because an idle server pays for every
-  wake-up; that cost delays a request that finds the server idle but never holds up a waiting
-  one, so it belongs to the hop latency, not to the service time. The `samples` variant uses it,
-  as one would reading the server's own accounting.
-- The FIFO server alone at very low load: the per-request server times for the `samples`
-  variant and the client-to-server hop.
-- The gateway stacks: the closed loop of the one that carries most (batching behind the gateway,
-  where the gateway itself is the bottleneck) gives the gateway's CPU per request when busy (with
-  the load generator's, which shares its core) and Redis's per command. Like the model server's,
-  the gateway's CPU per request falls as it gets busier (2.3 ms at 160 req/s, 1.2-1.4 ms near its
-  capacity here: each request at low load wakes it four times), and the busy figure is the one that
-  decides where its queue grows. The first gateway stack's very-low-load level gives the feature
-  read's round trip and the hops in front of and behind the gateway.
+  larger (0.8 ms against 0.5 ms here) because an idle server pays for every wake-up; that cost
+  delays a request that finds the server idle but never holds up a waiting one, so it belongs to
+  the hop latency, not to the service time.
+- The FIFO server alone at very low load: the client-to-server hop.
+- The `samples` variant's predict times, per model (the validation model's its own, as its
+  profile is): batches of 1 from the FIFO server's closed loop, full batches from the batching
+  server's (no lower load fills a batch), less the real-time throttle's stalls (`STALL_MS`).
+- The gateway stacks: the gateway, Redis and the load generator share core 0, so the gateway's
+  node stands for that core: its service is their CPU per request together, from the closed loop
+  of the stack that carries most (batching behind the gateway, where core 0 is the bottleneck).
+  The gateway is asynchronous: while a request waits for Redis or the model server it serves
+  others, so only its CPU work queues, and on the board it is free again after its service, before
+  its calls (a service time of its whole time per request, waits included, made it one server
+  holding each request and saturated the board far below the stack's capacity). Its CPU per
+  request falls as it gets busier (2.0 ms at 160 req/s, 1.1 ms near its capacity here: at low load
+  each request wakes it four times), and the busy figure is the one that decides where its queue
+  grows. The first gateway stack's very-low-load level gives the feature read's round trip and
+  the hops in front of and behind the gateway.
 
 A hop's latency is what a request spends outside every server's busy time: at very low load the
 median of (latency - queueing - predict) less the parts the board charges as service. So at very
@@ -39,27 +44,25 @@ import numpy as np
 from benchmarks.fidelity.measure import Level
 from simulator.kinds.serving import BATCH_OVERHEAD_MS, REQUEST_OVERHEAD_MS
 
-OVERHEAD_VARIANTS = ("overhead", "measured+overhead", "ordered+overhead")
+OVERHEAD_VARIANTS = ("overhead", "samples", "measured+overhead", "ordered+overhead")
 TRIM = 0.01
+STALL_MS = 25.0  # a predict this much above its median was stopped (the throttle stops for up to 50 ms)
 
 
 @dataclass(frozen=True)
 class Calibration:
     batch_overhead_ms: float = 0.0  # c: per batch
     request_overhead_ms: float = 0.0  # o: per request in the batch
-    cpu_overhead_ms: float = 0.0  # model server CPU per request outside predict at very low load
-    server_samples_ms: tuple[float, ...] = ()  # per request: predict on the real server + the CPU overhead
     fixed_ms: float = 0.0  # alone: median per-request time outside queueing and predict
-    gateway_ms: float = 0.0  # gateway (and load generator) CPU per request
+    gateway_ms: float = 0.0  # core 0's CPU per request when busy: gateway, Redis and load generator
     redis_ms: float = 0.0  # Redis CPU per command
-    client_hop_ms: float = 0.0  # behind the gateway: load generator <-> gateway hop
-    feature_hop_ms: float = 0.0  # feature read round trip outside Redis's own time
+    client_hop_ms: float = 0.0  # behind the gateway, very low load, medians: load generator <-> gateway
+    feature_hop_ms: float = 0.0  # the feature read outside Redis's own time
+    model_hop_ms: float = 0.0  # gateway -> model server -> gateway outside the model server's handler
     gateway_fixed_ms: float = 0.0  # behind the gateway: median per-request time outside queueing and predict
 
     def charged_overhead_ms(self, variant: str) -> float:
         """The model server's own work outside predict that a variant charges as service, for one request."""
-        if variant == "samples":
-            return self.cpu_overhead_ms
         if variant in OVERHEAD_VARIANTS:
             return self.batch_overhead_ms + self.request_overhead_ms
         if variant == "defaults":
@@ -71,17 +74,19 @@ class Calibration:
         does not charge to the model server as service."""
         return self.fixed_ms - self.charged_overhead_ms(variant)
 
-    def gateway_model_hop_ms(self, variant: str) -> float:
-        """The gateway-to-model-server edge: the rest of the fixed time behind the gateway."""
-        charged = (self.client_hop_ms + self.gateway_ms + self.feature_hop_ms + self.redis_ms
-                   + self.charged_overhead_ms(variant))
-        return self.gateway_fixed_ms - charged
+    def gateway_hops_ms(self, variant: str) -> tuple[float, float, float]:
+        """The client-gateway, gateway-features and gateway-model edges: what the fixed time behind
+        the gateway leaves once the board's services (the gateway's, Redis's, the model server's
+        overhead) are charged, shared in proportion to the hops as stamped. Each stamped hop also
+        holds some of the gateway's CPU (parsing, the client calls' own work), which the board
+        charges as the gateway's service, so taken whole they would count it twice."""
+        budget = self.gateway_fixed_ms - self.gateway_ms - self.redis_ms - self.charged_overhead_ms(variant)
+        hops = (self.client_hop_ms, self.feature_hop_ms, self.model_hop_ms)
+        share = max(0.0, budget) / sum(hops) if sum(hops) > 0 else 0.0
+        return tuple(hop * share for hop in hops)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        samples = self.server_samples_ms
-        data["server_samples_ms"] = f"{len(samples)} samples, median {np.median(samples):.3f} ms" if samples else "none"
-        return data
+        return asdict(self)
 
 
 def _fixed_ms(level: Level) -> float:
@@ -124,22 +129,33 @@ def with_serving_overhead(cal: Calibration, fifo_saturated: Level, batch_saturat
 
 
 def with_fifo_low_load(cal: Calibration, level: Level) -> Calibration:
-    """The samples variant's server times and the direct hop, from the FIFO server alone at very low load."""
-    predict = level.predict_ms[1]
-    cpu_overhead = max(0.0, _cpu(level, "model server") - float(np.mean(predict)))
-    return replace(cal, cpu_overhead_ms=cpu_overhead, server_samples_ms=tuple(np.round(predict + cpu_overhead, 4)),
-                   fixed_ms=_fixed_ms(level))
+    """The direct hop, from the FIFO server alone at very low load."""
+    return replace(cal, fixed_ms=_fixed_ms(level))
+
+
+def without_stalls(times: np.ndarray) -> np.ndarray:
+    return times[times < np.median(times) + STALL_MS]
+
+
+def server_samples(fifo_saturated: Level, batch_saturated: Level, max_batch: int) -> dict[int, np.ndarray]:
+    """A model's predict times on the real server by batch size, from its two closed loops."""
+    return {1: without_stalls(fifo_saturated.predict_ms[1]),
+            max_batch: without_stalls(batch_saturated.predict_ms[max_batch])}
 
 
 def with_gateway_busy(cal: Calibration, saturated: Level) -> Calibration:
-    """The gateway's and Redis's CPU per request from the closed loop of a gateway stack."""
+    """Core 0's CPU per request (gateway, Redis, load generator) and Redis's per command, from the
+    closed loop of a gateway stack."""
     generator_ms = saturated.generator["cpu_s"] * 1000.0 / max(1, saturated.requests)
-    return replace(cal, gateway_ms=_cpu(saturated, "gateway") + generator_ms,
-                   redis_ms=_cpu(saturated, "redis") / 2)  # a feature read and a log append per request
+    redis_ms = _cpu(saturated, "redis")
+    return replace(cal, gateway_ms=_cpu(saturated, "gateway") + redis_ms + generator_ms,
+                   redis_ms=redis_ms / 2)  # a feature read and a log append per request
 
 
 def with_gateway_hops(cal: Calibration, low: Level) -> Calibration:
     """The hops around the gateway, from a gateway stack at very low load (after with_gateway_busy)."""
-    return replace(cal, client_hop_ms=float(np.median(low.parts_ms["client_hops"])),
-                   feature_hop_ms=max(0.0, float(np.median(low.parts_ms["gateway_feature_read"])) - cal.redis_ms),
+    parts = low.parts_ms
+    return replace(cal, client_hop_ms=float(np.median(parts["client_hops"])),
+                   feature_hop_ms=max(0.0, float(np.median(parts["gateway_feature_read"])) - cal.redis_ms),
+                   model_hop_ms=float(np.median(parts["gateway_to_model_and_back"] + parts["gateway_other"])),
                    gateway_fixed_ms=_fixed_ms(low))

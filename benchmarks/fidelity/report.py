@@ -45,7 +45,10 @@ def table(rows: list[Row], variants: tuple[str, ...]) -> str:
                  f"{level.load_after:.1f}", f"{level.machine.get('others', float('nan')) * 100:.0f}%",
                  f"{_ms(p50)} / {_ms(p99)}", f"{level.throughput_rps:.0f}"]
         for name in variants:
-            sim = row.simulated[name]
+            sim = row.simulated.get(name)
+            if sim is None:  # no closed loops of this model's FIFO and batching servers for its samples
+                cells.append("-")
+                continue
             cells.append(f"{_ms(sim.p50_ms)} ({_pct(error(sim.p50_ms, p50))}) / "
                          f"{_ms(sim.p99_ms)} ({_pct(error(sim.p99_ms, p99))})")
         lines.append("| " + " | ".join(cells) + " |")

@@ -2,7 +2,7 @@
 //
 // Limits and choices come from the server's answers, never typed again in the browser: the catalog
 // (`/api/component-kinds/`) for fields and board limits, the board's JSON Schema (generated from the
-// same catalog, `/api/schema/board/`) for the service-time bounds the catalog does not list.
+// same catalog, `/api/schema/board/`) for the service-time and token-count bounds the catalog does not list.
 
 /** Which parameters each distribution takes and how far a time may go, from the schema's `service_time`. */
 function serviceTimeRules(definition) {
@@ -19,6 +19,14 @@ function serviceTimeRules(definition) {
     minSamples: samples.minItems,
     maxSamples: samples.maxItems,
   };
+}
+
+/** Which parameters each token-count distribution takes and the counts allowed, from the schema's `token_count`. */
+function tokenCountRules(definition) {
+  const params = {};
+  for (const rule of definition.allOf || []) params[rule.if.properties.dist.const] = rule.then.required;
+  const samples = definition.properties.samples;
+  return { params, min: samples.items.minimum, max: samples.items.maximum, minSamples: samples.minItems, maxSamples: samples.maxItems };
 }
 
 export class Catalog {
@@ -38,6 +46,7 @@ export class Catalog {
     this.limits = answer.limits;
     this.byName = new Map(answer.kinds.map((kind) => [kind.name, kind]));
     this.serviceTime = { distributions: answer.service_distributions, ...serviceTimeRules(schema.$defs.service_time) };
+    this.tokenCount = { distributions: answer.token_distributions, ...tokenCountRules(schema.$defs.token_count) };
     // A component's or connection's name: a catalog-style field, so it is checked and drawn like the others.
     this.labelField = {
       name: "label", type: "string", default: "", nullable: false, max_chars: this.limits.label_chars,

@@ -1,8 +1,8 @@
 // Chart.js figures of a run: latency histogram and CDF, throughput, P99 and failures over time with the faults
-// shaded, replicas over time, per-node bars, cost, load curve.
+// shaded, replicas over time, per-node bars, cost, load curve; and the pieces other chart modules draw with.
 
 import { el } from "./dom.js";
-import { clock } from "./format.js";
+import { clock, ms } from "./format.js";
 
 const { Chart } = window;
 
@@ -98,18 +98,18 @@ const shadedBands = {
 };
 
 /** An x axis of seconds after the warm-up, read as h:mm:ss for runs of hours. */
-function timeAxis(last) {
+export function timeAxis(last) {
   const long = last > LONG_RUN_S;
   return axis(long ? "time after warm-up (h:mm:ss)" : "seconds after warm-up",
     { type: "linear", ticks: long ? { callback: (value) => clock(value), maxTicksLimit: 8 } : {} });
 }
 
-function axis(title, extra = {}) {
+export function axis(title, extra = {}) {
   return { title: { display: Boolean(title), text: title }, grid: { color: GRID_LINE }, ...extra };
 }
 
 /** Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. */
-function draw(canvas, config) {
+export function draw(canvas, config) {
   Chart.getChart(canvas)?.destroy();
   return new Chart(canvas, { ...config, plugins: [refLines, shadedBands, ...(config.plugins || [])] });
 }
@@ -236,9 +236,15 @@ export function nodeBars(canvas, rows, { title, max, format }) {
   });
 }
 
+// Past this ratio between the highest and lowest P99 of a curve (an overloaded level beside healthy ones),
+// a linear axis flattens every level near the SLO onto its floor: the axis goes logarithmic.
+const LOG_SPAN = 30;
+
 export function loadCurve(canvas, result) {
   const points = result.points || [];
   const slo = result.p99_slo_ms;
+  const p99s = [...points.map((p) => p.p99_ms), slo].filter((value) => value > 0);
+  const logarithmic = p99s.length > 1 && Math.max(...p99s) / Math.min(...p99s) > LOG_SPAN;
   return draw(canvas, {
     type: "line",
     data: {
@@ -251,7 +257,12 @@ export function loadCurve(canvas, result) {
       parsing: false,
       scales: {
         x: axis("offered load (req/s)", { type: "linear" }),
-        y: axis("P99 (ms)", { beginAtZero: true, suggestedMax: slo ? slo * 1.2 : undefined }),
+        y: logarithmic
+          ? axis("P99 (log scale)", {
+            type: "logarithmic", ticks: { autoSkip: false, callback: (value) => (/^10*$/.test(String(value)) ? ms(value) : "") },
+            grid: { color: (context) => (context.tick?.label ? GRID_LINE : "transparent") },
+          })
+          : axis("P99 (ms)", { beginAtZero: true, suggestedMax: slo ? slo * 1.2 : undefined }),
         y2: axis("dropped %", { beginAtZero: true, suggestedMax: 5, position: "right", grid: { drawOnChartArea: false } }),
       },
       plugins: {

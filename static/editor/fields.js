@@ -1,7 +1,7 @@
 // Catalog fields in the browser: parse and check typed values like the server does, and render their inputs.
 //
 // Every bound comes with the field (its minimum, maximum, choices; `max_chars` for text) or, for a
-// service time, with the catalog's service-time rules (see catalog.js): none is typed here. A field of
+// service time or a token count, with the catalog's rules for them (see catalog.js): none is typed here. A field of
 // type "object" (a resilience or autoscaling setting) is off (null) until switched on, and then holds
 // its sub-fields, each checked like any other field. What only the server can check (rules across
 // fields) comes back located and is marked at its field by `markProblems`.
@@ -25,8 +25,10 @@ const LABELS = {
   rate: "Failure probability",
 };
 const TYPE_NAMES = {
-  integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution", object: "setting",
+  integer: "integer", number: "number", string: "text", enum: "choice", boolean: "yes/no", service_time: "distribution",
+  token_count: "distribution", object: "setting",
 };
+const DISTRIBUTIONS = new Set(["service_time", "token_count"]); // a picker and its parameters, not one input
 
 export function fieldLabel(name) {
   if (LABELS[name]) return LABELS[name];
@@ -54,7 +56,7 @@ function inRange(field, value) {
 }
 
 /** Problem with an already typed value, or null when the server would accept it. */
-export function checkValue(field, value, serviceTime) {
+export function checkValue(field, value, serviceTime, tokenCount) {
   if (value === null || value === undefined) return field.nullable ? null : "must not be empty";
   switch (field.type) {
     case "integer":
@@ -72,6 +74,8 @@ export function checkValue(field, value, serviceTime) {
       return typeof value === "boolean" ? null : "must be true or false";
     case "service_time":
       return checkServiceTime(value, serviceTime);
+    case "token_count":
+      return checkTokenCount(value, tokenCount);
     default:
       return null;
   }
@@ -107,8 +111,36 @@ export function checkServiceTime(value, rules) {
   return null;
 }
 
+/** The name of a distribution's parameter in a sentence: "P99", "High". */
+function paramName(labels, key) {
+  return labels[key].replace(/ \(.*\)$/, "");
+}
+
+/** Problem with a token count (`{dist, mean | low, high | median, p99 | samples}`), or null: the server's rules. */
+export function checkTokenCount(value, rules) {
+  if (!value || typeof value !== "object") return "must be a distribution";
+  const params = rules.params[value.dist];
+  if (!params) return `must be ${rules.distributions.slice(0, -1).join(", ")} or ${rules.distributions.at(-1)}`;
+  const whole = (number) => Number.isInteger(number) && number >= rules.min && number <= rules.max;
+  const wording = `a whole number of tokens from ${rules.min} to ${rules.max}`;
+  for (const key of params) {
+    if (key === "samples") {
+      const samples = value.samples;
+      if (!Array.isArray(samples) || samples.length < rules.minSamples || samples.length > rules.maxSamples) {
+        return `Samples must be a list of ${rules.minSamples} to ${rules.maxSamples} token counts`;
+      }
+      if (!samples.every(whole)) return `Each sample must be ${wording}`;
+    } else if (!whole(value[key])) {
+      return `${paramName(TOKEN_LABELS, key)} must be ${wording}`;
+    }
+  }
+  if (value.dist === "uniform" && value.low > value.high) return "High must be at least low";
+  if (value.dist === "lognormal" && value.median >= value.p99) return "P99 must be greater than the median";
+  return null;
+}
+
 /** Text typed into an input turned into a value: {value} or {error}. */
-export function parseText(field, text, serviceTime) {
+export function parseText(field, text, serviceTime, tokenCount) {
   const trimmed = text.trim();
   if (trimmed === "") {
     if (field.nullable) return { value: null };
@@ -119,7 +151,7 @@ export function parseText(field, text, serviceTime) {
     value = Number(trimmed.replace(/_/g, ""));
     if (!Number.isFinite(value)) return { error: `must be ${field.type === "integer" ? "an integer" : "a number"}${rangeText(field)}` };
   }
-  const error = checkValue(field, value, serviceTime);
+  const error = checkValue(field, value, serviceTime, tokenCount);
   return error ? { error } : { value };
 }
 
@@ -135,7 +167,7 @@ function nextId(prefix) {
 
 function helpText(field) {
   const parts = [field.help];
-  if (field.type !== "service_time" && field.type !== "object" && field.default !== "") {
+  if (!DISTRIBUTIONS.has(field.type) && field.type !== "object" && field.default !== "") {
     parts.push(field.default === null ? "Default: empty." : `Default: ${formatDefault(field.default)}${field.unit ? ` ${field.unit}` : ""}.`);
   }
   const range = rangeText(field);
@@ -144,6 +176,7 @@ function helpText(field) {
 }
 
 function formatDefault(value) {
+  if (typeof value === "boolean") return value ? "on" : "off"; // yes/no fields are switches
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -176,17 +209,22 @@ export function markProblems(container, problems) {
   const unplaced = [];
   for (const problem of problems) {
     let row = null;
-    let scope = container;
-    for (const part of problem.field.split(".")) {
-      row = scope.querySelector(`.field[data-field="${CSS.escape(part)}"]`);
-      if (!row) break;
-      scope = row;
+    let message = problem.message;
+    const parts = problem.field.split(".");
+    for (const [index, part] of parts.entries()) {
+      const inner = (row || container).querySelector(`.field[data-field="${CSS.escape(part)}"]`);
+      if (!inner) {
+        // A distribution's parameter (`prompt_tokens.p99`) has no row of its own: said at its field, named.
+        if (row) message = /^[A-Z]/.test(message) ? message : `${fieldLabel(parts.slice(index).join(".").replace(/\[\d+\]/g, ""))} ${message}`;
+        break;
+      }
+      row = inner;
     }
     if (!row) {
       unplaced.push(problem);
       continue;
     }
-    setError(row, row.querySelector("input, select"), problem.message);
+    setError(row, row.querySelector("input, select"), message);
     row.dataset.serverError = "true";
   }
   return unplaced;
@@ -198,8 +236,9 @@ export function markProblems(container, problems) {
  * stays visible and marked, and is never handed on. `serviceTime`: the
  * catalog's service-time rules, for a field of that type.
  */
-export function renderField(field, value, onCommit, { prefix = "field", serviceTime = null } = {}) {
-  if (field.type === "object") return renderObject(field, value, onCommit, { prefix, serviceTime });
+export function renderField(field, value, onCommit, { prefix = "field", serviceTime = null, tokenCount = null } = {}) {
+  if (field.type === "object") return renderObject(field, value, onCommit, { prefix, serviceTime, tokenCount });
+  if (field.type === "boolean") return renderSwitch(field, value, onCommit, prefix);
   const id = nextId(prefix);
   const row = el("div", { class: "field", "data-field": field.name },
     el("label", { class: "field-label", for: id, text: fieldLabel(field.name) },
@@ -208,16 +247,15 @@ export function renderField(field, value, onCommit, { prefix = "field", serviceT
   let control;
   let shown = null; // what goes into the row when it is more than the one control
   if (field.type === "service_time") {
-    [control, shown] = renderServiceTime(row, value, onCommit, serviceTime);
+    [control, shown] = renderDistribution(row, value, onCommit, serviceTimeEditor(serviceTime));
+  } else if (field.type === "token_count") {
+    [control, shown] = renderDistribution(row, value, onCommit, tokenCountEditor(tokenCount));
   } else if (field.type === "enum") {
     control = el("select", { onchange: () => onCommit(control.value) }, ...options(field.choices));
     control.value = value;
-  } else if (field.type === "boolean") {
-    control = el("input", { type: "checkbox", onchange: () => onCommit(control.checked) });
-    control.checked = Boolean(value);
   } else {
     const check = () => {
-      const parsed = parseText(field, control.value, serviceTime);
+      const parsed = parseText(field, control.value, serviceTime, tokenCount);
       setError(row, control, parsed.error);
       return parsed;
     };
@@ -250,6 +288,26 @@ export function renderField(field, value, onCommit, { prefix = "field", serviceT
 /** What switching an object setting on gives it: each sub-field at its default (the unset ones left out). */
 export function objectDefaults(field) {
   return Object.fromEntries(field.fields.filter((sub) => sub.default !== null).map((sub) => [sub.name, structuredClone(sub.default)]));
+}
+
+/** A yes/no field (streaming answers) as a switch beside its label, like an object setting's. */
+function renderSwitch(field, value, onCommit, prefix) {
+  const id = nextId(prefix);
+  const state = el("span", { class: "field-unit", text: value ? "on" : "off" });
+  const toggle = el("input", { type: "checkbox", role: "switch", id, class: "switch" });
+  toggle.checked = Boolean(value);
+  toggle.setAttribute("aria-checked", String(Boolean(value)));
+  toggle.addEventListener("change", () => {
+    state.textContent = toggle.checked ? "on" : "off";
+    toggle.setAttribute("aria-checked", String(toggle.checked));
+    onCommit(toggle.checked);
+  });
+  const help = el("p", { class: "field-help", id: `${id}-help`, text: helpText(field) });
+  const error = el("p", { class: "field-error", id: `${id}-error`, hidden: true, role: "alert" });
+  toggle.setAttribute("aria-describedby", `${help.id} ${error.id}`);
+  return el("div", { class: "field switch-field", "data-field": field.name },
+    el("div", { class: "object-head" }, el("label", { class: "field-label", for: id, text: fieldLabel(field.name) }, state), toggle),
+    error, help);
 }
 
 /**
@@ -291,54 +349,73 @@ function renderObject(field, value, onCommit, options) {
 }
 
 const PARAM_LABELS = { mean_ms: "Mean", median_ms: "Median", p99_ms: "P99", samples_ms: "Samples (comma-separated)" };
+const TOKEN_LABELS = { mean: "Tokens", low: "Low", high: "High", median: "Median", p99: "P99", samples: "Samples (comma-separated)" };
 
-/** A typical time of a distribution, used to seed the parameters when the user switches distribution. */
-function typicalMs(value) {
-  if (!value) return 1;
-  if (value.mean_ms != null) return value.mean_ms;
-  if (value.median_ms != null) return value.median_ms;
-  if (Array.isArray(value.samples_ms) && value.samples_ms.length) return value.samples_ms[0];
-  return 1;
+/**
+ * How a distribution field is edited: its distributions and each one's parameters (`params`), their
+ * labels, the unit, which parameter holds samples, the check, and `seed(dist, value)`: the parameters
+ * of `dist` when the user switches to it, from a typical value of the current one.
+ */
+function serviceTimeEditor(rules) {
+  return {
+    distributions: rules.distributions, params: rules.params, labels: PARAM_LABELS, unit: "ms", samples: "samples_ms",
+    check: (value) => checkServiceTime(value, rules),
+    seed: (dist, value) => {
+      const typical = value?.mean_ms ?? value?.median_ms ?? value?.samples_ms?.[0] ?? 1;
+      const seeds = { mean_ms: typical, median_ms: typical, p99_ms: Math.max(typical * 4, typical + 1), samples_ms: [typical] };
+      return Object.fromEntries([["dist", dist], ...rules.params[dist].map((key) => [key, seeds[key]])]);
+    },
+  };
 }
 
-/** The parameters of `dist` seeded from the current value (a P99 above the median, one sample). */
-function switchDistribution(dist, value, rules) {
-  const ms = typicalMs(value);
-  const seeds = { mean_ms: ms, median_ms: ms, p99_ms: Math.max(ms * 4, ms + 1), samples_ms: [ms] };
-  return Object.fromEntries([["dist", dist], ...rules.params[dist].map((key) => [key, seeds[key]])]);
+function tokenCountEditor(rules) {
+  return {
+    distributions: rules.distributions, params: rules.params, labels: TOKEN_LABELS, unit: "tokens", samples: "samples",
+    check: (value) => checkTokenCount(value, rules),
+    // A lognormal's P99 four times its median is a long tail of answers; uniform spans half to one and a half.
+    seed: (dist, value) => {
+      const typical = value?.mean ?? value?.median ?? (value?.low != null ? Math.round((value.low + value.high) / 2) : value?.samples?.[0]) ?? 200;
+      const clamp = (n) => Math.min(rules.max, Math.max(rules.min, Math.round(n)));
+      const seeds = { mean: clamp(typical), median: clamp(typical), p99: clamp(Math.max(typical * 4, typical + 1)),
+        low: clamp(typical / 2), high: clamp(typical * 1.5), samples: [clamp(typical)] };
+      return Object.fromEntries([["dist", dist], ...rules.params[dist].map((key) => [key, seeds[key]])]);
+    },
+  };
 }
 
-function renderServiceTime(row, value, onCommit, rules) {
-  const select = el("select", { "aria-label": "Distribution" }, ...options(rules.distributions));
+/** A distribution picker and its parameters' inputs; `onCommit` gets the whole value when it is valid. */
+function renderDistribution(row, value, onCommit, editor) {
+  const select = el("select", { "aria-label": "Distribution" }, ...options(editor.distributions));
   select.value = value.dist;
   const params = el("div", { class: "service-params" });
   const box = el("div", { class: "service-time" }, select, params);
   let current = { ...value };
 
   const draw = () => {
-    params.replaceChildren(...rules.params[current.dist].map((key) => {
+    params.replaceChildren(...editor.params[current.dist].map((key) => {
       const input = el("input", {
-        type: "text", "data-param": key, "aria-label": `${PARAM_LABELS[key]} (ms)`,
+        type: "text", "data-param": key, "aria-label": `${editor.labels[key]} (${editor.unit})`,
+        inputmode: key === editor.samples ? null : "decimal",
         oninput: () => read(false),
         onchange: () => read(true),
         onkeydown: (event) => {
           if (event.key === "Enter") read(true);
         },
       });
-      input.value = key === "samples_ms" ? (current.samples_ms || []).join(", ") : toText(current[key]);
-      return el("label", { class: "service-param", text: PARAM_LABELS[key] }, input);
+      input.value = key === editor.samples ? (current[key] || []).join(", ") : toText(current[key]);
+      return el("label", { class: "service-param", text: editor.labels[key] }, input);
     }));
   };
   const read = (commit) => {
     const next = { dist: current.dist };
     for (const input of params.querySelectorAll("input")) {
       const key = input.dataset.param;
-      const text = input.value.trim();
-      next[key] = key === "samples_ms"
+      const text = input.value.trim().replace(/_/g, "");
+      next[key] = key === editor.samples
         ? text.split(/[\s,;]+/).filter(Boolean).map(Number)
         : (text === "" ? null : Number(text));
     }
-    const problem = checkServiceTime(next, rules);
+    const problem = editor.check(next);
     setError(row, select, problem);
     if (!problem && commit) {
       current = next;
@@ -346,8 +423,9 @@ function renderServiceTime(row, value, onCommit, rules) {
     }
   };
   select.addEventListener("change", () => {
-    current = switchDistribution(select.value, current, rules);
+    current = editor.seed(select.value, current);
     draw();
+    setError(row, select, null);
     onCommit(current);
   });
   draw();

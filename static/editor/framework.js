@@ -8,6 +8,9 @@ import { markProblems, renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
 
 const TRAFFIC_SHOWN = ["arrival", "rps"]; // the others (run length, warm-up, pattern details) sit one click away
+// What each request asks of an LLM server: a group of its own, open while the board has a generative AI component.
+const TRAFFIC_LLM = ["prompt_tokens", "output_tokens", "streaming"];
+const GENAI_GROUP = "genai";
 const INTERVIEW_SECONDS = 45 * 60;
 const SECTIONS = ["requirements", "traffic", "notes", "faults"];
 
@@ -29,6 +32,7 @@ export class FrameworkPanel {
     this.catalog = state.catalog;
     this.onShowFault = onShowFault;
     this.moreOpen = false;
+    this.llmOpen = null; // until the user opens or closes it, it follows the board
     // Others' edits, undo and loaded boards redraw the panel; someone typing in it keeps their field.
     // Faults removed here redraw it too (the list changes shape).
     state.on("change", (change) => {
@@ -55,10 +59,14 @@ export class FrameworkPanel {
     const traffic = this.catalog.trafficFields;
     const more = el("details", { class: "traffic-more", open: this.moreOpen, ontoggle: () => { this.moreOpen = more.open; } },
       el("summary", { text: "Run length, warm-up and traffic pattern" }),
-      ...traffic.filter((f) => !TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)));
+      ...traffic.filter((f) => !TRAFFIC_SHOWN.includes(f.name) && !TRAFFIC_LLM.includes(f.name)).map((field) => this.field("traffic", field)));
+    const genai = this.state.nodes().some((node) => this.catalog.kind(node.kind)?.group === GENAI_GROUP);
+    const llm = el("details", { class: "traffic-more traffic-llm", open: this.llmOpen ?? genai, ontoggle: () => { this.llmOpen = llm.open; } },
+      el("summary", { text: "LLM requests: prompt and answer tokens, streaming" }),
+      ...traffic.filter((f) => TRAFFIC_LLM.includes(f.name)).map((field) => this.field("traffic", field)));
     const form = el("form", { class: "fields", onsubmit: (event) => event.preventDefault() },
       ...this.catalog.requirementFields.map((field) => this.field("requirements", field)),
-      ...traffic.filter((f) => TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)), more);
+      ...traffic.filter((f) => TRAFFIC_SHOWN.includes(f.name)).map((field) => this.field("traffic", field)), more, llm);
     this.root.replaceChildren(
       el("section", { class: "framework-requirements" }, el("h2", { text: "Requirements" }), form),
       scenarioList(this.state, { onShow: this.onShowFault, source: this }),
@@ -80,7 +88,8 @@ export class FrameworkPanel {
 
   field(section, field) {
     const value = this.state.board()[section][field.name] ?? field.default;
-    return renderField(field, value, (next) => this.write(section, field.name, next), { prefix: section });
+    return renderField(field, value, (next) => this.write(section, field.name, next),
+      { prefix: section, serviceTime: this.catalog.serviceTime, tokenCount: this.catalog.tokenCount });
   }
 
   note(step) {

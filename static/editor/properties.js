@@ -100,7 +100,7 @@ export class PropertiesPanel {
       renderField(this.catalog.labelField, node.label, (value) => this.update(node.id, { label: value }), { prefix: "prop" }),
       ...kind.fields.map((field) => renderField(field, node.config[field.name], (value) => {
         this.update(node.id, { config: { ...this.state.node(node.id).config, [field.name]: value } });
-      }, { prefix: "prop", serviceTime: this.catalog.serviceTime })));
+      }, { prefix: "prop", serviceTime: this.catalog.serviceTime, tokenCount: this.catalog.tokenCount })));
     if (!kind.fields.length) form.append(el("p", { class: "panel-hint", text: "This component has no settings: traffic enters the board here." }));
     return [header, this.problemBox(), form, this.faults.element, this.connectForm(node)];
   }

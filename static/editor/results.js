@@ -3,6 +3,7 @@
 import { SERIES, chartBox, latencyCdf, latencyHistogram, nodeBars, overTime } from "./charts.js";
 import { el } from "./dom.js";
 import { ms, pct, rps, usd } from "./format.js";
+import { llmServing, transformerCard } from "./llmresults.js";
 import { band } from "./overlay.js";
 import { autoscaledNodes, callsPerConnection, failuresByReason, faultBands, faultImpacts } from "./resilience.js";
 
@@ -87,7 +88,11 @@ export class RunResults {
     const p99Detail = `95% CI ${ms(p99.p99_ci95[0])} – ${ms(p99.p99_ci95[1])}${overloaded ? ` · of the completed only: ${pct(results.unfinished_share)} never completed` : ""}`;
     const bands = faultBands(results, this.state.catalog);
     const scaled = autoscaledNodes(results, this.state, bands);
-    this.drawExtra = scaled ? scaled.draw : null;
+    const llm = llmServing(results, this.state);
+    this.drawExtra = () => {
+      scaled?.draw();
+      llm?.draw();
+    };
 
     this.body.replaceChildren(...[
       el("div", { class: "slo-verdict", "data-verdict": verdict.verdict }, el("span", { class: "verdict-mark", text: { pass: "✓", fail: "✗", none: "•" }[verdict.verdict] }), el("span", { text: verdict.headline })),
@@ -109,6 +114,7 @@ export class RunResults {
       el("label", { class: "overlay-toggle" }, el("input", { type: "checkbox", checked: this.overlay.visible, onchange: (event) => this.showOnCanvas(event.target.checked) }), " Show results on the canvas"),
       failuresByReason(results),
       faultImpacts(results, { state: this.state, catalog: this.state.catalog }),
+      llm?.section,
       el("h3", { text: "Latency distribution" }), chartBox("histogram", "Histogram of request latency with the SLO line"),
       el("h3", { text: "Latency CDF" }), chartBox("cdf", "Cumulative distribution of request latency with the SLO line"),
       el("h3", { text: "Throughput, P99 and failures over time" }),
@@ -137,7 +143,7 @@ export class RunResults {
     latencyHistogram(canvas("histogram"), results, slo);
     latencyCdf(canvas("cdf"), [{ label: "this run", results }], slo);
     overTime(canvas("timeseries"), results, slo, bands);
-    this.drawExtra?.();
+    this.drawExtra();
     const unstable = new Set((results.warnings || []).filter((w) => w.code === "unstable").map((w) => w.node));
     const served = Object.entries(results.nodes).filter(([, stats]) => stats.servers > 0);
     const label = (id) => this.state.labelOf(id);
@@ -160,12 +166,14 @@ export class RunResults {
   }
 
   models(results) {
-    const servers = Object.entries(results.nodes).filter(([, stats]) => stats.model);
+    // LLM servers have their own section; the other transformers (embeddings, rerankers, caches) are listed here.
+    const servers = Object.entries(results.nodes).filter(([id, stats]) => stats.model && !results.llm?.[id]);
     if (!servers.length) return null;
     const quality = (q) => Object.entries(q || {}).map(([name, value]) => `${name.replace(/_/g, " ")} ${typeof value === "number" ? value.toFixed(3) : value}`).join(", ");
-    return el("div", { class: "models" }, el("h3", { text: "Models on the model servers" }),
+    return el("div", { class: "models" }, el("h3", { text: "Models and their timings" }),
       ...servers.map(([id, stats]) => {
         const model = stats.model;
+        if (model.model_class) return transformerCard(this.state.labelOf(id), model);
         return el("div", { class: "model-card", "data-model": model.model },
           el("strong", { text: `${this.state.labelOf(id)}: ${model.title}` }),
           el("p", { text: `Quality on held-out data: ${quality(model.quality)} (baseline: ${quality(model.baseline)}).` }),

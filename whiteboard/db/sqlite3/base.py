@@ -17,7 +17,7 @@ import os
 import threading
 import time
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 
 # As long as SQLite's own timeout (OPTIONS["timeout"]); past it the writer goes on to BEGIN and
 # gets SQLite's "database is locked" if the lock is still held.
@@ -35,7 +35,7 @@ class WriterQueue:
     """The write lock of one database file, for one connection."""
 
     def __init__(self, database: str):
-        self.path = f"{database}.writers"
+        self.path = writers_path(database)
         self.thread_lock = _process_lock(self.path)
         self.fd: int | None = None
         self.held = False
@@ -72,7 +72,27 @@ class WriterQueue:
             self.fd = None
 
 
+def writers_path(database: str) -> str:
+    """The lock file that every process's writers of `database` queue on."""
+    return f"{database}.writers"
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        super()._destroy_test_db(test_database_name, verbosity)
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            # The writers' lock file, and SQLite's WAL files when a server process of the tests
+            # still had the database open, would otherwise outlive it in var/, one set per test run.
+            for leftover in (writers_path(test_database_name), f"{test_database_name}-wal",
+                             f"{test_database_name}-shm"):
+                try:
+                    os.remove(leftover)
+                except FileNotFoundError:
+                    pass
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
     writers: WriterQueue | None = None
 
     def _start_transaction_under_autocommit(self) -> None:
