@@ -304,20 +304,27 @@ def end_step(LI, RI, RUN, SI, r, out_v, out_what):  # pragma: no cover - compile
 
 
 @njit(cache=True, nogil=True)
-def account_step(LT, rows, r, RI, start, end, lo, hi, width):  # pragma: no cover - compiled
+def account_step(LT, rows, LI, r, RI, start, end, lo, hi, width):  # pragma: no cover - compiled
     """Add a step to the node's figures: busy time, steps, batch sizes and KV use in the window, and
-    its timeline (busy ms, KV token-ms, running sequence-ms per bucket, counted where the step began)."""
+    its timeline (busy ms, KV token-ms, running sequence-ms per bucket, counted where the step began);
+    returns the step's busy ms in the window.
+
+    A replica with a step running is not full: it counts as busy by how full the step is, the
+    larger of its sequences against `max_num_seqs` and its KV cache against its capacity (vLLM's
+    saturation signals), so the node's utilisation says how much more it can take."""
     length = end - start
-    inside = min(end, hi) - max(start, lo)
-    if inside > 0.0:
-        LT[T_BUSY] += inside
+    node = RI[r, R_NODE]
+    occupancy = min(1.0, max(RI[r, R_RUNNING] / LI[node, L_MAX_SEQS], RI[r, R_KV] / LI[node, L_KV_CAPACITY]))
+    busy = max(min(end, hi) - max(start, lo), 0.0) * occupancy
+    LT[T_BUSY] += busy
     if lo <= start <= hi:
         LT[T_STEPS] += 1.0
         LT[T_BATCH] += RI[r, R_RUNNING]
         LT[T_KV] += RI[r, R_KV] * length
-    count_into(rows[0], lo, width, start, length)
+    count_into(rows[0], lo, width, start, length * occupancy)
     count_into(rows[1], lo, width, start, RI[r, R_KV] * length)
     count_into(rows[2], lo, width, start, RI[r, R_RUNNING] * length)
+    return busy
 
 
 @njit(cache=True, nogil=True)
@@ -359,7 +366,7 @@ def node_loop(arrival, LI, LP, LN, QB, RI, RUN, SI, SAD, node, first, done, drop
         elif t_end < np.inf:
             now = t_end
             r = r0 + k
-            account_step(LT, rows, r, RI, begins[k], now, lo, hi, width)
+            account_step(LT, rows, LI, r, RI, begins[k], now, lo, hi, width)
             ends[k] = np.inf
             n = end_step(LI, RI, RUN, SI, r, out_v, out_what)
             for j in range(n):

@@ -217,9 +217,10 @@ def _bottleneck(nodes: dict[str, NodeStats]) -> dict[str, Any] | None:
         return None
     node_id = max(served, key=lambda k: (served[k].utilization, served[k].mean_wait_ms))
     s = served[node_id]
-    capacity = f"{s.capacity_rps:.0f} req/s" if s.capacity_rps is not None else "unbounded"
-    why = (f"highest utilisation, {s.utilization:.0%}: offered {s.offered_rps:.0f} req/s against a capacity "
-           f"of {capacity}; requests wait {s.mean_wait_ms:.2f} ms on average (P99 {s.p99_wait_ms:.2f} ms)")
+    # An LLM server's capacity depends on its requests' token counts, so none is stated for it.
+    capacity = f" against a capacity of {s.capacity_rps:.0f} req/s" if s.capacity_rps is not None else ""
+    why = (f"highest utilisation, {s.utilization:.0%}: offered {s.offered_rps:.0f} req/s{capacity}; "
+           f"requests wait {s.mean_wait_ms:.2f} ms on average (P99 {s.p99_wait_ms:.2f} ms)")
     if s.dropped:
         why += f"; {s.dropped} dropped"
     return {"node": node_id, "utilization": s.utilization, "reason": why}

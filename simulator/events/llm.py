@@ -89,10 +89,8 @@ def step_end(s, r, now):  # pragma: no cover - compiled
     node = s.LNODE[k]
     lo, hi = s.GF[GF_LO], s.GF[GF_HI]
     begin = s.LRB[r]
-    llm.account_step(s.LLT[k], s.LROWS[k], r, s.LRI, begin, now, lo, hi, s.GF[GF_BUCKET_MS])
-    inside = min(now, hi) - max(begin, lo)
-    if inside > 0.0:
-        s.NTF[node, TF_BUSY] += inside
+    s.NTF[node, TF_BUSY] += llm.account_step(s.LLT[k], s.LROWS[k], s.LLI, r, s.LRI, begin, now, lo, hi,
+                                             s.GF[GF_BUCKET_MS])
     n = llm.end_step(s.LLI, s.LRI, s.LRUN, s.LSI, r, s.LOV, s.LOW)
     streaming = s.STREAM[0] != 0
     for j in range(n):

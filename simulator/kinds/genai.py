@@ -113,8 +113,10 @@ class LlmServer(ServingKind):
         config = node["config"]
         cost = self.cost(config)
         limit = config["queue_limit"]
+        info = {**_timing_info(cost), "max_num_seqs": int(config["max_num_seqs"]),
+                "max_batched_tokens": int(config["max_batched_tokens"]), "scheduling": config["scheduling"]}
         plan = LlmPlan(int(config["max_num_seqs"]), int(config["max_batched_tokens"]), cost.kv_capacity_tokens,
-                       config["scheduling"] == "static", cost.step_params, _timing_info(cost))
+                       config["scheduling"] == "static", cost.step_params, info)
         return NodeSpec(index=index, id=node["id"], kind=self.name, servers=int(config["replicas"]),
                         queue_limit=-1 if limit is None else int(limit), timeout_ms=math.inf, service=ZERO,
                         hit_rate=0.0, parallel=False, llm=plan, config=config)

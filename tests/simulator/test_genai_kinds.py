@@ -149,3 +149,15 @@ def test_the_board_document_is_left_alone_by_a_run():
     before = copy.deepcopy(doc)
     run(doc, seed=8)
     assert doc == before
+
+
+def test_an_llm_servers_utilisation_is_how_full_its_batches_are():
+    # Busy time alone reads 100% whenever any sequence runs; occupancy (running over max_num_seqs,
+    # or KV held over capacity, whichever is larger) says how much more the replicas can take.
+    light, full = (run(board({"model_class": "llm_1b", "instance": "g6e.xlarge", "max_num_seqs": 64,
+                                "queue_limit": 50}, rps=rps), seed=9) for rps in (2, 200))
+    figures = light.llm["llm"]
+    assert light.nodes["llm"].utilization < 0.2
+    assert light.nodes["llm"].utilization >= figures["mean_running_sequences"] / 64 * 0.5
+    assert full.nodes["llm"].utilization > 0.9
+    assert light.llm["llm"]["max_num_seqs"] == 64
