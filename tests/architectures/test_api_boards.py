@@ -77,6 +77,24 @@ def test_put_with_stale_version_answers_409_with_current_document_and_stores_not
     assert BoardVersion.objects.filter(board_id=board["id"]).count() == 2
 
 
+def test_save_that_read_the_board_before_another_save_committed_is_a_conflict(api, document):
+    """The race the version check before the write cannot see: settled by the compare-and-swap."""
+    from architectures.selectors import board_get_for_write
+    from architectures.services import VersionConflict, board_update
+
+    board = create(api, document)
+    read_by_both = board_get_for_write(board_id=board["id"])
+    board_update(board_id=board["id"], expected_version=1, document={**document, "title": "Won"},
+                 board=board_get_for_write(board_id=board["id"]))
+    with pytest.raises(VersionConflict) as conflict:
+        board_update(board_id=board["id"], expected_version=1, document={**document, "title": "Lost"},
+                     board=read_by_both)
+    assert conflict.value.board.version == 2 and conflict.value.board.document["title"] == "Won"
+    stored = Board.objects.get(pk=board["id"])
+    assert stored.title == "Won" and stored.version == 2
+    assert BoardVersion.objects.filter(board_id=board["id"]).count() == 2
+
+
 def test_patch_merges_top_level_sections(api, document):
     board = create(api, document)
     response = api.patch(f"/api/boards/{board['id']}/",
