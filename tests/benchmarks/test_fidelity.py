@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.fidelity.calibrate import Calibration
 from benchmarks.fidelity.stack import listening, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,14 +16,19 @@ RUN = ROOT / "benchmarks" / "fidelity" / "run"
 
 
 @pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+def quick_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`benchmarks/fidelity/run --quick` (FIFO server alone, batching server behind the gateway),
     timed by the committed reference profile so that no profile is measured here."""
     out = tmp_path_factory.mktemp("fidelity")
     done = subprocess.run([str(RUN), "--quick", "--profile", "reference", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads((out / "results.json").read_text()), (out / "table.md").read_text()
+    return out
+
+
+@pytest.fixture(scope="module")
+def quick_run(quick_out: Path) -> tuple[dict, str]:
+    return json.loads((quick_out / "results.json").read_text()), (quick_out / "table.md").read_text()
 
 
 def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, str]) -> None:
@@ -68,3 +74,32 @@ def test_table_has_both_figures_and_the_load_average(quick_run: tuple[dict, str]
     assert "load average" in table
     assert "| `ctr_gbdt` | FIFO server alone | 50% |" in table
     assert "measured P50 / P99" in table and "profile alone (before): P50 / P99" in table
+
+
+def test_resimulate_gives_the_same_figures_from_the_kept_measurements(quick_out: Path,
+                                                                     quick_run: tuple[dict, str]) -> None:
+    first, _ = quick_run
+    again = quick_out / "again"
+    again.mkdir()
+    (again / "measured.pickle").write_bytes((quick_out / "measured.pickle").read_bytes())
+    done = subprocess.run([str(RUN), "--resimulate", "--seeds", "2", "--sim-requests", "4000", "--out", str(again)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    second = json.loads((again / "results.json").read_text())
+    assert second["calibration"] == first["calibration"]
+    for before, after in zip(first["levels"], second["levels"], strict=True):
+        assert after["measured"] == before["measured"]
+        assert after["simulated"] == before["simulated"]  # the same boards and seeds: the same figures
+    assert "simulated again by `--resimulate`" in (again / "table.md").read_text()
+
+
+def test_gateway_hops_leave_the_low_load_median_to_the_charged_services() -> None:
+    cal = Calibration(batch_overhead_ms=0.6, request_overhead_ms=0.2, gateway_ms=1.3, redis_ms=0.07,
+                      client_hop_ms=0.8, feature_hop_ms=0.5, model_hop_ms=1.5, gateway_fixed_ms=3.5)
+    hops = cal.gateway_hops_ms("overhead")
+    # The board's fixed time outside queueing and predict adds up to the measured median...
+    assert sum(hops) + 1.3 + 0.07 + 0.8 == pytest.approx(3.5)
+    # ...with the hops kept in the proportions they were stamped in.
+    assert hops[0] / hops[2] == pytest.approx(0.8 / 1.5)
+    # Services that already exceed the fixed time leave no hop, never a negative one.
+    assert Calibration(gateway_ms=5.0, client_hop_ms=1.0, gateway_fixed_ms=3.0).gateway_hops_ms("profile") == (0.0, 0.0, 0.0)
