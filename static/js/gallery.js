@@ -38,6 +38,9 @@ function card(template, titles, open) {
     template.broken
       ? el("span", { class: "template-badge broken", text: "Broken on purpose", title: "It misses its requirements as given; the notes hint at the fix." })
       : null,
+    template.drill
+      ? el("span", { class: "template-badge drill", text: "Failure drill", title: "It runs a fault; as given it does not ride it out, and the notes hint at the fix." })
+      : null,
     template.compare_with && titles[template.compare_with]
       ? el("p", { class: "template-pair muted", text: `Compare with ${titles[template.compare_with]}` })
       : null,

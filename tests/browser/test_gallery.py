@@ -49,6 +49,7 @@ def test_gallery_shows_every_template_with_a_drawn_thumbnail_and_one_line(page, 
         expect(card.locator(".template-description")).to_have_text(template.description)
         expect(card.locator("img")).to_have_attribute("loading", "lazy")
         expect(card.locator(".template-badge.broken")).to_have_count(1 if template.broken else 0)
+        expect(card.locator(".template-badge.drill")).to_have_count(1 if template.drill else 0)
     # Lazy images load as they come into view: scroll to each and wait for its picture.
     for card in cards.all():
         card.scroll_into_view_if_needed()
