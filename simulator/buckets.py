@@ -13,7 +13,7 @@ import math
 from simulator.fifo import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def count_into(row, lo, width, t, amount):  # pragma: no cover - compiled
     """Add `amount` to the bucket of time t in `row`, when t falls in the buckets (as bucket_sums does)."""
     if t >= lo:

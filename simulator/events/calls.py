@@ -34,21 +34,23 @@ from simulator.fifo import njit
 from simulator.reasons import CIRCUIT_OPEN, COMPLETED, IN_FLIGHT, UNREACHABLE
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def note(s, kind, a, b, c, reason, flags):  # pragma: no cover - compiled
-    k = s.G[G_NOTE_TAIL] % s.NQ.shape[0]
+    k = s.G[G_NOTE_TAIL]
+    if k >= s.NQ.shape[0]:  # a ring: the queue restarts at 0 with every event, so this is rare
+        k %= s.NQ.shape[0]
     s.NQ[k, NT_KIND], s.NQ[k, NT_A], s.NQ[k, NT_B] = kind, a, b
     s.NQ[k, NT_C], s.NQ[k, NT_REASON], s.NQ[k, NT_FLAGS] = c, reason, flags
     s.G[G_NOTE_TAIL] += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def fail_frame(s, f, reason):  # pragma: no cover - compiled
     """f fails (a drop or an error at its node); settled with the event's other notes."""
     note(s, NOTE_FAIL, f, s.FI[f, F_GEN], 0, reason, 0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def new_frame(s, req, pos, call, call_gen):  # pragma: no cover - compiled
     f = s.G[G_FFREE]
     s.G[G_FFREE] = s.FI[f, F_FREE]
@@ -184,7 +186,7 @@ def issue_call(s, f, ci, now):  # pragma: no cover - compiled
     start_attempt(s, c, now)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def start_attempt(s, c, now):  # pragma: no cover - compiled
     ci = s.CI[c, C_CI]
     cpos = s.CC[ci, CC_POS]
@@ -243,7 +245,7 @@ def retry_due(s, c, gen, now):  # pragma: no cover - compiled
     start_attempt(s, c, now)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def frame_served(s, f, now):  # pragma: no cover - compiled
     """After f's own service: its async copies, then its sync calls, or its answer."""
     pos = s.FI[f, F_POS]
@@ -273,7 +275,7 @@ def frame_served(s, f, now):  # pragma: no cover - compiled
         issue_call(s, f, first, now)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _release_call(s, c):  # pragma: no cover - compiled
     s.CI[c, C_GEN] += 1
     s.CI[c, C_STATE] = CS_FREE
@@ -282,7 +284,7 @@ def _release_call(s, c):  # pragma: no cover - compiled
     s.G[G_CUSED] -= 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _next_call(s, pos, after, fallback):  # pragma: no cover - compiled
     """The first call child after index `after` of the given mode (sync or fallback), or -1."""
     end = s.PI[pos, P_CALL0] + s.PI[pos, P_NCALL]
@@ -292,7 +294,7 @@ def _next_call(s, pos, after, fallback):  # pragma: no cover - compiled
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _settle_frame(s, f, reason, now):  # pragma: no cover - compiled
     """f answers (reason 0) or fails: the request's fate at a root, else its call's attempt."""
     pos = s.FI[f, F_POS]
@@ -314,7 +316,7 @@ def _settle_frame(s, f, reason, now):  # pragma: no cover - compiled
     release_frame(s, f)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _attempt_succeeded(s, c, degraded, now):  # pragma: no cover - compiled
     e = s.PI[s.CC[s.CI[c, C_CI], CC_POS], P_EDGE]
     if _in_window(s, now):
@@ -359,7 +361,7 @@ def _attempt_failed(s, c, reason, now):  # pragma: no cover - compiled
     _release_call(s, c)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
     """A call of f settled: go on to the next call, use a fallback, or answer or fail."""
     pos = s.FI[f, F_POS]
@@ -399,7 +401,9 @@ def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
 def drain_notes(s, now):  # pragma: no cover - compiled
     """Settle every note of the current event, in order, including those they give rise to."""
     while s.G[G_NOTE_HEAD] < s.G[G_NOTE_TAIL]:
-        k = s.G[G_NOTE_HEAD] % s.NQ.shape[0]
+        k = s.G[G_NOTE_HEAD]
+        if k >= s.NQ.shape[0]:
+            k %= s.NQ.shape[0]
         s.G[G_NOTE_HEAD] += 1
         kind, a, b = s.NQ[k, NT_KIND], s.NQ[k, NT_A], s.NQ[k, NT_B]
         c, reason, flags = s.NQ[k, NT_C], s.NQ[k, NT_REASON], s.NQ[k, NT_FLAGS]

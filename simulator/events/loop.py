@@ -18,7 +18,7 @@ from simulator.events.layout import (
     DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_LLM_STEP, EV_PROVISION, EV_RETRY,
     EV_UNREACHABLE, EV_WAKE, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FS_WAITING, FT_ACTIVE,
     FT_CACHE_FLUSH, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_OUTAGE, FT_PARTITION, FT_REPLICAS_DOWN, FT_SLOWDOWN,
-    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NFIG, G_NOWN, G_SUSED, G_NEXT_ARRIVAL,
+    FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NFIG, G_NOTE_TAIL, G_NOWN, G_SUSED, G_NEXT_ARRIVAL,
     G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
     N_AS_METRIC, N_AS_MIN, N_LLM, N_QLIMIT, N_RL, N_SOURCE, NF_AS_DOWNCD, NF_AS_EVAL, NF_AS_PROV, NF_AS_TARGET,
     NF_AS_UPCD, NF_RL_BURST, NF_RL_RATE, P_NODE, PAUSE, POS_SHIFT, S_ACTIVE, S_BUSY, S_CANCEL, S_CANCEL_REASON,
@@ -34,6 +34,7 @@ from simulator.events.nodes import (
     set_capacity, unlink, visit_settled,
 )
 from simulator.events.rng import uniform
+from simulator.events.state import borrowed
 from simulator.fifo import njit
 from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL, RATE_LIMITED, REPLICA_LOST, TIMEOUT, UNAVAILABLE, \
     UNREACHABLE, CALL_TIMEOUT
@@ -41,7 +42,7 @@ from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL, RATE_LIMITED, REPLIC
 SCALING_TOLERANCE = 0.1  # Kubernetes' horizontal autoscaler leaves the count alone within 10% of the target
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _dispatch(s, node, now):  # pragma: no cover - compiled
     """Start what the node can start now, as the event that freed or queued work ends; should a
     sample stream run dry, leave the rest to the loop, which refills it first."""
@@ -269,17 +270,29 @@ def _unmark(s, node):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def run(s, pause_every, headroom):  # pragma: no cover - compiled
+    """Process events until DONE, PAUSE, GROW or a NEED_* code (the module's docstring says when)."""
+    return _run(borrowed(s), pause_every, headroom)
+
+
+@njit(cache=True, nogil=True)
+def _run(s, pause_every, headroom):  # pragma: no cover - compiled
     n = s.ARR.shape[0]
     several_entries = s.ENTRY.shape[0] > 0
     events = 0
+    steps_left = 0  # steps that may run before the tables' free rows are counted again
     while True:
-        if (s.HT.shape[0] - s.G[G_HSIZE] < headroom or s.FI.shape[0] - s.G[G_FUSED] < headroom
-                or s.NWK.shape[0] - s.G[G_NOWN] < headroom
-                or s.LSQ.shape[0] - s.G[G_SUSED] < headroom or s.LFIG.shape[0] - s.G[G_NFIG] < headroom
-                or s.CI.shape[0] - s.G[G_CUSED] < headroom or s.JI.shape[0] - s.G[G_JUSED] < headroom
-                or s.WV.shape[0] - s.G[G_NWAITS] < headroom):
-            s.G[G_EVENTS] += events
-            return GROW
+        if steps_left == 0:
+            # A step (an event or a unit of node work) takes at most `headroom` rows of any table,
+            # so with R rows free the next R // headroom steps cannot run out.
+            room = min(s.HT.shape[0] - s.G[G_HSIZE], s.FI.shape[0] - s.G[G_FUSED], s.NWK.shape[0] - s.G[G_NOWN],
+                       s.LSQ.shape[0] - s.G[G_SUSED], s.LFIG.shape[0] - s.G[G_NFIG],
+                       s.CI.shape[0] - s.G[G_CUSED], s.JI.shape[0] - s.G[G_JUSED],
+                       s.WV.shape[0] - s.G[G_NWAITS])
+            if room < headroom:
+                s.G[G_EVENTS] += events
+                return GROW
+            steps_left = room // headroom
+        steps_left -= 1
         now = s.GF[GF_NOW]
         top = s.G[G_DIRTY_TOP]
         if top > 0:
@@ -347,7 +360,8 @@ def run(s, pause_every, headroom):  # pragma: no cover - compiled
                 _autoscale(s, a, now)
             elif kind == EV_PROVISION:
                 _provisioned(s, a, b, now)
-        drain_notes(s, now)
+        if s.G[G_NOTE_TAIL] > 0:  # most events leave no notes (the queue is back at 0 after each drain)
+            drain_notes(s, now)
         events += 1
         if events >= pause_every:
             s.G[G_EVENTS] += events

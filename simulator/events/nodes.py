@@ -54,7 +54,7 @@ def visit_settled(s, node, arrival, left, end, reason):  # pragma: no cover - co
         count_into(s.NB_ERR[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], end, 1.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def mark_dirty(s, node):  # pragma: no cover - compiled
     """Ask for the node's queue to be looked at before the next event (dispatch, cancellations)."""
     if s.NSI[node, S_DIRTY] == 0:
@@ -64,11 +64,15 @@ def mark_dirty(s, node):  # pragma: no cover - compiled
         s.G[G_DIRTY_TOP] = top + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def areas(s, node, now):  # pragma: no cover - compiled
     """Advance an autoscaled node's time integrals (busy and offered servers, queue, replicas) to now."""
-    if s.NI[node, N_AS] == 0:
-        return
+    if s.NI[node, N_AS] != 0:  # looked at here, so the nodes that are not autoscaled cost no call
+        _advance_areas(s, node, now)
+
+
+@njit(cache=True, nogil=True)
+def _advance_areas(s, node, now):  # pragma: no cover - compiled
     dt = now - s.NSF[node, SF_AREA_T]
     if dt > 0.0:
         s.NSF[node, SF_BUSY_AREA] += s.NSI[node, S_BUSY] * dt
@@ -108,7 +112,7 @@ def set_capacity(s, node, now):  # pragma: no cover - compiled
     mark_dirty(s, node)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def enqueue(s, node, f, now):  # pragma: no cover - compiled
     areas(s, node, now)
     tail = s.NSI[node, S_QTAIL]
@@ -126,7 +130,7 @@ def enqueue(s, node, f, now):  # pragma: no cover - compiled
         heap.push(s, now + timeout, EV_EXPIRE << KIND_SHIFT, f, s.FI[f, F_GEN])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def unlink(s, node, f, now):  # pragma: no cover - compiled
     """Take a waiting frame out of its node's queue."""
     areas(s, node, now)
@@ -143,7 +147,7 @@ def unlink(s, node, f, now):  # pragma: no cover - compiled
     s.FF[f, FF_LEFT] = now
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _take_sample(s, node, size):  # pragma: no cover - compiled
     """The next service (size 1) or batch time of the node, or -1.0 after asking Python for more."""
     if size == 1:
@@ -162,7 +166,7 @@ def _take_sample(s, node, size):  # pragma: no cover - compiled
     return s.BT[slot, size, position]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dispatch_one(s, node, now):  # pragma: no cover - compiled
     """Start one job on a free server if the queue and the batching policy allow it.
 
@@ -219,7 +223,7 @@ def dispatch_one(s, node, now):  # pragma: no cover - compiled
     return DID_WORK
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def job_done(s, j, now):  # pragma: no cover - compiled
     """Free a job's server and record its busy time; its frames are the caller's to settle."""
     node = s.JI[j, J_NODE]
@@ -237,7 +241,7 @@ def job_done(s, j, now):  # pragma: no cover - compiled
     count_into(s.NB_BUSY[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now - start)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def release_job(s, j):  # pragma: no cover - compiled
     s.JI[j, J_GEN] += 1  # its END event, still queued when the job is cancelled, is then ignored
     s.JI[j, J_FREE] = s.G[G_JFREE]
@@ -245,12 +249,12 @@ def release_job(s, j):  # pragma: no cover - compiled
     s.G[G_JUSED] -= 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def node_of(s, f):  # pragma: no cover - compiled
     return s.PI[s.FI[f, F_POS], P_NODE]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def release_frame(s, f):  # pragma: no cover - compiled
     s.FI[f, F_GEN] += 1
     s.FI[f, F_STATE] = FS_FREE
