@@ -99,8 +99,8 @@ def env_redis_url(default: str) -> str:
 # open, its PRAGMAs, and the WAL checkpoint of the last connection's close; a TCP connection and
 # authentication on PostgreSQL). Under ASGI Django's docs advise against kept connections because
 # each request runs in a new thread (a connection per thread ran PostgreSQL out of slots once,
-# benchmarks/load.py --postgres); here requests and WebSocket database work run on a fixed pool of
-# WEB_THREADS threads per process (whiteboard/pool.py), which bounds the connections kept.
+# benchmarks/load.py --postgres); here requests and WebSocket database work run on fixed pools of
+# WEB_THREADS and WEB_SOCKET_THREADS threads per process (whiteboard/pool.py), which bound them.
 KEEP_CONNECTIONS_S = 600
 
 

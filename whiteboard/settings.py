@@ -176,9 +176,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 HEALTH_TIMEOUT_S = 1.5
 
-# Threads per server process that run requests' synchronous code (views, the ORM) and the
-# WebSockets' database work (whiteboard/pool.py); also the most database connections a process holds.
+# Threads per server process that run HTTP requests' synchronous code (views, the ORM), and those
+# that run the WebSockets' database work (whiteboard/pool.py); together, the most database
+# connections a process holds.
 WEB_THREADS = env_int("WEB_THREADS", 8, minimum=1, maximum=256)
+WEB_SOCKET_THREADS = env_int("WEB_SOCKET_THREADS", 4, minimum=1, maximum=256)
 
 LOGGING = {
     "version": 1,
