@@ -200,7 +200,9 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
         print(f"{config.model}, {config.title}: capacity {capacity:.0f} req/s "
               f"(load average {load_average():.1f})", file=sys.stderr)
         first_gateway = config.gateway and not any(m.low is not None and m.config.gateway for m in run.measured)
-        if calibrating and (config.name == "fifo" or first_gateway):
+        # Every model's FIFO server at very low load gives its `samples` variant; only the
+        # calibrating model's levels there and behind the first gateway calibrate anything.
+        if config.name == "fifo" or (calibrating and first_gateway):
             done.low = run_level(stack, bodies, workdir, rps=args.calibration_load * capacity,
                                  requests=args.calibration_requests, seed=100,
                                  warmup=args.calibration_requests // 10)
@@ -230,12 +232,10 @@ def calibrate_from(measured: list[Measured], model: str, max_batch: int) -> cali
     return cal
 
 
-def server_samples(measured: list[Measured], model: str, max_batch: int) -> dict[int, np.ndarray] | None:
-    """The `samples` variant's predict times for a model, from its own FIFO and batching closed loops."""
-    by_name = {m.config.name: m for m in measured if m.config.model == model}
-    if "fifo" not in by_name or "batch" not in by_name:
-        return None
-    return calibrate.server_samples(by_name["fifo"].saturated, by_name["batch"].saturated, max_batch)
+def server_samples(measured: list[Measured], model: str, profile: dict, max_batch: int) -> dict[int, np.ndarray] | None:
+    """The `samples` variant's predict times for a model, from its own FIFO server at very low load."""
+    low = next((m.low for m in measured if m.config.model == model and m.config.name == "fifo"), None)
+    return None if low is None else calibrate.server_samples(low, profile, max_batch)
 
 
 def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> None:
@@ -250,7 +250,7 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
             if variant.diagnostic:
                 predict_ms = row.level.predict_ms
             elif variant.name == "samples":
-                predict_ms = server_samples(run.measured, row.config.model, args.max_batch)
+                predict_ms = server_samples(run.measured, row.config.model, measured.profile, args.max_batch)
                 if predict_ms is None:
                     continue
             else:
@@ -393,8 +393,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         "",
     ]
     if predictions:
-        lines += ["Predictions (the model server timed by the catalog profile, or by the predict times of its "
-                  "own closed loops):", "", report.table(run.rows, predictions), ""]
+        lines += ["Predictions (the model server timed by the catalog profile, or by its own predict times at "
+                  "very low load):", "", report.table(run.rows, predictions), ""]
     if diagnostics:
         lines += ["Diagnostic, not predictions: the same boards with the predict times the server measured during "
                   "each level, without and with the serving overhead, at random and in their order:", "",

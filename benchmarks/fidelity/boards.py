@@ -43,9 +43,9 @@ class Variant:
     overhead: the profile plus the serving overhead that keeps the instance busy, per batch and
               per request in it (request parsing, JSON, the framework, the event loop),
               calibrated on the saturated FIFO and batching servers (`calibrate.py`);
-    samples:  the real server's own predict times instead of the catalog profile: batches of 1
-              from the FIFO server's closed loop and full batches from the batching server's, of
-              the same model (sizes between drawn as a profile's are), plus the calibrated overhead;
+    samples:  the real server's own predict times instead of the catalog profile: the FIFO server's
+              at very low load, of the same model, scaled for larger batches by the profile's
+              ratio of medians, plus the calibrated overhead;
     measured, measured+overhead: diagnostics, not predictions: the profile and the profile +
               overhead variants with the profile's times replaced by the predict times the server
               measured during the same level, per batch size, drawn at random as the simulator
