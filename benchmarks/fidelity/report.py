@@ -32,10 +32,11 @@ def _ms(value: float) -> str:
 
 
 def server_busy(level: Level) -> float:
-    """The model server's share of its core during the level (its CPU time over the level's span):
-    the utilisation the load share aims at. The share is of the closed loop's capacity, where
-    predict ran up to 40% faster than with idle moments between requests, so a level's true
-    utilisation can be far above its share."""
+    """The model server's CPU time over the level's span, a share of its core. For the FIFO server
+    it is the utilisation the load share aims at, which can be far above the share: the share is
+    of the closed loop's capacity, where predict ran up to 40% faster than with idle moments
+    between requests. A batching server's also holds its loop's wake-ups while a batch waits for
+    its delay, so it stays high at low load."""
     cpu_ms = sum(ms for name, ms in level.cpu_ms_per_request.items() if name.startswith("model server"))
     return cpu_ms * level.throughput_rps / 1000.0
 
@@ -44,7 +45,7 @@ def table(rows: list[Row], variants: tuple[str, ...]) -> str:
     """One line per model, configuration and load: what was measured (with the machine's load), then
     each variant's simulated P50 and P99 with their relative errors."""
     titles = {v.name: v.title for v in VARIANTS}
-    head = ["model", "configuration", "load", "req/s", "server busy", "load avg", "others' CPU", "measured P50 / P99 (ms)",
+    head = ["model", "configuration", "load", "req/s", "server CPU", "load avg", "others' CPU", "measured P50 / P99 (ms)",
             "throughput"] + [f"{titles[name]}: P50 / P99 (error)" for name in variants]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "|".join(["---:"] * (len(head) - 2)) + "|"]
     for row in rows:
