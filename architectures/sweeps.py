@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from architectures.broadcast import board_broadcast
+from architectures.instance_choice import instance_trials, llm_servers, mean_tokens
 from architectures.models import Board, SimulationRun, Sweep
 from architectures.payloads import sweep_finished_event
 from architectures.runs import InvalidRunRequest, check_run_length, create_run, run_task_options
@@ -148,11 +149,14 @@ def sizable_nodes(document: dict[str, Any]) -> dict[str, int]:
     return sizes
 
 
-def apply_replicas(document: dict[str, Any], replicas: dict[str, int], rps: float) -> dict[str, Any]:
+def apply_replicas(document: dict[str, Any], replicas: dict[str, int], rps: float,
+                   instances: dict[str, str] | None = None) -> dict[str, Any]:
     doc = with_rps(document, rps)
     for node in doc["nodes"]:
         if node["id"] in replicas:
             node.setdefault("config", {})["replicas"] = replicas[node["id"]]
+        if instances and node["id"] in instances:
+            node.setdefault("config", {})["instance"] = instances[node["id"]]
     return doc
 
 
@@ -190,7 +194,7 @@ def _cost_key(summary: dict[str, Any], replicas: dict[str, int]) -> tuple[float,
 
 def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = None, p99_ms: float | None = None,
                     requests: int | None = None, seed: int | None = None, client: str = "") -> Sweep:
-    """Search for the cheapest replica counts meeting the P99 SLO at the target rate, in rounds of parallel runs."""
+    """Search for the cheapest machines and replica counts meeting the P99 SLO at the target rate, in rounds of parallel runs."""
     with transaction.atomic():
         board = board_get(board_id=board_id)
         document = board.document
@@ -202,30 +206,86 @@ def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = Non
             raise InvalidRunRequest("document.nodes", "the board has no component whose replicas can change")
         requests = requests or DEFAULT_SWEEP_REQUESTS
         check_run_length(document, requests, None)
+        llms = llm_servers(document, start)
+        instances = {node: config["instance"] for node, config in llms.items()}
         sweep = Sweep.objects.create(board=board, kind=Sweep.RIGHTSIZE, params={
             "target_rps": target_rps or target_rps_of(document), "p99_slo_ms": p99_ms, "requests": requests,
-            "seed": seed, "client": client, "start": start, "document": document,
-            "state": {"round": 0, "best": None, "candidates": []}})
-        _next_round(sweep, board, [scaled(start, factor) for factor in RIGHTSIZE_FACTORS])
+            "seed": seed, "client": client, "start": start, "start_instances": instances, "document": document,
+            "state": {"round": 0, "first": 0, "best": None, "candidates": [], "instances": instances,
+                      "replica_start": start, "instance_trials": []}})
+        if llms:
+            _next_round(sweep, board, _instance_round(document, start, llms, instances, sweep.params["target_rps"]))
+        else:
+            _next_round(sweep, board, [{"replicas": scaled(start, factor)} for factor in RIGHTSIZE_FACTORS])
     return sweep
 
 
-def _next_round(sweep: Sweep, board: Board, candidates: list[dict[str, int]]) -> None:
+def _instance_round(document: dict[str, Any], start: dict[str, int], llms: dict[str, dict[str, Any]],
+                    instances: dict[str, str], rps: float) -> list[dict[str, Any]]:
+    """One LLM server's machine changed at a time, at replica counts for comparable load; the rest as they are."""
+    prompt, output = mean_tokens(document, "prompt_tokens"), mean_tokens(document, "output_tokens")
+    candidates = []
+    for node, config in llms.items():
+        for instance, count in instance_trials(config, start[node], rps, prompt, output):
+            candidates.append({"replicas": {**start, node: count}, "instances": {**instances, node: instance},
+                               "varies": node})
+    return candidates
+
+
+def _next_round(sweep: Sweep, board: Board, candidates: list[dict[str, Any]]) -> None:
     from architectures.tasks import rightsize_step
 
     params = sweep.params
     state = params["state"]
     runs, entries = [], []
-    for replicas in candidates:
-        run = create_run(board=board, document=apply_replicas(params["document"], replicas, params["target_rps"]),
+    for candidate in candidates:
+        replicas = candidate["replicas"]
+        instances = candidate.get("instances", state.get("instances", {}))
+        run = create_run(board=board, document=apply_replicas(params["document"], replicas, params["target_rps"], instances),
                          seed=params["seed"], requests=params["requests"], duration_s=None,
                          client=params["client"], sweep=sweep,
-                         label=f"round {state['round']}: " + ", ".join(f"{k}={v}" for k, v in replicas.items()))
+                         label=f"round {state['round']}: " + ", ".join(
+                             f"{k}={instances[k]} x {v}" if k in instances else f"{k}={v}" for k, v in replicas.items()))
         runs.append(run)
-        entries.append({"run_id": str(run.id), "replicas": replicas})
+        entries.append({"run_id": str(run.id), "replicas": replicas, "instances": instances,
+                        "varies": candidate.get("varies")})
     state["candidates"] = entries
     Sweep.objects.filter(pk=sweep.pk).update(params=params)
     _launch(sweep, runs, rightsize_step.si(str(sweep.id)))
+
+
+def _judge(sweep: Sweep) -> list[tuple[tuple[float, int], dict[str, Any], dict[str, Any]]]:
+    """The round's configurations that met the SLO, cheapest first, as (key, entry, summary)."""
+    params = sweep.params
+    state = params["state"]
+    runs = {str(run.id): run for run in sweep_runs(sweep=sweep, run_ids=[c["run_id"] for c in state["candidates"]],
+                                                   with_documents=False)}
+    judged = []
+    for entry in state["candidates"]:
+        summary = _run_summary(runs[entry["run_id"]])
+        entry["summary"] = summary
+        if meets_slo(summary, params["p99_slo_ms"]):
+            judged.append((_cost_key(summary, entry["replicas"]), entry, summary))
+    judged.sort(key=lambda item: item[0])
+    return judged
+
+
+def _choose_instances(sweep: Sweep, judged: list) -> None:
+    """Fix each LLM server's machine to its cheapest passing trial (its own machine if none passed)."""
+    state = sweep.params["state"]
+    replica_start = dict(sweep.params["start"])
+    for node in state["instances"]:
+        passing = [entry for _, entry, _ in judged if entry["varies"] == node]
+        if passing:  # judged is cheapest first
+            state["instances"][node] = passing[0]["instances"][node]
+            replica_start[node] = passing[0]["replicas"][node]
+    state["replica_start"] = replica_start
+    state["instance_trials"] = [
+        {"node": entry["varies"], "instance": entry["instances"][entry["varies"]],
+         "replicas": entry["replicas"][entry["varies"]], "p99_ms": entry["summary"]["p99_ms"],
+         "monthly_usd": entry["summary"]["monthly_usd"], "run_id": entry["run_id"],
+         "meets_slo": meets_slo(entry["summary"], sweep.params["p99_slo_ms"])}
+        for entry in state["candidates"]]
 
 
 @transaction.atomic
@@ -236,26 +296,29 @@ def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
         return sweep
     params, board = sweep.params, sweep.board
     state = params["state"]
-    runs = {str(run.id): run for run in sweep_runs(sweep=sweep, run_ids=[c["run_id"] for c in state["candidates"]],
-                                                   with_documents=False)}
-    judged = []
-    for entry in state["candidates"]:
-        summary = _run_summary(runs[entry["run_id"]])
-        if meets_slo(summary, params["p99_slo_ms"]):
-            judged.append((_cost_key(summary, entry["replicas"]), entry["replicas"], summary))
+    judged = _judge(sweep)
+    state["round"] += 1
+    # A search queued before machines were chosen has neither key: it searches replicas from its start.
+    state.setdefault("first", 0)
+    state.setdefault("instances", {})
+    state.setdefault("replica_start", params["start"])
+    if state["candidates"] and state["candidates"][0].get("varies"):
+        # The machines are chosen; the replica search starts from the chosen ones' counts.
+        _choose_instances(sweep, judged)
+        state["first"] = state["round"]
+        return _continue(sweep, board, [{"replicas": scaled(state["replica_start"], f)} for f in RIGHTSIZE_FACTORS])
     previous_best = state["best"]["replicas"] if state["best"] else None
-    judged.sort(key=lambda item: item[0])
     best = state["best"]
     if judged and (best is None or judged[0][0] < tuple(best["key"])):
-        key, replicas, summary = judged[0]
-        state["best"] = best = {"key": list(key), "replicas": replicas, "summary": summary}
+        key, entry, summary = judged[0]
+        state["best"] = best = {"key": list(key), "replicas": entry["replicas"], "summary": summary}
         improved = True
     else:
         improved = False
-    state["round"] += 1
+    first_replica_round = state["round"] == state["first"] + 1
     if best is None:
-        if state["round"] == 1:
-            return _continue(sweep, board, [scaled(params["start"], f) for f in RIGHTSIZE_ESCALATION])
+        if first_replica_round:
+            return _continue(sweep, board, [{"replicas": scaled(state["replica_start"], f)} for f in RIGHTSIZE_ESCALATION])
         _close(sweep, Sweep.FAILED, error=(
             f"No configuration up to {RIGHTSIZE_ESCALATION[-1]:g}x the current replicas meets the P99 SLO of "
             f"{params['p99_slo_ms']} ms at {params['target_rps']} req/s: something other than replica counts "
@@ -263,21 +326,22 @@ def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
         return sweep
     candidates = shrink_candidates(best["replicas"])
     if previous_best is not None:  # this round shrank the previous best one node at a time
-        merged = merged_shrinks(previous_best, [replicas for _, replicas, _ in judged])
+        merged = merged_shrinks(previous_best, [entry["replicas"] for _, entry, _ in judged])
         if merged is not None and merged != best["replicas"] and merged not in candidates:
             candidates.insert(0, merged)
-    if (improved or state["round"] == 1) and candidates and state["round"] < RIGHTSIZE_MAX_ROUNDS:
-        return _continue(sweep, board, candidates)
+    if (improved or first_replica_round) and candidates and state["round"] - state["first"] < RIGHTSIZE_MAX_ROUNDS:
+        return _continue(sweep, board, [{"replicas": replicas} for replicas in candidates])
     _close(sweep, Sweep.SUCCEEDED, result={
-        "replicas": best["replicas"], "p99_ms": best["summary"]["p99_ms"],
+        "replicas": best["replicas"], "instances": state["instances"], "p99_ms": best["summary"]["p99_ms"],
         "monthly_usd": best["summary"]["monthly_usd"], "run_id": best["summary"]["run_id"],
         "drop_rate": best["summary"]["drop_rate"], "throughput_rps": best["summary"]["throughput_rps"],
         "target_rps": params["target_rps"], "p99_slo_ms": params["p99_slo_ms"], "start": params["start"],
+        "start_instances": params.get("start_instances", {}), "instance_trials": state.get("instance_trials", []),
         "rounds": state["round"]})
     return sweep
 
 
-def _continue(sweep: Sweep, board: Board, candidates: list[dict[str, int]]) -> Sweep:
+def _continue(sweep: Sweep, board: Board, candidates: list[dict[str, Any]]) -> Sweep:
     Sweep.objects.filter(pk=sweep.pk).update(params=sweep.params)
     _next_round(sweep, board, candidates)
     return sweep
