@@ -20,10 +20,10 @@ LLM_FIELDS = ("model_class", "precision", "instance", "tensor_parallel")
 # their monthly costs compare like for like. The estimate is rough (a lone prefill, a full decode
 # batch, every request reaching the server), and the replica search that follows fine-tunes the count.
 BUSY_FACTORS = (1.0, 2.0, 4.0)
-# Per LLM server: its own machine (also at its current count) and the five others that cost least for
-# the same estimated capacity, so a round is at most 6 x 3 + 1 = 19 runs per LLM server whatever the
+# Per LLM server: its own machine (also at its current count) and the three others that cost least for
+# the same estimated capacity, so a round is at most 4 x 3 + 1 = 13 runs per LLM server whatever the
 # price table holds.
-MAX_INSTANCES_TRIED = 6
+MAX_INSTANCES_TRIED = 4
 TOKEN_MEAN_DRAWS = 4096
 
 
@@ -52,7 +52,12 @@ def answer_ms(cost: LlmCost, max_num_seqs: int, prompt: float, output: float) ->
 
 
 def instance_options(config: dict[str, Any]) -> dict[str, LlmCost]:
-    """GPU machines (and the node's own) that can serve the node's model class, precision and tensor_parallel."""
+    """GPU machines (and the node's own) that can serve the node's model class, precision and tensor_parallel.
+
+    A replica uses tensor_parallel GPUs of its machine and pays for all of them, so of the machines
+    with the same GPU only the cheapest is kept (the node's own is always kept): a replica on a
+    four-GPU g6e.12xlarge at tensor_parallel 1 runs exactly as on a g6e.xlarge, at five times the price.
+    """
     options = {}
     for name in LLM_INSTANCES:
         if INSTANCE_TYPES[name]["family"] != "gpu" and name != config["instance"]:
@@ -61,7 +66,11 @@ def instance_options(config: dict[str, Any]) -> dict[str, LlmCost]:
             options[name] = llm_profile(config["model_class"], config["precision"], name, int(config["tensor_parallel"]))
         except LlmConfigError:
             continue
-    return options
+    cheapest: dict[str, str] = {}
+    for name in sorted(options, key=hourly_price):
+        cheapest.setdefault(INSTANCE_TYPES[name]["gpu"] or name, name)
+    return {name: cost for name, cost in options.items()
+            if name == config["instance"] or cheapest[INSTANCE_TYPES[name]["gpu"] or name] == name}
 
 
 def instance_trials(config: dict[str, Any], replicas: int, rps: float, prompt: float,
