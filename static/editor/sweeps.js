@@ -1,9 +1,14 @@
-// The Results tab's searches over many runs: the load curve (P99 and drops against offered load) and right-sizing (the cheapest replica counts meeting the SLO).
+// The Results tab's searches over many runs: the load curve (P99 and drops against offered load) and right-sizing (the cheapest replica counts, and LLM servers' GPU machines, meeting the SLO).
 
 import { chartBox, loadCurve } from "./charts.js";
 import { el } from "./dom.js";
 import { ms, rps, usd } from "./format.js";
 import { explainError } from "./runs.js";
+
+/** The LLM servers whose proposed machine differs from the one they run on. */
+function changedInstances(result) {
+  return Object.fromEntries(Object.entries(result.instances || {}).filter(([id, name]) => name !== result.start_instances?.[id]));
+}
 
 export class SweepPanels {
   /**
@@ -19,7 +24,7 @@ export class SweepPanels {
     });
     this.buttons = {
       load_curve: sweepButton("load_curve", "Draw the load curve", "Simulate several request rates at once"),
-      rightsize: sweepButton("rightsize", "Propose replica counts", "Search replica counts that meet the SLO at the lowest cost"),
+      rightsize: sweepButton("rightsize", "Propose replica counts", "Search replica counts (and LLM servers' GPU machines) that meet the SLO at the lowest cost"),
     };
     this.elements = [
       el("details", { class: "results-section", open: true, "data-section": "loadcurve" },
@@ -28,20 +33,27 @@ export class SweepPanels {
         this.buttons.load_curve, this.loadCurveBox),
       el("details", { class: "results-section", open: true, "data-section": "rightsize" },
         el("summary", { text: "Right-size" }),
-        el("p", { class: "panel-hint", text: "Searches for the cheapest replica counts that still meet the P99 SLO at the peak load." }),
+        el("p", { class: "panel-hint", text: "Searches for the cheapest replica counts that still meet the P99 SLO at the peak load; for an LLM server, first its GPU machine." }),
         this.buttons.rightsize, this.rightsizeBox),
     ];
   }
 
-  /** The proposed replica counts as one edit of the board (one undo step on the canvas). */
-  applyReplicas(replicas) {
+  /** The proposed replica counts and machines as one edit of the board (one undo step on the canvas). */
+  applyProposal(result) {
+    const replicas = result.replicas;
+    const instances = changedInstances(result);
     this.state.batch(() => {
-      for (const [id, count] of Object.entries(replicas)) {
+      for (const id of new Set([...Object.keys(replicas), ...Object.keys(instances)])) {
         const node = this.state.node(id);
-        if (node) this.state.updateNode(id, { config: { ...node.config, replicas: count } });
+        if (!node) continue;
+        const config = { ...node.config };
+        if (id in replicas) config.replicas = replicas[id];
+        if (id in instances) config.instance = instances[id];
+        this.state.updateNode(id, { config });
       }
     }, { source: this });
-    this.onMessage("Replica counts applied. Press Run to check them, or Ctrl+Z to undo.", "info");
+    const what = Object.keys(instances).length ? "Replica counts and machines" : "Replica counts";
+    this.onMessage(`${what} applied. Press Run to check them, or Ctrl+Z to undo.`, "info");
   }
 
   async sweep(kind) {
@@ -98,15 +110,37 @@ export class SweepPanels {
       return el("tr", { "data-node": id, "data-change": count === before ? "same" : count > before ? "up" : "down" },
         el("td", { text: this.state.labelOf(id) }), el("td", { text: String(before) }), el("td", { text: String(count) }));
     });
-    const apply = el("button", { type: "button", class: "primary apply-rightsize", text: "Apply these replica counts", disabled: !this.canRun,
+    const apply = el("button", { type: "button", class: "primary apply-rightsize", text: Object.keys(changedInstances(result)).length ? "Apply these machines and replica counts" : "Apply these replica counts", disabled: !this.canRun,
       onclick: () => {
-        this.applyReplicas(result.replicas);
+        this.applyProposal(result);
         apply.disabled = true;
         apply.textContent = "Applied (Ctrl+Z undoes it)";
       } });
     box.replaceChildren(
       el("p", { class: "sweep-summary", text: `Cheapest found: ${usd(result.monthly_usd)} a month with P99 ${ms(result.p99_ms)} at ${rps(result.target_rps)} (SLO ${result.p99_slo_ms} ms), after ${result.rounds} rounds.` }),
+      ...this.instanceLines(result),
       el("table", { class: "rightsize-table" }, el("thead", {}, el("tr", {}, el("th", { text: "Component" }), el("th", { text: "Now" }), el("th", { text: "Proposed" }))), el("tbody", {}, ...rows)),
       apply);
+  }
+
+  /** One line per LLM server: "Answer LLM: g6e.xlarge → g6.xlarge, 3 → 1 replicas", or why it stays on its machine. */
+  instanceLines(result) {
+    const entries = Object.entries(result.instances || {});
+    if (!entries.length) return [];
+    const items = entries.map(([id, instance]) => {
+      const before = result.start_instances?.[id] ?? instance;
+      const trials = (result.instance_trials || []).filter((trial) => trial.node === id);
+      const machines = new Set(trials.map((trial) => trial.instance)).size;
+      const counts = `${result.start[id]} → ${result.replicas[id]} replicas`;
+      // With none passing (other components too small at their current counts), the machine is kept untested against the others.
+      const why = trials.some((trial) => trial.meets_slo)
+        ? `the cheapest of ${machines} machines tried that meets the SLO`
+        : `none of the ${machines} machines tried met the SLO with the other components as they are`;
+      const text = instance === before
+        ? `${this.state.labelOf(id)}: stays on ${instance}, ${counts} (${why})`
+        : `${this.state.labelOf(id)}: ${before} → ${instance}, ${counts} (${why})`;
+      return el("li", { "data-node": id, "data-change": instance === before ? "same" : "instance", text });
+    });
+    return [el("ul", { class: "rightsize-instances" }, ...items)];
   }
 }
