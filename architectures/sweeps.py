@@ -211,7 +211,7 @@ def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = Non
         sweep = Sweep.objects.create(board=board, kind=Sweep.RIGHTSIZE, params={
             "target_rps": target_rps or target_rps_of(document), "p99_slo_ms": p99_ms, "requests": requests,
             "seed": seed, "client": client, "start": start, "start_instances": instances, "document": document,
-            "state": {"round": 0, "first": 0, "best": None, "candidates": [], "instances": instances,
+            "state": {"round": 0, "first": 0, "best": None, "candidates": [], "instances": dict(instances),
                       "replica_start": start, "instance_trials": []}})
         if llms:
             _next_round(sweep, board, _instance_round(document, start, llms, instances, sweep.params["target_rps"]))
