@@ -25,6 +25,7 @@ BUSY_FACTORS = (1.0, 2.0, 4.0)
 # price table holds.
 MAX_INSTANCES_TRIED = 4
 TOKEN_MEAN_DRAWS = 4096
+MAX_REPLICAS = 1000  # the replicas field's own limit
 
 
 def llm_servers(document: dict[str, Any], sizable: dict[str, int]) -> dict[str, dict[str, Any]]:
@@ -84,6 +85,7 @@ def instance_trials(config: dict[str, Any], replicas: int, rps: float, prompt: f
     others = sorted((name for name in options if name != current), key=lambda name: hourly_price(name) * busy[name])
     trials = [(current, replicas)]
     for name in [current, *others[:MAX_INSTANCES_TRIED - 1]]:
-        counts = sorted({min(1000, max(1, math.ceil(busy[name] * factor))) for factor in BUSY_FACTORS})
-        trials += [(name, count) for count in counts if (name, count) not in trials]
+        counts = sorted({max(1, math.ceil(busy[name] * factor)) for factor in BUSY_FACTORS})
+        # Past the replica limit the machine cannot carry the load at that share of its capacity.
+        trials += [(name, count) for count in counts if count <= MAX_REPLICAS and (name, count) not in trials]
     return trials

@@ -169,6 +169,10 @@ def test_instance_trials_put_each_gpu_at_the_counts_its_capacity_makes_equally_b
         assert [c for m, c in trials[1:] if m == machine] == [c for c in expected if (machine, c) != trials[0]]
     # The L4 is slower than the L40S, so it takes more replicas for the same load.
     assert max(c for m, c in trials if m == "g6.xlarge") > max(c for m, c in trials[1:] if m == "g6e.xlarge")
+    # An 8B model on one CPU core would need more than the 1,000-replica limit even fully busy: only the
+    # board as it is runs on it, beside the GPU machines.
+    cpu = instance_trials({**config, "instance": "c6i.xlarge", "precision": "int4"}, 1, rps=20, prompt=400, output=100)
+    assert [t for t in cpu if t[0] == "c6i.xlarge"] == [("c6i.xlarge", 1)] and len(cpu) > 1
     # Two GPUs per replica rule out the one-GPU machines.
     two = instance_trials({**config, "tensor_parallel": 2, "instance": "g6e.12xlarge"}, 1, rps=20, prompt=400, output=100)
     assert {m for m, _ in two} <= {"g5.12xlarge", "g6e.12xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge"}
