@@ -30,11 +30,11 @@ from simulator.events.layout import (
 )
 from simulator.events.nodes import release_frame
 from simulator.events.rng import uniform
-from simulator.fifo import njit
+from simulator.events.jit import compiled, inlined
 from simulator.reasons import CIRCUIT_OPEN, COMPLETED, IN_FLIGHT, UNREACHABLE
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def note(s, kind, a, b, c, reason, flags):  # pragma: no cover - compiled
     k = s.G[G_NOTE_TAIL]
     if k >= s.NQ.shape[0]:  # a ring: the queue restarts at 0 with every event, so this is rare
@@ -44,13 +44,13 @@ def note(s, kind, a, b, c, reason, flags):  # pragma: no cover - compiled
     s.G[G_NOTE_TAIL] += 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def fail_frame(s, f, reason):  # pragma: no cover - compiled
     """f fails (a drop or an error at its node); settled with the event's other notes."""
     note(s, NOTE_FAIL, f, s.FI[f, F_GEN], 0, reason, 0)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def new_frame(s, req, pos, call, call_gen):  # pragma: no cover - compiled
     f = s.G[G_FFREE]
     s.G[G_FFREE] = s.FI[f, F_FREE]
@@ -60,17 +60,17 @@ def new_frame(s, req, pos, call, call_gen):  # pragma: no cover - compiled
     return f
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _arrive_key(pos, req):  # pragma: no cover - compiled
     return (EV_ARRIVE << KIND_SHIFT) | (pos << POS_SHIFT) | req
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _in_window(s, now):  # pragma: no cover - compiled
     return s.GF[GF_LO] <= now <= s.GF[GF_HI]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _bucket(table, e, now, width):  # pragma: no cover - compiled
     """The slot of now's bucket in an edge's sliding window, cleared when it last held an older bucket."""
     bucket = int(math.floor(now / width))
@@ -80,7 +80,7 @@ def _bucket(table, e, now, width):  # pragma: no cover - compiled
     return slot
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _window(table, e, now, width):  # pragma: no cover - compiled
     """(a, b) summed over the buckets of the last WINDOW_BUCKETS widths."""
     bucket = int(math.floor(now / width))
@@ -93,7 +93,7 @@ def _window(table, e, now, width):  # pragma: no cover - compiled
     return a, b
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _transition(s, e, state, now):  # pragma: no cover - compiled
     s.ESI[e, ES_CB_STATE] = state
     if _in_window(s, now):
@@ -105,7 +105,7 @@ def _transition(s, e, state, now):  # pragma: no cover - compiled
         s.G[G_NTRANS] = k + 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _breaker_allows(s, e, c, now):  # pragma: no cover - compiled
     """Whether the edge's breaker lets this attempt through; an open breaker past open_s lets one probe."""
     state = s.ESI[e, ES_CB_STATE]
@@ -123,7 +123,7 @@ def _breaker_allows(s, e, c, now):  # pragma: no cover - compiled
     return True
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _breaker_outcome(s, e, c, failed, now):  # pragma: no cover - compiled
     """Record an attempt's outcome in the breaker's window; open, close or reopen it."""
     width = s.EF[e, EF_CB_WINDOW] / WINDOW_BUCKETS
@@ -148,7 +148,7 @@ def _breaker_outcome(s, e, c, failed, now):  # pragma: no cover - compiled
             _transition(s, e, CB_OPEN, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def hit_rate_at(s, node, now):  # pragma: no cover - compiled
     """A cache's hit rate at now: its configured rate, lowered by cache flushes and their recovery."""
     rate = s.NF[node, NF_HIT]
@@ -163,7 +163,7 @@ def hit_rate_at(s, node, now):  # pragma: no cover - compiled
     return rate * factor
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _issue_async(s, f, apos, now):  # pragma: no cover - compiled
     e = s.PI[apos, P_EDGE]
     if s.ESI[e, ES_PARTITION] > 0:
@@ -175,7 +175,7 @@ def _issue_async(s, f, apos, now):  # pragma: no cover - compiled
               s.FI[g, F_GEN])
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def issue_call(s, f, ci, now):  # pragma: no cover - compiled
     """Frame f calls its ci-th child (an index into the call-children table) at now."""
     c = s.G[G_CFREE]
@@ -186,44 +186,45 @@ def issue_call(s, f, ci, now):  # pragma: no cover - compiled
     start_attempt(s, c, now)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def start_attempt(s, c, now):  # pragma: no cover - compiled
-    ci = s.CI[c, C_CI]
+    CI, EST, EI, FI = s.CI, s.EST, s.EI, s.FI
+    ci = CI[c, C_CI]
     cpos = s.CC[ci, CC_POS]
     e = s.PI[cpos, P_EDGE]
-    attempt = s.CI[c, C_ATTEMPT] + 1
-    s.CI[c, C_ATTEMPT] = attempt
+    attempt = CI[c, C_ATTEMPT] + 1
+    CI[c, C_ATTEMPT] = attempt
     counted = _in_window(s, now)
     if attempt == 1:
         if counted:
-            s.EST[e, ET_CALLS] += 1
-        if s.EI[e, E_BUDGET]:
+            EST[e, ET_CALLS] += 1
+        if EI[e, E_BUDGET]:
             slot = _bucket(s.RBW, e, now, BUDGET_WINDOW_MS / WINDOW_BUCKETS)
             s.RBW[e, slot, W_A] += 1
     elif counted:
-        s.EST[e, ET_RETRIES] += 1
-    if s.EI[e, E_CB] and not _breaker_allows(s, e, c, now):
-        note(s, NOTE_ATTEMPT_FAILED, c, s.CI[c, C_GEN], 0, CIRCUIT_OPEN, 0)
+        EST[e, ET_RETRIES] += 1
+    if EI[e, E_CB] and not _breaker_allows(s, e, c, now):
+        note(s, NOTE_ATTEMPT_FAILED, c, CI[c, C_GEN], 0, CIRCUIT_OPEN, 0)
         return
     if counted:
-        s.EST[e, ET_ATTEMPTS] += 1
+        EST[e, ET_ATTEMPTS] += 1
     timeout = s.EF[e, EF_TIMEOUT]
-    token = s.CI[c, C_GEN] * 16 + attempt
+    token = CI[c, C_GEN] * 16 + attempt
     if s.ESI[e, ES_PARTITION] > 0:
         if timeout < math.inf:
             heap.push(s, now + timeout, EV_UNREACHABLE << KIND_SHIFT, c, token)
         else:
-            note(s, NOTE_ATTEMPT_FAILED, c, s.CI[c, C_GEN], 0, UNREACHABLE, 0)
+            note(s, NOTE_ATTEMPT_FAILED, c, CI[c, C_GEN], 0, UNREACHABLE, 0)
         return
-    req = s.FI[s.CI[c, C_PARENT], F_REQ]
-    g = new_frame(s, req, cpos, c, s.CI[c, C_GEN])
-    s.CI[c, C_FRAME], s.CI[c, C_FGEN] = g, s.FI[g, F_GEN]
-    heap.push(s, now + s.PF[cpos, PF_LATENCY] + s.ESF[e, ESF_ADDED], _arrive_key(cpos, req), g, s.FI[g, F_GEN])
+    req = FI[CI[c, C_PARENT], F_REQ]
+    g = new_frame(s, req, cpos, c, CI[c, C_GEN])
+    CI[c, C_FRAME], CI[c, C_FGEN] = g, FI[g, F_GEN]
+    heap.push(s, now + s.PF[cpos, PF_LATENCY] + s.ESF[e, ESF_ADDED], _arrive_key(cpos, req), g, FI[g, F_GEN])
     if timeout < math.inf:
         heap.push(s, now + timeout, EV_CALL_TIMEOUT << KIND_SHIFT, c, token)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def attempt_timed_out(s, c, token, reason, now):  # pragma: no cover - compiled
     """A CALL_TIMEOUT or UNREACHABLE event: the attempt it names fails if it is still the call's current one."""
     gen, attempt = token // 16, token % 16
@@ -233,7 +234,7 @@ def attempt_timed_out(s, c, token, reason, now):  # pragma: no cover - compiled
     note(s, NOTE_ATTEMPT_FAILED, c, gen, 0, reason, 0)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def retry_due(s, c, gen, now):  # pragma: no cover - compiled
     if s.CI[c, C_GEN] != gen or s.CI[c, C_STATE] != CS_BACKOFF:
         return
@@ -245,37 +246,38 @@ def retry_due(s, c, gen, now):  # pragma: no cover - compiled
     start_attempt(s, c, now)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def frame_served(s, f, now):  # pragma: no cover - compiled
     """After f's own service: its async copies, then its sync calls, or its answer."""
-    pos = s.FI[f, F_POS]
-    for k in range(s.PI[pos, P_ASYNC0], s.PI[pos, P_ASYNC0] + s.PI[pos, P_NASYNC]):
+    FI, PI = s.FI, s.PI
+    pos = FI[f, F_POS]
+    for k in range(PI[pos, P_ASYNC0], PI[pos, P_ASYNC0] + PI[pos, P_NASYNC]):
         _issue_async(s, f, s.AC[k], now)
-    nsync = s.PI[pos, P_NSYNC]
+    nsync = PI[pos, P_NSYNC]
     hit = False
-    row = s.PI[pos, P_HIT]
+    row = PI[pos, P_HIT]
     if row >= 0:
-        hit = s.HB[row, s.FI[f, F_REQ]] != 0
+        hit = s.HB[row, FI[f, F_REQ]] != 0
     else:
-        row = s.PI[pos, P_HITU]
+        row = PI[pos, P_HITU]
         if row >= 0:
-            hit = s.HU[row, s.FI[f, F_REQ]] < hit_rate_at(s, s.PI[pos, P_NODE], now)
+            hit = s.HU[row, FI[f, F_REQ]] < hit_rate_at(s, PI[pos, P_NODE], now)
     if nsync == 0 or hit:
-        note(s, NOTE_SUCCEED, f, s.FI[f, F_GEN], 0, 0, 0)
+        note(s, NOTE_SUCCEED, f, FI[f, F_GEN], 0, 0, 0)
         return
-    s.FI[f, F_STATE] = FS_CALLING
-    first = s.PI[pos, P_CALL0]
-    if s.NI[s.PI[pos, P_NODE], N_PARALLEL]:
-        s.FI[f, F_PENDING] = nsync
-        for ci in range(first, first + s.PI[pos, P_NCALL]):
+    FI[f, F_STATE] = FS_CALLING
+    first = PI[pos, P_CALL0]
+    if s.NI[PI[pos, P_NODE], N_PARALLEL]:
+        FI[f, F_PENDING] = nsync
+        for ci in range(first, first + PI[pos, P_NCALL]):
             if s.CC[ci, CC_FALLBACK] == 0:
                 issue_call(s, f, ci, now)
     else:
-        s.FI[f, F_NEXT] = first
+        FI[f, F_NEXT] = first
         issue_call(s, f, first, now)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _release_call(s, c):  # pragma: no cover - compiled
     s.CI[c, C_GEN] += 1
     s.CI[c, C_STATE] = CS_FREE
@@ -284,7 +286,7 @@ def _release_call(s, c):  # pragma: no cover - compiled
     s.G[G_CUSED] -= 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _next_call(s, pos, after, fallback):  # pragma: no cover - compiled
     """The first call child after index `after` of the given mode (sync or fallback), or -1."""
     end = s.PI[pos, P_CALL0] + s.PI[pos, P_NCALL]
@@ -294,7 +296,7 @@ def _next_call(s, pos, after, fallback):  # pragma: no cover - compiled
     return -1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _settle_frame(s, f, reason, now):  # pragma: no cover - compiled
     """f answers (reason 0) or fails: the request's fate at a root, else its call's attempt."""
     pos = s.FI[f, F_POS]
@@ -316,7 +318,7 @@ def _settle_frame(s, f, reason, now):  # pragma: no cover - compiled
     release_frame(s, f)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _attempt_succeeded(s, c, degraded, now):  # pragma: no cover - compiled
     e = s.PI[s.CC[s.CI[c, C_CI], CC_POS], P_EDGE]
     if _in_window(s, now):
@@ -327,7 +329,7 @@ def _attempt_succeeded(s, c, degraded, now):  # pragma: no cover - compiled
     _release_call(s, c)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _attempt_failed(s, c, reason, now):  # pragma: no cover - compiled
     """Retry after a backoff when attempts and the budget allow it, else the call fails for good."""
     ci = s.CI[c, C_CI]
@@ -361,7 +363,7 @@ def _attempt_failed(s, c, reason, now):  # pragma: no cover - compiled
     _release_call(s, c)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
     """A call of f settled: go on to the next call, use a fallback, or answer or fail."""
     pos = s.FI[f, F_POS]
@@ -397,7 +399,7 @@ def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
         issue_call(s, f, nxt, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def drain_notes(s, now):  # pragma: no cover - compiled
     """Settle every note of the current event, in order, including those they give rise to."""
     while s.G[G_NOTE_HEAD] < s.G[G_NOTE_TAIL]:

@@ -12,12 +12,12 @@ order of events, without the heap's cost for the commonest push.
 from __future__ import annotations
 
 from simulator.events.layout import EV_ARRIVE, EV_LLM_STEP, G_HSIZE, G_NOWN, G_SEQ, GF_NOW, KIND_SHIFT
-from simulator.fifo import njit
+from simulator.events.jit import inlined
 
 TIE_MASK = (1 << KIND_SHIFT) - 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def push(s, time, key, a, b):  # pragma: no cover - compiled
     """Add an event; an event other than an arrival or an LLM step is keyed by its kind and the order of pushing."""
     ht, hk, ha, hb, g = s.HT, s.HK, s.HPA, s.HPB, s.G
@@ -40,7 +40,7 @@ def push(s, time, key, a, b):  # pragma: no cover - compiled
     ht[i], hk[i], ha[i], hb[i] = time, key, a, b
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def pop(s):  # pragma: no cover - compiled
     """Remove the earliest event; return (time, key, a, b)."""
     ht, hk, ha, hb, g = s.HT, s.HK, s.HPA, s.HPB, s.G
@@ -68,7 +68,7 @@ def pop(s):  # pragma: no cover - compiled
     return time, key, a, b
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _now_insert(s, key, a, b):  # pragma: no cover - compiled
     """Insert into the now bucket, kept sorted by decreasing key so the next event is the last."""
     nk, na, nb, g = s.NWK, s.NWA, s.NWB, s.G
@@ -80,7 +80,7 @@ def _now_insert(s, key, a, b):  # pragma: no cover - compiled
     nk[i], na[i], nb[i] = key, a, b
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def now_pop(s):  # pragma: no cover - compiled
     """Remove the now bucket's next event; return (key, a, b)."""
     i = s.G[G_NOWN] - 1

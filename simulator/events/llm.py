@@ -18,18 +18,18 @@ from simulator.events.layout import (
 )
 from simulator.events.nodes import visit_settled
 from simulator.events.rng import uniform
-from simulator.fifo import njit
+from simulator.events.jit import compiled
 from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _release_sequence(s, q):  # pragma: no cover - compiled
     s.LSQ[q, Q_FREE] = s.G[G_SFREE]
     s.G[G_SFREE] = q
     s.G[G_SUSED] -= 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _start(s, node, k, r, now):  # pragma: no cover - compiled
     duration = llm.start_step(s.LLI, s.LLP, s.LLN, s.LQB, s.LRI, s.LRUN, s.LSI, s.LSAD, r, now)
     if duration < 0.0:
@@ -40,7 +40,7 @@ def _start(s, node, k, r, now):  # pragma: no cover - compiled
     heap.push(s, now + duration, (EV_LLM_STEP << KIND_SHIFT) | r, r, 0)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def arrive(s, node, f, now):  # pragma: no cover - compiled
     """A visit reaches an LLM server: it queues as a sequence, and an idle replica starts a step."""
     k = s.NI[node, N_LLM]
@@ -67,7 +67,7 @@ def arrive(s, node, f, now):  # pragma: no cover - compiled
         _start(s, node, k, r, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _answer(s, node, q, now):  # pragma: no cover - compiled
     """The sequence's visit answers now (or fails, under an error-rate fault)."""
     s.LSQ[q, Q_ANSWERED] = 1
@@ -82,7 +82,7 @@ def _answer(s, node, q, now):  # pragma: no cover - compiled
     frame_served(s, f, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def step_end(s, r, now):  # pragma: no cover - compiled
     """Replica r's step ends: first and last tokens go out, then it (and any idle replica with work) goes on."""
     k = s.LRI[r, llm.R_NODE]
@@ -118,7 +118,7 @@ def step_end(s, r, now):  # pragma: no cover - compiled
             _start(s, node, k, other, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def drain_one(s, node, reason, now):  # pragma: no cover - compiled
     """Fail one waiting or running sequence of the node (an outage); False when none is left."""
     k = s.NI[node, N_LLM]

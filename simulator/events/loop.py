@@ -34,7 +34,7 @@ from simulator.events.nodes import (
     set_capacity, unlink, visit_settled,
 )
 from simulator.events.rng import uniform
-from simulator.events.state import borrowed
+from simulator.events.jit import compiled, inlined
 from simulator.fifo import njit
 from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL, RATE_LIMITED, REPLICA_LOST, TIMEOUT, UNAVAILABLE, \
     UNREACHABLE, CALL_TIMEOUT
@@ -42,7 +42,7 @@ from simulator.reasons import COMPLETED, ERROR, QUEUE_FULL, RATE_LIMITED, REPLIC
 SCALING_TOLERANCE = 0.1  # Kubernetes' horizontal autoscaler leaves the count alone within 10% of the target
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _dispatch(s, node, now):  # pragma: no cover - compiled
     """Start what the node can start now, as the event that freed or queued work ends; should a
     sample stream run dry, leave the rest to the loop, which refills it first."""
@@ -55,34 +55,35 @@ def _dispatch(s, node, now):  # pragma: no cover - compiled
             return
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _arrive(s, f, now):  # pragma: no cover - compiled
+    NI, FF, NSI, NF, NSF = s.NI, s.FF, s.NSI, s.NF, s.NSF
     node = s.PI[s.FI[f, F_POS], P_NODE]
-    if s.NI[node, N_SOURCE]:
+    if NI[node, N_SOURCE]:
         visit_settled(s, node, now, now, now, COMPLETED)  # a source's visit is counted, as the fast path counts it
         frame_served(s, f, now)
         return
-    s.FF[f, FF_ARRIVAL] = now
-    s.FF[f, FF_LEFT] = now
-    if s.NSI[node, S_OUTAGE] > 0:
+    FF[f, FF_ARRIVAL] = now
+    FF[f, FF_LEFT] = now
+    if NSI[node, S_OUTAGE] > 0:
         visit_settled(s, node, now, now, now, UNAVAILABLE)
         fail_frame(s, f, UNAVAILABLE)
         return
-    if s.NI[node, N_RL]:
-        tokens = min(s.NF[node, NF_RL_BURST], s.NSF[node, SF_TOKENS] + (now - s.NSF[node, SF_RL_LAST])
-                     * s.NF[node, NF_RL_RATE])
-        s.NSF[node, SF_RL_LAST] = now
+    if NI[node, N_RL]:
+        tokens = min(NF[node, NF_RL_BURST], NSF[node, SF_TOKENS] + (now - NSF[node, SF_RL_LAST])
+                     * NF[node, NF_RL_RATE])
+        NSF[node, SF_RL_LAST] = now
         if tokens < 1.0:
-            s.NSF[node, SF_TOKENS] = tokens
+            NSF[node, SF_TOKENS] = tokens
             visit_settled(s, node, now, now, now, RATE_LIMITED)
             fail_frame(s, f, RATE_LIMITED)
             return
-        s.NSF[node, SF_TOKENS] = tokens - 1.0
-    if s.NI[node, N_LLM] >= 0:
+        NSF[node, SF_TOKENS] = tokens - 1.0
+    if NI[node, N_LLM] >= 0:
         llm_arrive(s, node, f, now)
         return
-    limit = s.NI[node, N_QLIMIT]
-    if s.NSI[node, S_TOTAL] - s.NSI[node, S_BUSY] <= 0 and 0 <= limit <= s.NSI[node, S_WAITING]:
+    limit = NI[node, N_QLIMIT]
+    if NSI[node, S_TOTAL] - NSI[node, S_BUSY] <= 0 and 0 <= limit <= NSI[node, S_WAITING]:
         visit_settled(s, node, now, now, now, QUEUE_FULL)
         fail_frame(s, f, QUEUE_FULL)
         return
@@ -90,30 +91,31 @@ def _arrive(s, f, now):  # pragma: no cover - compiled
     _dispatch(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _end(s, j, gen, now):  # pragma: no cover - compiled
-    if s.JI[j, J_GEN] != gen:
+    JI, FF = s.JI, s.FF
+    if JI[j, J_GEN] != gen:
         return  # cancelled by a fault
-    node = s.JI[j, J_NODE]
+    node = JI[j, J_NODE]
     job_done(s, j, now)
     erring = s.NSI[node, S_ERRN] > 0
     rate = 1.0 - s.NSF[node, SF_ERRKEEP]
     errors_row = s.EI.shape[0] + node
-    f = s.JI[j, J_FIRST]
+    f = JI[j, J_FIRST]
     while f >= 0:
         nxt = s.FI[f, F_JNEXT]
         if erring and uniform(s.RNG, errors_row) < rate:
-            visit_settled(s, node, s.FF[f, FF_ARRIVAL], s.FF[f, FF_LEFT], now, ERROR)
+            visit_settled(s, node, FF[f, FF_ARRIVAL], FF[f, FF_LEFT], now, ERROR)
             fail_frame(s, f, ERROR)
         else:
-            visit_settled(s, node, s.FF[f, FF_ARRIVAL], s.FF[f, FF_LEFT], now, COMPLETED)
+            visit_settled(s, node, FF[f, FF_ARRIVAL], FF[f, FF_LEFT], now, COMPLETED)
             frame_served(s, f, now)
         f = nxt
     release_job(s, j)
     _dispatch(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _expire(s, f, gen, now):  # pragma: no cover - compiled
     if s.FI[f, F_GEN] != gen or s.FI[f, F_STATE] != FS_WAITING:
         return
@@ -123,7 +125,7 @@ def _expire(s, f, gen, now):  # pragma: no cover - compiled
     fail_frame(s, f, TIMEOUT)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _node_work(s, node, now):  # pragma: no cover - compiled
     """One unit of a dirty node's pending work: a cancelled job, a drained visit, or a dispatch."""
     if s.NSI[node, S_CANCEL] > 0:
@@ -158,7 +160,7 @@ def _node_work(s, node, now):  # pragma: no cover - compiled
     return dispatch_one(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _active_faults(s, kind, target):  # pragma: no cover - compiled
     """(count, product of 1 - parameter, product of parameter, sum of parameter) over the active faults."""
     count = 0
@@ -175,7 +177,7 @@ def _active_faults(s, kind, target):  # pragma: no cover - compiled
     return count, keep, product, total
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _fault(s, i, phase, now):  # pragma: no cover - compiled
     """A fault starts (phase 0) or ends (phase 1)."""
     kind, target = s.FTI[i, FT_TYPE], s.FTI[i, FT_TARGET]
@@ -215,7 +217,7 @@ def _fault(s, i, phase, now):  # pragma: no cover - compiled
         return
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _autoscale(s, node, now):  # pragma: no cover - compiled
     """One look at the metric: replicas x metric / target, within the bounds and after the cooldowns."""
     areas(s, node, now)
@@ -248,7 +250,7 @@ def _autoscale(s, node, now):  # pragma: no cover - compiled
         heap.push(s, following, EV_AUTOSCALE << KIND_SHIFT, node, 0)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _provisioned(s, node, count, now):  # pragma: no cover - compiled
     areas(s, node, now)
     s.NSI[node, S_PENDING] -= count
@@ -257,7 +259,7 @@ def _provisioned(s, node, count, now):  # pragma: no cover - compiled
     record_replicas(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _unmark(s, node):  # pragma: no cover - compiled
     s.NSI[node, S_DIRTY] = 0
     top = s.G[G_DIRTY_TOP]
@@ -271,10 +273,10 @@ def _unmark(s, node):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def run(s, pause_every, headroom):  # pragma: no cover - compiled
     """Process events until DONE, PAUSE, GROW or a NEED_* code (the module's docstring says when)."""
-    return _run(borrowed(s), pause_every, headroom)
+    return _run(s, pause_every, headroom)  # what Python calls counts references; _run (jit.py) does not
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _run(s, pause_every, headroom):  # pragma: no cover - compiled
     n = s.ARR.shape[0]
     several_entries = s.ENTRY.shape[0] > 0

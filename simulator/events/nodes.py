@@ -17,44 +17,45 @@ from simulator.events.layout import (
     T_FINISHED, T_OFFERED, T_SERVED, TF_BUSY, TF_QUEUE_AREA, TF_WAIT_SUM,
 )
 from simulator.buckets import count_into, span_into
-from simulator.fifo import njit
+from simulator.events.jit import compiled, inlined
 
 NO_WORK, DID_WORK = -1, -2  # dispatch_one's answers besides the NEED_* codes
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _overlap(start, end, lo, hi):  # pragma: no cover - compiled
     length = min(end, hi) - max(start, lo)
     return length if length > 0.0 else 0.0
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def visit_settled(s, node, arrival, left, end, reason):  # pragma: no cover - compiled
     """Count one finished visit the way NodeAccumulator counts a visit array (reason 0: served)."""
-    lo, hi = s.GF[GF_LO], s.GF[GF_HI]
+    GF, NTF, NTI, G = s.GF, s.NTF, s.NTI, s.G
+    lo, hi = GF[GF_LO], GF[GF_HI]
     inside = lo <= arrival <= hi
-    s.NTF[node, TF_QUEUE_AREA] += _overlap(arrival, left, lo, hi)
+    NTF[node, TF_QUEUE_AREA] += _overlap(arrival, left, lo, hi)
     if inside:
-        s.NTI[node, T_OFFERED] += 1
+        NTI[node, T_OFFERED] += 1
     if reason == 0:
         if inside:
             wait = left - arrival
-            s.NTI[node, T_SERVED] += 1
-            s.NTF[node, TF_WAIT_SUM] += wait
+            NTI[node, T_SERVED] += 1
+            NTF[node, TF_WAIT_SUM] += wait
             if wait > 0.0:
-                k = s.G[G_NWAITS]
+                k = G[G_NWAITS]
                 s.WV[k] = np.float32(wait)
                 s.WN[k] = node
-                s.G[G_NWAITS] = k + 1
+                G[G_NWAITS] = k + 1
         if lo <= end <= hi:
-            s.NTI[node, T_FINISHED] += 1
+            NTI[node, T_FINISHED] += 1
     else:
         if inside and end <= hi:
-            s.NTI[node, T_FAILS + reason] += 1
-        count_into(s.NB_ERR[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], end, 1.0)
+            NTI[node, T_FAILS + reason] += 1
+        count_into(s.NB_ERR[node], GF[GF_LO], GF[GF_BUCKET_MS], end, 1.0)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def mark_dirty(s, node):  # pragma: no cover - compiled
     """Ask for the node's queue to be looked at before the next event (dispatch, cancellations)."""
     if s.NSI[node, S_DIRTY] == 0:
@@ -64,14 +65,14 @@ def mark_dirty(s, node):  # pragma: no cover - compiled
         s.G[G_DIRTY_TOP] = top + 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def areas(s, node, now):  # pragma: no cover - compiled
     """Advance an autoscaled node's time integrals (busy and offered servers, queue, replicas) to now."""
     if s.NI[node, N_AS] != 0:  # looked at here, so the nodes that are not autoscaled cost no call
         _advance_areas(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _advance_areas(s, node, now):  # pragma: no cover - compiled
     dt = now - s.NSF[node, SF_AREA_T]
     if dt > 0.0:
@@ -82,7 +83,7 @@ def _advance_areas(s, node, now):  # pragma: no cover - compiled
     replicas_until(s, node, now)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def replicas_until(s, node, now):  # pragma: no cover - compiled
     """Bill the replicas held (serving or starting) from the last change to now, per bucket."""
     start = s.NSF[node, SF_REPL_T]
@@ -92,7 +93,7 @@ def replicas_until(s, node, now):  # pragma: no cover - compiled
         s.NSF[node, SF_REPL_T] = now
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def record_replicas(s, node, now):  # pragma: no cover - compiled
     k = s.G[G_NREPL]
     if k < s.RST.shape[0]:
@@ -103,7 +104,7 @@ def record_replicas(s, node, now):  # pragma: no cover - compiled
         s.G[G_NREPL] = k + 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def set_capacity(s, node, now):  # pragma: no cover - compiled
     """Servers = (serving replicas - lost replicas) x concurrency; work beyond it retires as it ends."""
     areas(s, node, now)
@@ -112,7 +113,7 @@ def set_capacity(s, node, now):  # pragma: no cover - compiled
     mark_dirty(s, node)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def enqueue(s, node, f, now):  # pragma: no cover - compiled
     areas(s, node, now)
     tail = s.NSI[node, S_QTAIL]
@@ -130,7 +131,7 @@ def enqueue(s, node, f, now):  # pragma: no cover - compiled
         heap.push(s, now + timeout, EV_EXPIRE << KIND_SHIFT, f, s.FI[f, F_GEN])
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def unlink(s, node, f, now):  # pragma: no cover - compiled
     """Take a waiting frame out of its node's queue."""
     areas(s, node, now)
@@ -147,7 +148,7 @@ def unlink(s, node, f, now):  # pragma: no cover - compiled
     s.FF[f, FF_LEFT] = now
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _take_sample(s, node, size):  # pragma: no cover - compiled
     """The next service (size 1) or batch time of the node, or -1.0 after asking Python for more."""
     if size == 1:
@@ -166,64 +167,65 @@ def _take_sample(s, node, size):  # pragma: no cover - compiled
     return s.BT[slot, size, position]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def dispatch_one(s, node, now):  # pragma: no cover - compiled
     """Start one job on a free server if the queue and the batching policy allow it.
 
     Returns DID_WORK, NO_WORK (nothing to start now), or a NEED_* code when a sample stream ran dry
     (nothing has changed then: Python refills the stream and the same call is made again).
     """
-    waiting = s.NSI[node, S_WAITING]
-    if s.NSI[node, S_OUTAGE] > 0 or waiting == 0 or s.NSI[node, S_TOTAL] - s.NSI[node, S_BUSY] <= 0:
+    NSI, NSF, G, JI, JF, FI, NTI = s.NSI, s.NSF, s.G, s.JI, s.JF, s.FI, s.NTI
+    waiting = NSI[node, S_WAITING]
+    if NSI[node, S_OUTAGE] > 0 or waiting == 0 or NSI[node, S_TOTAL] - NSI[node, S_BUSY] <= 0:
         return NO_WORK
-    head = s.NSI[node, S_QHEAD]
+    head = NSI[node, S_QHEAD]
     max_batch = s.NI[node, N_BATCH]
     size = 1
     if max_batch > 1:
         deadline = s.FF[head, FF_ARRIVAL] + s.NF[node, NF_DELAY]
         if waiting < max_batch and now < deadline:
-            if deadline != s.NSF[node, SF_WAKE_AT]:
-                s.NSF[node, SF_WAKE_AT] = deadline
+            if deadline != NSF[node, SF_WAKE_AT]:
+                NSF[node, SF_WAKE_AT] = deadline
                 heap.push(s, deadline, EV_WAKE << KIND_SHIFT, node, 0)
             return NO_WORK
         size = min(max_batch, waiting)
     duration = _take_sample(s, node, size)
     if duration < 0.0:
         return NEED_SERVICE if size == 1 else NEED_BATCH
-    if s.NSI[node, S_SLOWN] > 0:
-        duration *= s.NSF[node, SF_SLOW]
+    if NSI[node, S_SLOWN] > 0:
+        duration *= NSF[node, SF_SLOW]
     areas(s, node, now)
-    j = s.G[G_JFREE]
-    s.G[G_JFREE] = s.JI[j, J_FREE]
-    s.G[G_JUSED] += 1
-    s.JI[j, J_NODE], s.JI[j, J_SIZE] = node, size
-    s.JF[j, JF_START], s.JF[j, JF_END] = now, now + duration
+    j = G[G_JFREE]
+    G[G_JFREE] = JI[j, J_FREE]
+    G[G_JUSED] += 1
+    JI[j, J_NODE], JI[j, J_SIZE] = node, size
+    JF[j, JF_START], JF[j, JF_END] = now, now + duration
     last = -1
     for _ in range(size):
-        f = s.NSI[node, S_QHEAD]
+        f = NSI[node, S_QHEAD]
         unlink(s, node, f, now)
-        s.FI[f, F_STATE] = FS_SERVICE
-        s.FI[f, F_JOB] = j
-        s.FI[f, F_JNEXT] = -1
+        FI[f, F_STATE] = FS_SERVICE
+        FI[f, F_JOB] = j
+        FI[f, F_JNEXT] = -1
         if last < 0:
-            s.JI[j, J_FIRST] = f
+            JI[j, J_FIRST] = f
         else:
-            s.FI[last, F_JNEXT] = f
+            FI[last, F_JNEXT] = f
         last = f
-    s.NSI[node, S_BUSY] += 1
-    first = s.NSI[node, S_JHEAD]  # the node's running jobs, newest first
-    s.JI[j, J_PREV], s.JI[j, J_NEXT] = -1, first
+    NSI[node, S_BUSY] += 1
+    first = NSI[node, S_JHEAD]  # the node's running jobs, newest first
+    JI[j, J_PREV], JI[j, J_NEXT] = -1, first
     if first >= 0:
-        s.JI[first, J_PREV] = j
-    s.NSI[node, S_JHEAD] = j
+        JI[first, J_PREV] = j
+    NSI[node, S_JHEAD] = j
     if max_batch > 1:
-        s.NTI[node, T_BATCHES] += 1
-        s.NTI[node, T_BATCH_SUM] += size
-    heap.push(s, now + duration, EV_END << KIND_SHIFT, j, s.JI[j, J_GEN])
+        NTI[node, T_BATCHES] += 1
+        NTI[node, T_BATCH_SUM] += size
+    heap.push(s, now + duration, EV_END << KIND_SHIFT, j, JI[j, J_GEN])
     return DID_WORK
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def job_done(s, j, now):  # pragma: no cover - compiled
     """Free a job's server and record its busy time; its frames are the caller's to settle."""
     node = s.JI[j, J_NODE]
@@ -241,7 +243,7 @@ def job_done(s, j, now):  # pragma: no cover - compiled
     count_into(s.NB_BUSY[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], start, now - start)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def release_job(s, j):  # pragma: no cover - compiled
     s.JI[j, J_GEN] += 1  # its END event, still queued when the job is cancelled, is then ignored
     s.JI[j, J_FREE] = s.G[G_JFREE]
@@ -249,12 +251,12 @@ def release_job(s, j):  # pragma: no cover - compiled
     s.G[G_JUSED] -= 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def node_of(s, f):  # pragma: no cover - compiled
     return s.PI[s.FI[f, F_POS], P_NODE]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def release_frame(s, f):  # pragma: no cover - compiled
     s.FI[f, F_GEN] += 1
     s.FI[f, F_STATE] = FS_FREE

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.fifo import njit
+from simulator.events.jit import compiled, inlined
 
 _53 = 1.0 / 9007199254740992.0  # 2**-53
 
 
-@njit(cache=True, nogil=True, inline="always")
+@inlined
 def _rotl(x, k):  # pragma: no cover - compiled
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def uniform(states, stream):  # pragma: no cover - compiled
     """The next number in [0, 1) of one stream (a row of four uint64 words)."""
     s0, s1, s2, s3 = states[stream, 0], states[stream, 1], states[stream, 2], states[stream, 3]

@@ -8,15 +8,16 @@ from typing import Any
 
 import numpy as np
 from numba import types
-from numba.core import cgutils
+from numba.core import cgutils, imputils
+from numba.core.datamodel import default_manager, models
+from numba.core.runtime.nrtdynmod import _meminfo_struct_type
+from numba.core.typing.templates import AttributeTemplate, infer_getattr
 from numba.experimental import structref
-from numba.extending import intrinsic
-from numba.np.arrayobj import make_array
+from numba.extending import lower_getattr_generic, lower_setattr_generic
 
 from simulator import llm_serving as llm
 from simulator.events import layout as L
 from simulator.events.rng import seeded_states
-from simulator.fifo import njit
 from simulator.outcome import RunInputs
 from simulator.reasons import IN_FLIGHT, REASON_COUNT
 from simulator.stats import NODE_SERIES_POINTS
@@ -33,10 +34,50 @@ FIELDS = (
 State = namedtuple("State", FIELDS)  # the tables, as Python holds them
 
 
-@structref.register
 class _StateType(types.StructRef):
     def preprocess_fields(self, fields):
         return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+# Registered by hand instead of with structref.register, whose attribute access asks the reference-
+# counting runtime for the payload: these read it straight from the MemInfo (as NRT_MemInfo_data_fast
+# does), so the loop's functions can be compiled without reference counting (simulator/events/jit.py).
+default_manager.register(_StateType, models.StructRefModel)
+
+
+def _payload(context, builder, typ, value):
+    """The State payload of a StructRef value, addressed through its MemInfo's data pointer."""
+    meminfo = cgutils.create_struct_proxy(typ)(context, builder, value=value).meminfo
+    header = builder.bitcast(meminfo, _meminfo_struct_type.as_pointer())
+    data = builder.load(cgutils.gep(builder, header, 0, 3))
+    payload_type = typ.get_data_type()
+    pointer = builder.bitcast(data, context.data_model_manager[payload_type].get_value_type().as_pointer())
+    return cgutils.create_struct_proxy(payload_type)(context, builder, ref=pointer)
+
+
+@infer_getattr
+class _StateAttribute(AttributeTemplate):
+    key = _StateType
+
+    def generic_resolve(self, typ, attr):
+        return typ.field_dict.get(attr)
+
+
+@lower_getattr_generic(_StateType)
+def _getattr(context, builder, typ, value, attr):
+    field = getattr(_payload(context, builder, typ, value), attr)
+    return imputils.impl_ret_borrowed(context, builder, typ.field_dict[attr], field)
+
+
+@lower_setattr_generic(_StateType)
+def _setattr(context, builder, signature, args, attr):
+    (instance_type, value_type), (instance, value) = signature.args, args
+    payload = _payload(context, builder, instance_type, instance)
+    cast = context.cast(builder, value, value_type, instance_type.field_dict[attr])
+    old = getattr(payload, attr)
+    context.nrt.incref(builder, value_type, cast)
+    context.nrt.decref(builder, value_type, old)
+    setattr(payload, attr, cast)
 
 
 class StateRef(structref.StructRefProxy):
@@ -51,41 +92,6 @@ def compiled(state: State) -> StateRef:
     """The compiled view of a State's tables (they are shared, not copied)."""
     return StateRef(*state)
 
-
-@intrinsic
-def _borrow(typingctx, table):
-    """The same array without its reference count: reading it then costs no atomic increments."""
-    def codegen(context, builder, signature, args):
-        view = make_array(signature.args[0])(context, builder, args[0])
-        view.meminfo = cgutils.get_null_value(view.meminfo.type)
-        return view._getvalue()
-    return table(table), codegen
-
-
-@njit(cache=True, nogil=True)
-def borrowed(s):  # pragma: no cover - compiled
-    """A State whose tables are s's without reference counts, for the span of one call of the loop.
-
-    Every table a compiled function reads through a StructRef is otherwise counted in and out (an
-    atomic add, in a call LLVM cannot see through) each time: that was most of an event's cost.
-    The tables stay alive because s holds them for as long as the call that uses this view.
-    """
-    return StateRef(
-        _borrow(s.G), _borrow(s.GF), _borrow(s.ARR), _borrow(s.ENTRY), _borrow(s.ROOTS), _borrow(s.PI),
-        _borrow(s.PF), _borrow(s.CC), _borrow(s.AC), _borrow(s.NI), _borrow(s.NF), _borrow(s.NSI),
-        _borrow(s.NSF), _borrow(s.NTI), _borrow(s.NTF), _borrow(s.NB_BUSY), _borrow(s.NB_ERR),
-        _borrow(s.NB_REPL), _borrow(s.EI), _borrow(s.EF), _borrow(s.ESI), _borrow(s.ESF), _borrow(s.EST),
-        _borrow(s.CBW), _borrow(s.RBW), _borrow(s.FTI), _borrow(s.FTF), _borrow(s.FLUSH), _borrow(s.FI),
-        _borrow(s.FF), _borrow(s.CI), _borrow(s.CF), _borrow(s.JI), _borrow(s.JF), _borrow(s.HT),
-        _borrow(s.HK), _borrow(s.HPA), _borrow(s.HPB), _borrow(s.NWK), _borrow(s.NWA), _borrow(s.NWB),
-        _borrow(s.SV), _borrow(s.SVP), _borrow(s.BT), _borrow(s.BTP), _borrow(s.RNG), _borrow(s.HB),
-        _borrow(s.HU), _borrow(s.FATE), _borrow(s.STATUS), _borrow(s.DEG), _borrow(s.WV), _borrow(s.WN),
-        _borrow(s.RST), _borrow(s.RSI), _borrow(s.BTT), _borrow(s.BTI), _borrow(s.DS), _borrow(s.NQ),
-        _borrow(s.LLI), _borrow(s.LLP), _borrow(s.LLN), _borrow(s.LQB), _borrow(s.LRI), _borrow(s.LRUN),
-        _borrow(s.LSI), _borrow(s.LSAD), _borrow(s.LSF), _borrow(s.LSQ), _borrow(s.LLT), _borrow(s.LROWS),
-        _borrow(s.LRB), _borrow(s.LFIG), _borrow(s.LFIGN), _borrow(s.LOV), _borrow(s.LOW),
-        _borrow(s.LNODE), _borrow(s.TOKP), _borrow(s.TOKO), _borrow(s.STREAM),
-    )
 
 SERVICE_CHUNK = 8192  # samples of a node's service stream held at once
 BATCH_CHUNK = 1024  # and of each batch size's stream
