@@ -103,9 +103,14 @@ def run_start(*, board_id: str | uuid.UUID, seed: int | None = None, requests: i
         check_run_length(board.document, requests, duration_s)
         run = create_run(board=board, document=board.document, seed=seed, requests=requests,
                          duration_s=duration_s, client=client)
-        transaction.on_commit(lambda: enqueue_runs([run.id]))
-    board_broadcast(board.pk, run_event("run.queued", run))
+        transaction.on_commit(lambda: _announce_and_enqueue(board.pk, run))
     return run
+
+
+def _announce_and_enqueue(board_id: object, run: SimulationRun) -> None:
+    # Queued goes out before the task does: a free worker's `run.started` must not overtake it.
+    board_broadcast(board_id, run_event("run.queued", run))
+    enqueue_runs([run.id])
 
 
 def run_cancel(*, run: SimulationRun) -> SimulationRun:

@@ -82,7 +82,9 @@ class EditorPage:
     def drag_from_palette(self, kind: str, x: float, y: float) -> str:
         """Drag a palette item to (x, y) in the page; returns the new node's id."""
         before = set(self.node_ids())
-        box = self.page.locator(f'.palette-item[data-kind="{kind}"]').bounding_box()
+        item = self.page.locator(f'.palette-item[data-kind="{kind}"]')
+        item.scroll_into_view_if_needed()  # the palette scrolls when it holds more kinds than the window
+        box = item.bounding_box()
         self.page.mouse.move(box["x"] + 30, box["y"] + box["height"] / 2)
         self.page.mouse.down()
         self.page.mouse.move(box["x"] + 120, box["y"] + 20, steps=4)
