@@ -113,6 +113,13 @@ class Stack:
     def start_worker(self, *, beat: bool = False) -> CeleryWorkerProcess:
         from whiteboard.celery import app
 
+        # The worker's ping goes through the app's producer pool, bound to the broker the app used
+        # first: a script that starts one stack after another (capacity.py) would ping the
+        # previous stack's stopped Redis, retrying for ever. Point the app at this stack's Redis.
+        if app.conf.broker_url != self.redis.url:
+            app.conf.broker_url = self.redis.url
+            app._pool = None
+            app.amqp._producer_pool = None
         self._worker_count += 1
         worker = CeleryWorkerProcess(
             redis_url=self.redis.url, database_url=self.database_url,
