@@ -125,14 +125,22 @@ def in_range(f: Field, value: float) -> bool:
     return f.maximum is None or value <= f.maximum
 
 
-def check_token_count(value: Any, path: str, out: Collector) -> None:
-    """A distribution of whole token counts from 1 to MAX_TOKENS, its parameters by its kind."""
+def _dist_of(value: Any, choices: tuple[str, ...], path: str, out: Collector) -> str | None:
+    """The `dist` of a distribution object, or None (with the located error) when there is none to check."""
     if not isinstance(value, dict):
         out.add(path, f"must be an object with a dist, not {type_name(value)}")
-        return
+        return None
     dist = value.get("dist")
-    if dist not in catalog.TOKEN_DISTRIBUTIONS:
-        out.add(join(path, "dist"), f"must be one of {', '.join(catalog.TOKEN_DISTRIBUTIONS)}")
+    if dist not in choices:
+        out.add(join(path, "dist"), f"must be one of {', '.join(choices)}")
+        return None
+    return dist
+
+
+def check_token_count(value: Any, path: str, out: Collector) -> None:
+    """A distribution of whole token counts from 1 to MAX_TOKENS, its parameters by its kind."""
+    dist = _dist_of(value, catalog.TOKEN_DISTRIBUTIONS, path, out)
+    if dist is None:
         return
     wanted = {"constant": ("mean",), "uniform": ("low", "high"), "lognormal": ("median", "p99"),
               "empirical": ("samples",)}[dist]
@@ -165,12 +173,8 @@ def check_token_count(value: Any, path: str, out: Collector) -> None:
 
 
 def check_service_time(value: Any, path: str, out: Collector) -> None:
-    if not isinstance(value, dict):
-        out.add(path, f"must be an object with a dist, not {type_name(value)}")
-        return
-    dist = value.get("dist")
-    if dist not in catalog.SERVICE_DISTRIBUTIONS:
-        out.add(join(path, "dist"), f"must be one of {', '.join(catalog.SERVICE_DISTRIBUTIONS)}")
+    dist = _dist_of(value, catalog.SERVICE_DISTRIBUTIONS, path, out)
+    if dist is None:
         return
     allowed = {"dist", "mean_ms", "median_ms", "p99_ms", "samples_ms"}
     for key in value:
