@@ -1,4 +1,4 @@
-"""Writes to boards: create, update, patch, restore and delete, each in one transaction."""
+"""Writes to boards: create, update, patch, rename, duplicate, restore and delete, each in one transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from architectures.broadcast import board_broadcast_soon
 from architectures.models import Board, BoardVersion
 from architectures.selectors import board_get, board_get_for_write, board_version_get
 from simulator.casestudies import get_case_study
-from simulator.catalog import blank_document
+from simulator.catalog import MAX_TITLE_CHARS, blank_document
 from simulator.validation import BoardValidationError, Issue, check_document
 
 
@@ -112,6 +112,42 @@ def board_patch(*, board_id: str | uuid.UUID, expected_version: int, patch: dict
         raise VersionConflict(board)
     return board_update(board_id=board.pk, expected_version=expected_version,
                         document=merge_patch(board.document, patch), board=board)
+
+
+# A rename from the start page knows no version; it retries on the versions live edits made meanwhile.
+RENAME_ATTEMPTS = 5
+
+
+def board_rename(*, board_id: str | uuid.UUID, title: str) -> Board:
+    """Give the board's document a new title as a new version, on top of whatever version is current.
+
+    A title is one field, so the last rename wins rather than answering 409 to a caller that never
+    saw a version (the start page); edits arriving meanwhile are kept, and open editors resync.
+    """
+    for _ in range(RENAME_ATTEMPTS):
+        board = board_get(board_id=board_id)
+        if board.document.get("title") == title:
+            return board
+        try:
+            return board_update(board_id=board.pk, expected_version=board.version,
+                                document={**board.document, "title": title}, board=board)
+        except VersionConflict:
+            continue
+    raise VersionConflict(board_get(board_id=board_id))
+
+
+def copy_title(title: str) -> str:
+    """The default title of a duplicate, within the title limit."""
+    return f"Copy of {title}"[:MAX_TITLE_CHARS]
+
+
+def board_duplicate(*, board: Board, owner=None, title: str | None = None) -> Board:
+    """A new board with this board's current document: version 1, links of its own, owned by `owner`.
+
+    The history and runs stay with the original; the copy starts its own.
+    """
+    document = copy.deepcopy(board.document)
+    return board_create(document={**document, "title": title or copy_title(board.title)}, owner=owner)
 
 
 def board_restore(*, board_id: str | uuid.UUID, number: int) -> Board:

@@ -28,17 +28,24 @@ class DocumentField(serializers.JSONField):
     """A board document; its shape is served at /api/schema/board/ and checked on every write."""
 
 
-class BoardCreateRequestSerializer(serializers.Serializer):
-    document = DocumentField(required=False, help_text="A board document; omit for a blank board.")
-    title = serializers.CharField(required=False, max_length=MAX_TITLE_CHARS, allow_blank=False,
-                                  help_text="Title of the new board (overrides the document's).")
-    template = serializers.CharField(required=False, max_length=64,
-                                     help_text="Id of a case-study template to start from (GET /api/templates/).")
+class TitleField(serializers.CharField):
+    """A board title: not blank, within the title limit, storable in every database."""
 
-    def validate_title(self, value: str) -> str:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=MAX_TITLE_CHARS, allow_blank=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
         if not is_storable(value):
             raise serializers.ValidationError("contains a NUL character or an unpaired surrogate, which cannot be stored")
         return value
+
+
+class BoardCreateRequestSerializer(serializers.Serializer):
+    document = DocumentField(required=False, help_text="A board document; omit for a blank board.")
+    title = TitleField(required=False, help_text="Title of the new board (overrides the document's).")
+    template = serializers.CharField(required=False, max_length=64,
+                                     help_text="Id of a case-study template to start from (GET /api/templates/).")
 
     def validate_template(self, value: str) -> str:
         if value not in case_study_ids():
@@ -55,6 +62,14 @@ class BoardCreateRequestSerializer(serializers.Serializer):
 class BoardUpdateRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version this edit was made on.")
     document = DocumentField(help_text="PUT: the whole new document. PATCH: a JSON merge patch of it.")
+
+
+class BoardRenameRequestSerializer(serializers.Serializer):
+    title = TitleField(help_text="The board's new title.")
+
+
+class BoardDuplicateRequestSerializer(serializers.Serializer):
+    title = TitleField(required=False, help_text='Title of the copy; "Copy of <title>" when left out.')
 
 
 class BoardSerializer(serializers.ModelSerializer):

@@ -12,6 +12,8 @@ urlpatterns = [
          name="board-version"),
     path("boards/<str:board_id>/versions/<int:number>/restore/", views.BoardVersionRestoreView.as_view(),
          name="board-version-restore"),
+    path("boards/<str:board_id>/rename/", views.BoardRenameView.as_view(), name="board-rename"),
+    path("boards/<str:board_id>/duplicate/", views.BoardDuplicateView.as_view(), name="board-duplicate"),
     path("boards/<str:board_id>/regenerate-token/", views.BoardTokenRegenerateView.as_view(),
          name="board-regenerate-token"),
     path("component-kinds/", views.ComponentKindsView.as_view(), name="component-kinds"),

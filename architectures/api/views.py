@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from architectures import access, services
 from architectures.api.serializers import (
     BoardCreateRequestSerializer,
+    BoardDuplicateRequestSerializer,
+    BoardRenameRequestSerializer,
     BoardSerializer,
     BoardUpdateRequestSerializer,
     BoardVersionSerializer,
@@ -38,6 +40,12 @@ def board_answer(request: Request, board, role: str = EDIT, **kwargs) -> Respons
                     **kwargs)
 
 
+def created_answer(request: Request, board) -> Response:
+    """201 with a new board as its creator sees it: both links, owner."""
+    return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
+                    headers={"Location": reverse("board-detail", args=[board.pk])})
+
+
 class BoardCreateView(APIView):
     @extend_schema(request=BoardCreateRequestSerializer, responses={201: BoardSerializer, **ERRORS},
                    summary="Create a board (blank, or from a document)")
@@ -45,9 +53,7 @@ class BoardCreateView(APIView):
         data = validated(BoardCreateRequestSerializer, request.data)
         board = services.board_create(document=data.get("document"), title=data.get("title"),
                                       case_study=data.get("template"), owner=access.creator(request))
-        location = reverse("board-detail", args=[board.pk])
-        return Response(BoardSerializer(board, context={"request": request}).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        return created_answer(request, board)
 
 
 class BoardDetailView(APIView):
@@ -79,6 +85,27 @@ class BoardDetailView(APIView):
     def delete(self, request: Request, board_id: str) -> Response:
         services.board_delete(board_id=access.request_board(request, board_id, need=EDIT).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BoardRenameView(APIView):
+    @extend_schema(request=BoardRenameRequestSerializer,
+                   responses={200: BoardSerializer, 409: ConflictSerializer, **ERRORS},
+                   summary="Rename a board (a new version on top of the current one; needs the edit link)")
+    def post(self, request: Request, board_id: str) -> Response:
+        board = access.request_board(request, board_id, need=EDIT, with_document=False)
+        title = validated(BoardRenameRequestSerializer, request.data)["title"]
+        return board_answer(request, services.board_rename(board_id=board.pk, title=title))
+
+
+class BoardDuplicateView(APIView):
+    @extend_schema(request=BoardDuplicateRequestSerializer, responses={201: BoardSerializer, **ERRORS},
+                   summary="Copy a board's current document into a new board of the caller's, with links of its own")
+    def post(self, request: Request, board_id: str) -> Response:
+        # Reading is enough: a view link may already export the document and import it.
+        board = access.request_board(request, board_id)
+        data = validated(BoardDuplicateRequestSerializer, request.data)
+        copy = services.board_duplicate(board=board, owner=access.creator(request), title=data.get("title"))
+        return created_answer(request, copy)
 
 
 class BoardVersionListView(APIView):
