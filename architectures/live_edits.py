@@ -27,7 +27,10 @@ MAX_ATTEMPTS = 20
 
 BOARD_KEYS = ("title", "requirements", "traffic", "notes")
 OPS = ("node.add", "node.update", "node.delete", "edge.add", "edge.update", "edge.delete",
-       "fault.add", "fault.update", "fault.delete", "board.update")
+       "fault.add", "fault.update", "fault.delete", "annotation.add", "annotation.update", "annotation.delete",
+       "board.update")
+# Nothing else needs a fault or an annotation, so deleting one takes nothing along.
+STANDALONE = ("fault", "annotation")
 
 
 class EditRefused(ValueError):
@@ -91,7 +94,7 @@ def _apply_one(document: dict[str, Any], op: Any, path: str) -> None:
         # Deleting what is already gone is no conflict: both people wanted it gone.
         if index is not None:
             items.pop(index)
-        if collection != "fault":
+        if collection not in STANDALONE:
             _drop_dependents(document, collection, item_id)
         return
     patch = _require(op, "patch", dict, path)

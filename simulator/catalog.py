@@ -43,6 +43,21 @@ MAX_ID_CHARS = 64
 MAX_EMPIRICAL_SAMPLES = 10_000
 MAX_COORDINATE = 1_000_000
 
+# Whiteboard annotations (free text, sticky notes, frames) and connection bends: drawn and exported,
+# never simulated. Their checks are in simulator/annotations.py.
+ANNOTATION_TYPES = ("text", "sticky", "frame")
+MAX_ANNOTATIONS = 500
+MAX_ANNOTATION_TEXT_CHARS = 2000  # a text's or sticky note's text; a frame's title has MAX_LABEL_CHARS
+MIN_ANNOTATION_SIZE = 20
+MAX_ANNOTATION_SIZE = 20_000
+MAX_EDGE_VERTICES = 32
+# The fixed palette of notes and frames: the document stores the name, the browser and the PNG
+# export draw its fill.
+ANNOTATION_COLOURS = {
+    "yellow": "#fef3c7", "orange": "#ffedd5", "green": "#dcfce7", "blue": "#dbeafe",
+    "violet": "#ede9fe", "pink": "#fce7f3", "grey": "#f1f5f9",
+}
+
 EDGE_FIELDS: tuple[Field, ...] = (
     Field("mode", ENUM, "sync",
           "sync: the caller waits for the answer (on the request path); "
@@ -122,8 +137,12 @@ def catalog_dict() -> dict[str, Any]:
             "nodes": MAX_NODES, "edges": MAX_EDGES, "label_chars": MAX_LABEL_CHARS,
             "title_chars": MAX_TITLE_CHARS, "note_chars": MAX_NOTE_CHARS,
             "document_bytes": MAX_DOCUMENT_BYTES, "id_chars": MAX_ID_CHARS, "faults": MAX_FAULTS,
-            "tokens": MAX_TOKENS,
+            "tokens": MAX_TOKENS, "annotations": MAX_ANNOTATIONS, "annotation_text_chars": MAX_ANNOTATION_TEXT_CHARS,
+            "annotation_min_size": MIN_ANNOTATION_SIZE, "annotation_max_size": MAX_ANNOTATION_SIZE,
+            "edge_vertices": MAX_EDGE_VERTICES,
         },
+        "annotation_types": list(ANNOTATION_TYPES),
+        "annotation_colours": dict(ANNOTATION_COLOURS),
     }
 
 

@@ -84,6 +84,35 @@ def _service_time_schema() -> dict[str, Any]:
     }
 
 
+def _point(limit: float) -> dict[str, Any]:
+    coordinate = {"type": "number", "minimum": -limit, "maximum": limit}
+    return {"type": "object", "required": ["x", "y"], "additionalProperties": False,
+            "properties": {"x": coordinate, "y": coordinate}}
+
+
+def _annotations_schema() -> dict[str, Any]:
+    """Texts, sticky notes and frames: drawn on the canvas and in the export, never simulated."""
+    coordinate = {"type": "number", "minimum": -catalog.MAX_COORDINATE, "maximum": catalog.MAX_COORDINATE}
+    size = {"type": "number", "minimum": catalog.MIN_ANNOTATION_SIZE, "maximum": catalog.MAX_ANNOTATION_SIZE}
+    text = {"type": "string", "maxLength": catalog.MAX_ANNOTATION_TEXT_CHARS}
+    return {
+        "type": "array", "maxItems": catalog.MAX_ANNOTATIONS,
+        "description": "Whiteboard annotations; a frame groups the components whose centre lies inside it.",
+        "items": {
+            "type": "object", "required": ["id", "type", "x", "y", "w", "h"], "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": catalog.MAX_ID_CHARS, "pattern": ID_PATTERN.pattern},
+                "type": {"type": "string", "enum": list(catalog.ANNOTATION_TYPES)},
+                "x": coordinate, "y": coordinate, "w": size, "h": size, "text": text,
+                "title": {"type": "string", "maxLength": catalog.MAX_LABEL_CHARS},
+                "color": {"type": "string", "enum": list(catalog.ANNOTATION_COLOURS)},
+            },
+            "allOf": [{"if": {"properties": {"type": {"const": "frame"}}},
+                       "then": {"not": {"required": ["text"]}}, "else": {"not": {"required": ["title"]}}}],
+        },
+    }
+
+
 def board_json_schema() -> dict[str, Any]:
     """The board document's JSON Schema; semantic rules are listed under x-semantic-rules."""
     identifier = {"type": "string", "minLength": 1, "maxLength": catalog.MAX_ID_CHARS,
@@ -100,7 +129,10 @@ def board_json_schema() -> dict[str, Any]:
     edge = _object(catalog.EDGE_FIELDS)
     edge["required"] = ["id", "source", "target"]
     edge["properties"].update({"id": identifier, "source": identifier, "target": identifier,
-                               "label": {"type": "string", "maxLength": catalog.MAX_LABEL_CHARS}})
+                               "label": {"type": "string", "maxLength": catalog.MAX_LABEL_CHARS},
+                               "vertices": {"type": "array", "maxItems": catalog.MAX_EDGE_VERTICES,
+                                            "description": "Bends the drawn line passes through; not simulated.",
+                                            "items": _point(catalog.MAX_COORDINATE)}})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Board document",
@@ -143,6 +175,7 @@ def board_json_schema() -> dict[str, Any]:
                     "unevaluatedProperties": False,
                 },
             },
+            "annotations": _annotations_schema(),
             "notes": {
                 "type": "object", "additionalProperties": False,
                 "properties": {step: {"type": "string", "maxLength": catalog.MAX_NOTE_CHARS,
@@ -160,6 +193,7 @@ def board_json_schema() -> dict[str, Any]:
             "with autoscaling: min_replicas <= replicas <= max_replicas; a utilization target is at most 1",
             "a fault's target is a node (an edge for latency_spike and partition) that fits its type, and "
             "the fault ends within the run",
+            "annotation ids are unique",
             f"the document serialises to at most {catalog.MAX_DOCUMENT_BYTES} bytes",
         ],
         "x-limits": catalog.catalog_dict()["limits"],

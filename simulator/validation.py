@@ -7,6 +7,7 @@ import re
 from typing import Any, Iterable
 
 from simulator import catalog
+from simulator.annotations import check_annotations, check_vertices
 from simulator.fault_validation import check_autoscaling, check_calls, check_faults
 from simulator.faults import resolved as resolved_fault
 from simulator.fieldcheck import (  # noqa: F401  (ID_PATTERN and Issue are read from here by other modules)
@@ -94,7 +95,9 @@ def _check_edges(edges: Any, node_index: dict[str, int], out: Collector) -> list
         if ends_ok and edge["source"] == edge["target"]:
             out.add(path, f"connects node {edge['source']} to itself; self-loops are not allowed")
             ends_ok = False
-        extra = {k: v for k, v in edge.items() if k not in ("id", "source", "target", "label")}
+        extra = {k: v for k, v in edge.items() if k not in ("id", "source", "target", "label", "vertices")}
+        if "vertices" in edge:
+            check_vertices(edge["vertices"], join(path, "vertices"), out)
         check_fields(catalog.EDGE_FIELDS, extra, path, out, "an edge")
         if "label" in edge:
             check_string(edge["label"], join(path, "label"), out, catalog.MAX_LABEL_CHARS)
@@ -187,6 +190,8 @@ def validate_document(document: Any) -> list[Issue]:
                     out.add(join("notes", key), f"must be one of the steps {', '.join(catalog.NOTE_STEPS)}")
                 else:
                     check_string(text, join("notes", key), out, catalog.MAX_NOTE_CHARS)
+    if "annotations" in document:
+        check_annotations(document["annotations"], out)
     node_index = _check_nodes(document.get("nodes", []), out)
     sync = _check_edges(document.get("edges", []), node_index, out)
     if not out.issues:

@@ -41,7 +41,8 @@ def diagram_script(document: dict[str, Any]) -> str:
         "    node = {}",
     ]
     for cluster in plan["clusters"]:
-        lines.append(f"    with Cluster({cluster['title']!r}):")
+        attrs = f", graph_attr={cluster['graph_attr']!r}" if cluster.get("graph_attr") else ""
+        lines.append(f"    with Cluster({cluster['title']!r}{attrs}):")
         lines += [f"        node[{n['key']!r}] = {n['cls']}({n['label']!r})" for n in cluster["nodes"]]
     if plan["edges"]:
         lines.append("")

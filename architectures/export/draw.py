@@ -27,7 +27,7 @@ def draw(plan: dict[str, Any], filename: str, outformat: str = "png") -> None:
                  graph_attr=plan["graph_attr"]):
         drawn = {}
         for cluster in plan["clusters"]:
-            with Cluster(cluster["title"]):
+            with Cluster(cluster["title"], graph_attr=cluster.get("graph_attr") or {}):
                 for node in cluster["nodes"]:
                     drawn[node["key"]] = _icon_class(node["module"], node["cls"])(node["label"])
         for edge in plan["edges"]:

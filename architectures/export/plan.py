@@ -7,8 +7,13 @@ import textwrap
 from typing import Any
 
 from architectures.export.icons import GROUP_TITLES, group_of, icon_for
+from simulator.annotations import contains
+from simulator.catalog import ANNOTATION_COLOURS
 
 LABEL_WIDTH = 24  # characters per line: long labels wrap instead of widening the whole rank
+# A component's box on the canvas (static/editor/shapes.js): its centre decides the frame it is in.
+NODE_WIDTH, NODE_HEIGHT = 184, 56
+FRAME_COLOR = "grey"
 SYNC_COLOR = "#334155"
 ASYNC_COLOR = "#7c3aed"
 
@@ -53,16 +58,47 @@ def _edge_attrs(edge: dict[str, Any]) -> dict[str, str]:
     return attrs
 
 
+def frame_of(node: dict[str, Any], frames: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The smallest frame holding the centre of the node's box (frames may nest), or None."""
+    position = node.get("position") or {}
+    x = position.get("x", 0) + NODE_WIDTH / 2
+    y = position.get("y", 0) + NODE_HEIGHT / 2
+    holding = [frame for frame in frames if contains(frame, x, y)]
+    return min(holding, key=lambda frame: frame["w"] * frame["h"], default=None)
+
+
 def diagram_plan(document: dict[str, Any]) -> dict[str, Any]:
-    """The drawing of `document` as JSON-ready data: title, clusters (catalog groups) of nodes, edges."""
+    """The drawing of `document` as JSON-ready data: title, clusters of nodes, edges.
+
+    A component inside a frame is drawn in that frame's cluster (its title, its colour); the
+    others in one cluster per catalog group.
+    """
+    frames = [item for item in document.get("annotations") or [] if item.get("type") == "frame"]
     by_group: dict[str, list[dict[str, str]]] = {}
+    by_frame: dict[str, list[dict[str, str]]] = {}
     for node in document.get("nodes") or []:
         module, cls = icon_for(node.get("kind", ""))
-        by_group.setdefault(group_of(node.get("kind", "")), []).append(
-            {"key": node["id"], "module": module, "cls": cls, "label": _node_label(node)})
-    known = {node["key"] for nodes in by_group.values() for node in nodes}
+        drawn = {"key": node["id"], "module": module, "cls": cls, "label": _node_label(node)}
+        frame = frame_of(node, frames)
+        if frame is not None:
+            by_frame.setdefault(frame["id"], []).append(drawn)
+        else:
+            by_group.setdefault(group_of(node.get("kind", "")), []).append(drawn)
     clusters = [{"title": GROUP_TITLES.get(group, group), "nodes": by_group[group]}
                 for group in [*GROUP_TITLES, *sorted(set(by_group) - set(GROUP_TITLES))] if group in by_group]
+    # diagrams names a cluster's subgraph after its title, and Graphviz merges subgraphs of one
+    # name: a frame titled like a group or another frame gets a number.
+    titles = {cluster["title"] for cluster in clusters}
+    for frame in frames:
+        if frame["id"] not in by_frame:
+            continue
+        title = base = graphviz_text(frame.get("title") or "Frame", width=40)
+        while title in titles:
+            title = f"{base} ({sum(existing.startswith(base) for existing in titles) + 1})"
+        titles.add(title)
+        clusters.append({"title": title, "nodes": by_frame[frame["id"]], "graph_attr": {
+            "bgcolor": ANNOTATION_COLOURS.get(frame.get("color") or FRAME_COLOR, ANNOTATION_COLOURS[FRAME_COLOR])}})
+    known = {node["key"] for cluster in clusters for node in cluster["nodes"]}
     edges = [{"source": edge["source"], "target": edge["target"], "attrs": _edge_attrs(edge)}
              for edge in document.get("edges") or []
              if edge.get("source") in known and edge.get("target") in known]
