@@ -35,7 +35,7 @@ export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
   const canvas = {
     png: () => editor.exporter.exportPNG(fileName(title()), { ...CANVAS_OPTIONS, ratio: 1 }),
     png2x: () => editor.exporter.exportPNG(fileName(title()), { ...CANVAS_OPTIONS, ratio: 2 }),
-    svg: () => editor.exporter.exportSVG(fileName(title()), { preserveDimensions: true, copyStyles: false }),
+    svg: () => editor.exporter.exportSVG(fileName(title()), svgOptions(editor.graph)),
   };
   for (const [action, run] of Object.entries(canvas)) {
     menu.querySelector(`[data-export="${action}"]`).addEventListener("click", () => withEverythingDrawn(editor.graph, run));
@@ -51,6 +51,24 @@ export function installExportMenu(menu, { editor, boardId, title, onMessage }) {
     input.value = "";
     if (file) await importFile(file, onMessage);
   });
+}
+
+/**
+ * X6 clears the stage's transform but keeps the zoom and pan on the viewport group around it, so
+ * its SVG showed whatever part of the board was on screen. The copy drops that transform and takes
+ * the whole board (from the model, with room for ports, badges and labels) as its viewBox.
+ */
+function svgOptions(graph) {
+  const margin = CANVAS_OPTIONS.padding;
+  const area = graph.getContentArea();
+  const viewBox = { x: area.x - margin, y: area.y - margin, width: area.width + 2 * margin, height: area.height + 2 * margin };
+  return {
+    viewBox, preserveDimensions: true, copyStyles: false,
+    beforeSerialize(svg) {
+      svg.querySelector(".x6-graph-svg-viewport")?.removeAttribute("transform");
+      return svg;
+    },
+  };
 }
 
 /**
