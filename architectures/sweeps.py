@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-import math
+import random
 import uuid
 from typing import Any
 
@@ -15,6 +15,7 @@ from architectures.broadcast import board_broadcast
 from architectures.instance_choice import instance_trials, llm_servers, mean_tokens
 from architectures.models import Board, SimulationRun, Sweep
 from architectures.payloads import sweep_finished_event
+from architectures.replica_search import NEAR_SATURATION, ReplicaSearch, results_summary
 from architectures.runs import InvalidRunRequest, check_run_length, create_run, run_task_options
 from architectures.selectors import board_get, sweep_get, sweep_runs
 from simulator.catalog import KINDS
@@ -23,9 +24,6 @@ AUTO_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 MAX_LEVELS = 20
 DEFAULT_SWEEP_REQUESTS = 40_000
 DROP_RATE_LIMIT = 0.001  # a level that drops more than 0.1% of requests does not meet the SLO
-RIGHTSIZE_FACTORS = (0.5, 1.0, 2.0, 4.0)
-RIGHTSIZE_ESCALATION = (8.0, 16.0)
-RIGHTSIZE_MAX_ROUNDS = 8
 
 
 def _requirement(document: dict[str, Any], name: str) -> float | None:
@@ -50,20 +48,13 @@ def _launch(sweep: Sweep, runs: list[SimulationRun], callback) -> None:
     transaction.on_commit(lambda: chord(header)(callback))
 
 
-def _run_summary(run: SimulationRun) -> dict[str, Any]:
-    results = run.results or {}
-    counts = results.get("requests") or {}
-    arrived = counts.get("arrived") or 0
-    return {
-        "run_id": str(run.id), "status": run.status, "error": run.error,
-        "p99_ms": (results.get("latency_ms") or {}).get("p99"),
-        "throughput_rps": results.get("throughput_rps"),
-        "drop_rate": (counts.get("dropped", 0) / arrived) if arrived else None,
-        "monthly_usd": (results.get("cost") or {}).get("monthly_usd"),
-        "unstable": [w.get("node") for w in results.get("warnings") or [] if w.get("code") == "unstable"],
-        # Most measured requests still unanswered at the end: its P99 is that of the few that completed.
-        "overloaded": any(w.get("code") == "overloaded" for w in results.get("warnings") or []),
-    }
+def _run_summary(run: SimulationRun, nodes: list[str] = ()) -> dict[str, Any]:
+    """The run's verdict inputs; with `nodes`, also those nodes' load and price (what the replica search learns from)."""
+    summary = {"run_id": str(run.id), "status": run.status, "error": run.error,
+               **results_summary(run.results or {}, list(nodes))}
+    if not nodes:
+        del summary["load"]
+    return summary
 
 
 def meets_slo(summary: dict[str, Any], p99_target: float | None) -> bool:
@@ -160,38 +151,6 @@ def apply_replicas(document: dict[str, Any], replicas: dict[str, int], rps: floa
     return doc
 
 
-def scaled(replicas: dict[str, int], factor: float) -> dict[str, int]:
-    return {node: min(1000, max(1, math.ceil(count * factor))) for node, count in replicas.items()}
-
-
-def shrink_candidates(replicas: dict[str, int]) -> list[dict[str, int]]:
-    """One candidate per node: that node with about a quarter fewer replicas (at least one fewer)."""
-    candidates = []
-    for node, count in replicas.items():
-        if count > 1:
-            candidates.append({**replicas, node: count - max(1, count // 4)})
-    return candidates
-
-
-def merged_shrinks(best: dict[str, int], passing: list[dict[str, int]]) -> dict[str, int] | None:
-    """Every one-node shrink of `best` that met the SLO, applied together (None unless two or more did).
-
-    Each shrink candidate differs from the best in one node, so taking the fewest replicas of each
-    node over the passing ones applies them all: a board of many components (a RAG pipeline in front
-    of an LLM) then sheds its spare replicas in a few rounds instead of one component per round.
-    """
-    shrunk = [replicas for replicas in passing if replicas != best]
-    if len(shrunk) < 2:
-        return None
-    return {node: min(replicas[node] for replicas in shrunk) for node in best}
-
-
-def _cost_key(summary: dict[str, Any], replicas: dict[str, int]) -> tuple[float, int]:
-    # Monthly cost when the simulator prices the board; the replica total breaks ties (and stands
-    # in for cost when no price is known).
-    return (summary["monthly_usd"] if summary["monthly_usd"] is not None else 0.0, sum(replicas.values()))
-
-
 def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = None, p99_ms: float | None = None,
                     requests: int | None = None, seed: int | None = None, client: str = "") -> Sweep:
     """Search for the cheapest machines and replica counts meeting the P99 SLO at the target rate, in rounds of parallel runs."""
@@ -210,14 +169,24 @@ def rightsize_start(*, board_id: str | uuid.UUID, target_rps: float | None = Non
         instances = {node: config["instance"] for node, config in llms.items()}
         sweep = Sweep.objects.create(board=board, kind=Sweep.RIGHTSIZE, params={
             "target_rps": target_rps or target_rps_of(document), "p99_slo_ms": p99_ms, "requests": requests,
-            "seed": seed, "client": client, "start": start, "start_instances": instances, "document": document,
-            "state": {"round": 0, "first": 0, "best": None, "candidates": [], "instances": dict(instances),
-                      "replica_start": start, "instance_trials": []}})
+            # One seed for every run: the same requests meet every configuration, so one with more
+            # replicas never waits longer, which the search's proof of cheapest relies on.
+            "seed": seed if seed is not None else random.SystemRandom().randrange(2**31),
+            "client": client, "start": start, "start_instances": instances, "document": document,
+            "state": {"round": 0, "candidates": [], "instances": dict(instances),
+                      "replica_start": start, "instance_trials": [], "search": None}})
         if llms:
             _next_round(sweep, board, _instance_round(document, start, llms, instances, sweep.params["target_rps"]))
         else:
-            _next_round(sweep, board, [{"replicas": scaled(start, factor)} for factor in RIGHTSIZE_FACTORS])
+            _start_search(sweep, board, start)
     return sweep
+
+
+def _start_search(sweep: Sweep, board: Board, start: dict[str, int]) -> Sweep:
+    search = ReplicaSearch(start=dict(start))
+    first = search.first_round()
+    sweep.params["state"]["search"] = search.to_state()
+    return _continue(sweep, board, [{"replicas": replicas} for replicas in first])
 
 
 def _instance_round(document: dict[str, Any], start: dict[str, int], llms: dict[str, dict[str, Any]],
@@ -254,29 +223,35 @@ def _next_round(sweep: Sweep, board: Board, candidates: list[dict[str, Any]]) ->
     _launch(sweep, runs, rightsize_step.si(str(sweep.id)))
 
 
-def _judge(sweep: Sweep) -> list[tuple[tuple[float, int], dict[str, Any], dict[str, Any]]]:
-    """The round's configurations that met the SLO, cheapest first, as (key, entry, summary)."""
+def _judge(sweep: Sweep, nodes: list[str]) -> list[tuple[dict[str, Any], dict[str, Any], bool]]:
+    """The round's configurations as (entry, summary, meets the SLO)."""
     params = sweep.params
     state = params["state"]
     runs = {str(run.id): run for run in sweep_runs(sweep=sweep, run_ids=[c["run_id"] for c in state["candidates"]],
                                                    with_documents=False)}
     judged = []
     for entry in state["candidates"]:
-        summary = _run_summary(runs[entry["run_id"]])
-        entry["summary"] = summary
-        if meets_slo(summary, params["p99_slo_ms"]):
-            judged.append((_cost_key(summary, entry["replicas"]), entry, summary))
-    judged.sort(key=lambda item: item[0])
+        summary = _run_summary(runs[entry["run_id"]], nodes)
+        entry["summary"] = {k: v for k, v in summary.items() if k != "load"}
+        judged.append((entry, summary, meets_slo(summary, params["p99_slo_ms"])))
     return judged
+
+
+def _cheapest_passing(judged: list) -> list[dict[str, Any]]:
+    """The passing entries, cheapest first (monthly cost, then total replicas)."""
+    passing = [(entry, summary) for entry, summary, passed in judged if passed]
+    passing.sort(key=lambda item: (item[1]["monthly_usd"] or 0.0, sum(item[0]["replicas"].values())))
+    return [entry for entry, _ in passing]
 
 
 def _choose_instances(sweep: Sweep, judged: list) -> None:
     """Fix each LLM server's machine to its cheapest passing trial (its own machine if none passed)."""
     state = sweep.params["state"]
     replica_start = dict(sweep.params["start"])
+    cheapest = _cheapest_passing(judged)
     for node in state["instances"]:
-        passing = [entry for _, entry, _ in judged if entry["varies"] == node]
-        if passing:  # judged is cheapest first
+        passing = [entry for entry in cheapest if entry["varies"] == node]
+        if passing:
             state["instances"][node] = passing[0]["instances"][node]
             replica_start[node] = passing[0]["replicas"][node]
     state["replica_start"] = replica_start
@@ -290,54 +265,47 @@ def _choose_instances(sweep: Sweep, judged: list) -> None:
 
 @transaction.atomic
 def rightsize_step(*, sweep_id: str | uuid.UUID) -> Sweep:
-    """Judge the round that just ended, then start the next one or report the best configuration."""
+    """Judge the round that just ended, then start the next one or report the cheapest configuration."""
     sweep = Sweep.objects.select_for_update().get(pk=uuid.UUID(str(sweep_id)))
     if sweep.status != Sweep.RUNNING:
         return sweep
     params, board = sweep.params, sweep.board
     state = params["state"]
-    judged = _judge(sweep)
     state["round"] += 1
-    # A search queued before machines were chosen has neither key: it searches replicas from its start.
-    state.setdefault("first", 0)
     state.setdefault("instances", {})
-    state.setdefault("replica_start", params["start"])
+    nodes = list(params["start"])
+    judged = _judge(sweep, nodes)
     if state["candidates"] and state["candidates"][0].get("varies"):
         # The machines are chosen; the replica search starts from the chosen ones' counts.
         _choose_instances(sweep, judged)
-        state["first"] = state["round"]
-        return _continue(sweep, board, [{"replicas": scaled(state["replica_start"], f)} for f in RIGHTSIZE_FACTORS])
-    previous_best = state["best"]["replicas"] if state["best"] else None
-    best = state["best"]
-    if judged and (best is None or judged[0][0] < tuple(best["key"])):
-        key, entry, summary = judged[0]
-        state["best"] = best = {"key": list(key), "replicas": entry["replicas"], "summary": summary}
-        improved = True
-    else:
-        improved = False
-    first_replica_round = state["round"] == state["first"] + 1
-    if best is None:
-        if first_replica_round:
-            return _continue(sweep, board, [{"replicas": scaled(state["replica_start"], f)} for f in RIGHTSIZE_ESCALATION])
-        _close(sweep, Sweep.FAILED, error=(
-            f"No configuration up to {RIGHTSIZE_ESCALATION[-1]:g}x the current replicas meets the P99 SLO of "
-            f"{params['p99_slo_ms']} ms at {params['target_rps']} req/s: something other than replica counts "
-            "(a slow model, a long edge latency, a timeout) sets the latency."))
-        return sweep
-    candidates = shrink_candidates(best["replicas"])
-    if previous_best is not None:  # this round shrank the previous best one node at a time
-        merged = merged_shrinks(previous_best, [entry["replicas"] for _, entry, _ in judged])
-        if merged is not None and merged != best["replicas"] and merged not in candidates:
-            candidates.insert(0, merged)
-    if (improved or first_replica_round) and candidates and state["round"] - state["first"] < RIGHTSIZE_MAX_ROUNDS:
+        return _start_search(sweep, board, state["replica_start"])
+    if not state.get("search"):  # queued by an older version of this search: start it over from here
+        return _start_search(sweep, board, state.get("replica_start", params["start"]))
+    search = ReplicaSearch.from_state(state["search"])
+    for entry, summary, passed in judged:
+        search.record(entry["replicas"], summary, passed, run_id=entry["run_id"])
+    candidates = search.next_round()
+    state["search"] = search.to_state()
+    if candidates:
         return _continue(sweep, board, [{"replicas": replicas} for replicas in candidates])
+    if search.best is None:
+        _close(sweep, Sweep.FAILED, error=(
+            f"No configuration tried meets the P99 SLO of {params['p99_slo_ms']} ms at {params['target_rps']} req/s, "
+            f"and in those that fail no component is {NEAR_SATURATION:.0%} busy or more, so more replicas would not "
+            "help: something other than replica counts (a slow model, a long edge latency, a timeout) sets the "
+            "latency. The run's bottleneck line says where its P99 is spent."))
+        return sweep
+    best = search.tried[search.best]
+    summary = best["summary"]
     _close(sweep, Sweep.SUCCEEDED, result={
-        "replicas": best["replicas"], "instances": state["instances"], "p99_ms": best["summary"]["p99_ms"],
-        "monthly_usd": best["summary"]["monthly_usd"], "run_id": best["summary"]["run_id"],
-        "drop_rate": best["summary"]["drop_rate"], "throughput_rps": best["summary"]["throughput_rps"],
+        "replicas": best["replicas"], "instances": state["instances"], "p99_ms": summary["p99_ms"],
+        "monthly_usd": summary["monthly_usd"], "run_id": best["run_id"],
+        "drop_rate": summary["drop_rate"], "throughput_rps": summary["throughput_rps"],
         "target_rps": params["target_rps"], "p99_slo_ms": params["p99_slo_ms"], "start": params["start"],
         "start_instances": params.get("start_instances", {}), "instance_trials": state.get("instance_trials", []),
-        "rounds": state["round"]})
+        "rounds": state["round"], "configurations_tried": search.evaluations, "proven_cheapest": search.proven,
+        "floor": search.floor,
+        "near_saturation": NEAR_SATURATION})
     return sweep
 
 

@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 from architectures.instance_choice import MAX_INSTANCES_TRIED, answer_ms, instance_trials
 from architectures.models import SimulationRun
 from architectures.services import board_create
-from architectures.sweeps import scaled, shrink_candidates
 from simulator.instances import INSTANCE_TYPES
 from simulator.models.llm import llm_profile
 from tests.access import BoardTokenClient
@@ -90,12 +89,6 @@ def test_rightsize_without_a_p99_slo_is_400(api, document):
     board = board_create(document=doc)
     response = api.post(f"/api/boards/{board.pk}/rightsize/", {}, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["path"] == "p99_ms"
-
-
-def test_search_steps_scale_and_shrink_replica_counts():
-    assert scaled({"a": 3, "b": 1}, 0.5) == {"a": 2, "b": 1}
-    assert scaled({"a": 3}, 4) == {"a": 12}
-    assert shrink_candidates({"a": 8, "b": 1, "c": 2}) == [{"a": 6, "b": 1, "c": 2}, {"a": 8, "b": 1, "c": 1}]
 
 
 def llm_board(instance: str, replicas: int) -> dict:
