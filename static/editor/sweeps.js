@@ -10,6 +10,16 @@ function changedInstances(result) {
   return Object.fromEntries(Object.entries(result.instances || {}).filter(([id, name]) => name !== result.start_instances?.[id]));
 }
 
+/** How sure the proposal is of being the cheapest, and which components the search may grow. */
+function searchNote(result) {
+  if (result.configurations_tried === undefined) return null; // a search made before this one was
+  const limit = `${Math.round(result.near_saturation * 100)}%`;
+  const text = result.proven_cheapest
+    ? `${result.configurations_tried} configurations simulated: every cheaper one fails the SLO. Only components at least ${limit} busy were given replicas.`
+    : `${result.configurations_tried} configurations simulated, the search's limit: a cheaper configuration may exist.`;
+  return el("p", { class: "panel-hint", "data-proven": String(Boolean(result.proven_cheapest)), text });
+}
+
 export class SweepPanels {
   /**
    * @param {object} options  {state (labels, and the replica counts a proposal sets), controller (starts and
@@ -118,6 +128,7 @@ export class SweepPanels {
       } });
     box.replaceChildren(
       el("p", { class: "sweep-summary", text: `Cheapest found: ${usd(result.monthly_usd)} a month with P99 ${ms(result.p99_ms)} at ${rps(result.target_rps)} (SLO ${result.p99_slo_ms} ms), after ${result.rounds} rounds.` }),
+      searchNote(result),
       ...this.instanceLines(result),
       el("table", { class: "rightsize-table" }, el("thead", {}, el("tr", {}, el("th", { text: "Component" }), el("th", { text: "Now" }), el("th", { text: "Proposed" }))), el("tbody", {}, ...rows)),
       apply);
