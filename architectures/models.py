@@ -117,3 +117,7 @@ class SimulationRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in self.ACTIVE
+
+
+# Kept in their own module; imported here so that Django finds them with the app's other models.
+from architectures.interview_models import InterviewEvent, InterviewSession  # noqa: E402,F401

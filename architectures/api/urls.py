@@ -49,3 +49,18 @@ urlpatterns += [
     path("templates/<str:template_id>/thumbnail.png", gallery_views.template_thumbnail_view,
          name="template-thumbnail"),
 ]
+
+from architectures.api import interview as interview_views  # noqa: E402
+
+INTERVIEW = "boards/<str:board_id>/interview/"
+urlpatterns += [
+    path(INTERVIEW, interview_views.InterviewView.as_view(), name="board-interview"),
+    *[path(f"{INTERVIEW}{action}/", interview_views.InterviewControlView.as_view(action=action),
+           name=f"board-interview-{action}") for action in ("pause", "resume", "next-step", "end")],
+    path(f"{INTERVIEW}curveballs/", interview_views.CurveballCreateView.as_view(), name="board-interview-curveballs"),
+    *[path(f"{INTERVIEW}curveballs/<str:card_id>/{action}/", interview_views.CurveballActionView.as_view(action=action),
+           name=f"board-interview-curveball-{action}") for action in ("play", "undo")],
+    path(f"{INTERVIEW}ratings/", interview_views.RatingsView.as_view(), name="board-interview-ratings"),
+    path(f"{INTERVIEW}scorecard/", interview_views.ScorecardView.as_view(), name="board-interview-scorecard"),
+    path(f"{INTERVIEW}replay/", interview_views.ReplayView.as_view(), name="board-interview-replay"),
+]

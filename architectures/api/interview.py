@@ -1,0 +1,188 @@
+"""REST views of a board's mock-interview session: clock, curveballs, ratings, scorecard and replay.
+
+Who may call what is in architectures/interview.py (roles) and the README ("Mock-interview mode").
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from architectures import access, interview
+from architectures.access import EDIT, VIEW
+from architectures.api.errors import error_response
+from architectures.api.serializers import ErrorSerializer, validated
+from architectures.interview_models import InterviewSession
+from architectures.interview_replay import replay
+from architectures.interview_scorecard import curveball_verdicts, scorecard
+from architectures.models import Board
+from simulator.catalog import NOTE_STEPS
+
+TAGS = ["interview"]
+KEY_PARAMETER = OpenApiParameter(
+    interview.KEY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The interviewer key the start of the session answered; without it (or with a wrong one) an "
+                "edit link is a candidate and a view link an observer.")
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+SESSION_ANSWER = OpenApiTypes.OBJECT
+
+
+class StartRequestSerializer(serializers.Serializer):
+    template = serializers.CharField(required=False, max_length=64,
+                                     help_text="Template whose curveballs to deal; default: guessed from the title.")
+
+
+class StepRequestSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=NOTE_STEPS, required=False,
+                                   help_text="Go to this step; omitted: the following one.")
+
+
+class CurveballRequestSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="Shown on the card.", allow_blank=True, trim_whitespace=False)
+    prompt = serializers.CharField(required=False, default="", allow_blank=True, trim_whitespace=False)
+    change = serializers.JSONField(required=False, default=dict,
+                                   help_text='{"requirements": {"peak_rps": {"times": 3}}, "traffic": {...}, '
+                                             '"fault": {...}}; see the README.')
+
+
+def _errors(view: Callable) -> Callable:
+    """The session's own refusals in the API's one error format."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except interview.InterviewInvalid as problem:
+            return error_response(400, problem.detail, problem.errors)
+        except interview.NotInterviewer:
+            return error_response(403, "Only the interviewer can do this.", [
+                {"path": interview.KEY_HEADER, "message": "needs the key of the editor who started the interview"}])
+        except interview.InterviewConflict as conflict:
+            return error_response(409, str(conflict), [{"path": "", "message": str(conflict)}])
+    return wrapped
+
+
+def _caller(request: Request, board_id: str, need: str = VIEW) -> tuple[Board, str, InterviewSession | None, str]:
+    """(board, board role, the board's session or None, the caller's part in it)."""
+    board, role = access.board_access(board_id=board_id, token=access.request_token(request), user=request.user,
+                                      need=need)
+    session = interview.session_for_board(board)
+    return board, role, session, interview.role_of(session, board_role=role, key=request.headers.get(
+        interview.KEY_HEADER))
+
+
+def _active(request: Request, board_id: str) -> tuple[Board, str, InterviewSession, str]:
+    board, role, session, you = _caller(request, board_id, need=EDIT)
+    if session is None or session.status != InterviewSession.ACTIVE:
+        raise interview.InterviewConflict("No interview is running on this board.")
+    return board, role, session, you
+
+
+def _answer(board: Board, session: InterviewSession | None, you: str, code: int = 200, **extra: Any) -> Response:
+    now = timezone.now()
+    payload = None
+    if session is not None:
+        board.refresh_from_db(fields=["version", "document"])
+        payload = interview.session_payload(session, you=you, now=now, answered=curveball_verdicts(session, board))
+    return Response({"now": now.isoformat(), "you": you, "session": payload, **extra}, status=code)
+
+
+class InterviewView(APIView):
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: SESSION_ANSWER, 404: ErrorSerializer},
+                   summary="The board's interview session (active, else the last one, else null) and the server's now")
+    def get(self, request: Request, board_id: str) -> Response:
+        board, _, session, you = _caller(request, board_id)
+        return _answer(board, session, you)
+
+    @extend_schema(tags=TAGS, request=StartRequestSerializer, responses={201: SESSION_ANSWER, **ERRORS},
+                   summary="Start an interview: the caller becomes its interviewer (the answer carries the key)")
+    @_errors
+    def post(self, request: Request, board_id: str) -> Response:
+        board, _, _, _ = _caller(request, board_id, need=EDIT)
+        data = validated(StartRequestSerializer, request.data)
+        started = interview.session_start(board=board, template=data.get("template"))
+        return _answer(board, started.session, interview.INTERVIEWER, status.HTTP_201_CREATED,
+                       interviewer_key=started.key)
+
+
+class InterviewControlView(APIView):
+    """pause, resume, next-step and end."""
+
+    action = ""
+
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=StepRequestSerializer,
+                   responses={200: SESSION_ANSWER, **ERRORS},
+                   summary="Interviewer: pause, resume, go to the next (or a named) step, or end the interview")
+    @_errors
+    def post(self, request: Request, board_id: str) -> Response:
+        board, role, session, you = _active(request, board_id)
+        step = validated(StepRequestSerializer, request.data).get("step") if self.action == "next-step" else None
+        session = interview.session_control(session=session, you=you, action=self.action, step=step, board_role=role)
+        return _answer(board, session, you)
+
+
+class CurveballCreateView(APIView):
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=CurveballRequestSerializer,
+                   responses={201: SESSION_ANSWER, **ERRORS},
+                   summary="Interviewer: write a curveball of your own (hidden from the others until played)")
+    @_errors
+    def post(self, request: Request, board_id: str) -> Response:
+        board, _, session, you = _active(request, board_id)
+        data = validated(CurveballRequestSerializer, request.data)
+        session = interview.curveball_add(session=session, you=you, **data)
+        return _answer(board, session, you, status.HTTP_201_CREATED)
+
+
+class CurveballActionView(APIView):
+    """play and undo."""
+
+    action = ""
+
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=None, responses={200: SESSION_ANSWER, **ERRORS},
+                   summary="Interviewer: play a curveball (its change is one live edit) or undo a played one")
+    @_errors
+    def post(self, request: Request, board_id: str, card_id: str) -> Response:
+        board, _, session, you = _active(request, board_id)
+        act = interview.curveball_play if self.action == "play" else interview.curveball_undo
+        played = act(session=session, you=you, card_id=card_id)
+        return _answer(board, played.session, you, version=played.version)
+
+
+class RatingsView(APIView):
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=OpenApiTypes.OBJECT,
+                   responses={200: SESSION_ANSWER, **ERRORS},
+                   summary='Interviewer: rate steps, {"model": {"score": 1-4, "comment": "..."}}, merged into the rest')
+    @_errors
+    def put(self, request: Request, board_id: str) -> Response:
+        board, _, session, you = _caller(request, board_id, need=EDIT)
+        if session is None:
+            raise interview.InterviewConflict("This board has no interview to rate.")
+        session = interview.ratings_update(session=session, you=you, ratings=request.data)
+        return _answer(board, session, you)
+
+
+class ScorecardView(APIView):
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="The scorecard: computed checks per step with reasons; ratings for the interviewer, "
+                           "or for all once ended")
+    @_errors
+    def get(self, request: Request, board_id: str) -> Response:
+        board, _, session, you = _caller(request, board_id)
+        if session is None:
+            raise interview.InterviewConflict("This board has no interview.")
+        return Response({"now": timezone.now().isoformat(), **scorecard(session, board, you=you)})
+
+
+class ReplayView(APIView):
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+                   summary="The replay: the board's versions, its runs and the session's events, oldest first")
+    def get(self, request: Request, board_id: str) -> Response:
+        board, _, session, you = _caller(request, board_id)
+        return Response({"now": timezone.now().isoformat(), "you": you, **replay(board, session)})
