@@ -103,6 +103,8 @@ export const api = {
   boardSchema: () => request("GET", "/api/schema/board/"),
   createBoard: (body = {}) => request("POST", "/api/boards/", body),
   getBoard: (id) => request("GET", board(id)),
+  renameBoard: (id, title) => request("POST", `${board(id)}rename/`, { title }),
+  duplicateBoard: (id, body = {}) => request("POST", `${board(id)}duplicate/`, body),
   saveBoard: (id, version, document) => request("PUT", board(id), { version, document }),
   versions: (id) => request("GET", `${board(id)}versions/`),
   version: (id, number) => request("GET", `${board(id)}versions/${number}/`),

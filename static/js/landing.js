@@ -2,8 +2,8 @@
 import { recentBoards, rememberBoard, forgetBoard } from "./recent.js";
 import { openWithTokens, rememberLinks } from "./tokens.js";
 import { ApiError, api } from "../editor/api.js";
-import { el } from "../editor/dom.js";
 import { renderGallery } from "./gallery.js";
+import { BoardCards } from "./boardcards.js";
 
 const form = document.getElementById("new-board");
 const errorBox = document.getElementById("new-board-error");
@@ -39,29 +39,55 @@ const galleryError = document.getElementById("template-gallery-error");
 renderGallery(document.getElementById("template-gallery"), galleryError,
   (templateId) => createAndOpen({ template: templateId }, galleryError));
 
+const cards = new BoardCards({
+  toast: document.getElementById("board-toast"),
+  dialog: document.getElementById("delete-dialog"),
+  onDuplicated: (copy) => {
+    // A copy made while logged in is the account's; it is also this browser's newest board.
+    document.getElementById("my-boards")?.prepend(cards.card({ id: copy.id, title: copy.title, meta: "Changed just now", role: "edit" }));
+    renderRecent();
+  },
+  onRemoved: showEmpty,
+});
+
+/** The recent list shows once it has a board; emptied later, it says so. */
+function showEmpty() {
+  const count = document.getElementById("recent-boards").children.length;
+  if (count) document.getElementById("recent").hidden = false;
+  document.getElementById("recent-empty").hidden = count > 0;
+}
+// My boards are the account's own: the server listed them, and the session may do anything with them.
+for (const card of document.querySelectorAll("#my-boards .board-card")) cards.enhance(card, "edit");
+
 async function renderRecent() {
   const list = document.getElementById("recent-boards");
   const boards = recentBoards();
-  document.getElementById("recent-empty").hidden = boards.length > 0;
-  list.replaceChildren(...boards.map((entry) => el("li", {},
-    el("a", { href: `/b/${encodeURIComponent(entry.id)}/`, text: entry.title }), " ",
-    el("span", { class: "muted", text: new Date(entry.openedAt).toLocaleString() }))));
-  // Drop boards that were deleted since or whose links were revoked; the list is only a convenience.
-  for (const entry of boards) {
-    if (!(await stillOpens(entry.id))) {
+  const shown = boards.map((entry) => cards.card({
+    id: entry.id, title: entry.title, meta: `Opened ${new Date(entry.openedAt).toLocaleString()}`,
+  }));
+  list.replaceChildren(...shown);
+  showEmpty();
+  // Each board's role decides its menu; boards deleted since or whose links were revoked are dropped
+  // (the list is only a convenience).
+  for (const [index, entry] of boards.entries()) {
+    const opened = await opening(entry.id);
+    if (opened === null) {
       forgetBoard(entry.id);
-      renderRecent();
-      return;
+      shown[index].remove();
+      showEmpty();
+    } else if (opened) {
+      cards.setRole(shown[index], opened.role);
+      if (opened.title !== entry.title) cards.setTitle(entry.id, opened.title);
     }
   }
 }
 
-/** False when no token this browser holds opens the board any more (openWithTokens forgets those). */
-async function stillOpens(boardId) {
+/** The board as a link this browser holds opens it; null when none does (openWithTokens forgets those), false offline. */
+async function opening(boardId) {
   try {
-    return (await openWithTokens(boardId, () => api.getBoard(boardId))) !== null;
+    return (await openWithTokens(boardId, () => api.getBoard(boardId)))?.result ?? null;
   } catch {
-    return true; // offline or a server error: keep it
+    return false; // offline or a server error: keep it
   }
 }
 

@@ -17,8 +17,23 @@ export function rememberBoard(id, title) {
   localStorage.setItem(KEY, JSON.stringify(list.slice(0, LIMIT)));
 }
 
+/** Keeps a listed board's place and time, with its new title. */
+export function renameRemembered(id, title) {
+  const list = recentBoards().map((entry) => (entry.id === id ? { ...entry, title } : entry));
+  localStorage.setItem(KEY, JSON.stringify(list));
+}
+
+/** Drops a board from the list; returns a function that puts it back where it was. */
 export function forgetBoard(id) {
-  localStorage.setItem(KEY, JSON.stringify(recentBoards().filter((entry) => entry.id !== id)));
+  const list = recentBoards();
+  const at = list.findIndex((entry) => entry.id === id);
+  localStorage.setItem(KEY, JSON.stringify(list.filter((entry) => entry.id !== id)));
+  return () => {
+    if (at < 0) return;
+    const now = recentBoards().filter((entry) => entry.id !== id);
+    now.splice(at, 0, list[at]);
+    localStorage.setItem(KEY, JSON.stringify(now.slice(0, LIMIT)));
+  };
 }
 
 // On a board page, record the visit.
