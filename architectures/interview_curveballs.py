@@ -113,13 +113,13 @@ TEMPLATE_DECKS: dict[str, tuple[dict[str, Any], ...]] = {
         _tighter("card_network_30ms", "The card network wants 30 ms", "The card network now allows P99 30 ms.", 30),
     ),
     "rag_chatbot": (
-        _fault("llm_replica_lost", "An LLM replica is lost", "One GPU node of the LLM server fails.",
-               "replicas_down", "llm", replicas=1),
+        _fault("llm_slow", "The LLM server slows down", "A noisy neighbour halves the GPUs' speed for a while.",
+               "slowdown", "llm", factor=2),
         _tripled("A product launch: support chats triple."),
     ),
     "rag_chatbot_small_gpus": (
-        _fault("llm_replica_lost", "An LLM replica is lost", "One GPU node of the LLM server fails.",
-               "replicas_down", "llm", replicas=1),
+        _fault("llm_slow", "The LLM server slows down", "A noisy neighbour halves the GPUs' speed for a while.",
+               "slowdown", "llm", factor=2),
     ),
     "llm_search_assistant": (
         _fault("semantic_cache_flushed", "The semantic cache is flushed", "The semantic cache restarts empty.",

@@ -13,7 +13,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any, Iterable
 
-from architectures.interview import ratings_visible
+from architectures.interview import CANDIDATE, ratings_visible, session_for_board
 from architectures.interview_models import InterviewSession
 from architectures.models import Board, SimulationRun
 from simulator.catalog import CALL_MODES, NOTE_STEPS, NOTE_TITLES
@@ -300,3 +300,9 @@ def scorecard(session: InterviewSession, board: Board, *, you: str) -> dict[str,
             "latest_run": {"id": str(latest.pk), "board_version": latest.board_version,
                            "finished_at": latest.finished_at.isoformat()} if latest else None,
             "steps": steps, "passed": sum(check["passed"] for check in every), "total": len(every)}
+
+
+def report_scorecard(board: Board) -> dict[str, Any] | None:
+    """The scorecard the design report shows: of the board's latest session, as a candidate sees it; None without one."""
+    session = session_for_board(board)
+    return scorecard(session, board, you=CANDIDATE) if session is not None else None

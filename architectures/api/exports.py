@@ -24,6 +24,7 @@ from architectures.api.serializers import BoardSerializer, ErrorSerializer
 from architectures.export.code import diagram_script, file_stem
 from architectures.export.png import DEFAULT_TIMEOUT_S, ExportFailed, render_png
 from architectures.export.report import Report, build_report, report_markdown
+from architectures.interview_scorecard import report_scorecard
 from architectures.models import Board
 from architectures.selectors import BoardNotFound, board_latest_succeeded_run, is_board_id
 
@@ -108,7 +109,8 @@ def _report(request: HttpRequest, board: Board) -> Report:
                 f"finished {run.finished_at:%Y-%m-%d %H:%M} UTC.")
     image_url = request.build_absolute_uri(reverse("board-export-png", args=[board.pk]))
     return build_report(board.document, image_url=image_url, results=run.results if run else None,
-                        run_note=note, subtitle=f"Design report, board version {board.version}")
+                        run_note=note, subtitle=f"Design report, board version {board.version}",
+                        scorecard=report_scorecard(board))
 
 
 class BoardReportMarkdownView(ExportView):

@@ -159,12 +159,30 @@ def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) 
     return sections
 
 
+def _scorecard(card: dict[str, Any]) -> list[Section]:
+    """The mock interview's scorecard (architectures/interview_scorecard.py): checks, then ratings when shown."""
+    state = "ended" if card["status"] == "ended" else "still running"
+    rows = [(step["title"], check.get("title") or check["id"], "pass" if check["passed"] else "FAIL", check["reason"])
+            for step in card["steps"] for check in step["checks"]]
+    sections = [Section("Interview scorecard", blocks=[
+        Block("text", f"{card['passed']} of {card['total']} computed checks pass; the interview is {state}."),
+        _table(("step", "check", "result", "why"), rows)])]
+    if card["ratings_visible"]:
+        ratings = [(step["title"], (step["rating"] or {}).get("score") or "—", (step["rating"] or {}).get("comment") or "")
+                   for step in card["steps"]]
+        sections.append(Section("Interviewer's ratings (1 to 4)", level=3,
+                                blocks=[_table(("step", "rating", "comment"), ratings)]))
+    return sections
+
+
 def build_report(document: dict[str, Any], *, image_url: str, results: dict[str, Any] | None = None,
-                 run_note: str = "", subtitle: str = "") -> Report:
-    """The report's content, shared by the Markdown export and the HTML page."""
+                 run_note: str = "", subtitle: str = "", scorecard: dict[str, Any] | None = None) -> Report:
+    """The report's content, shared by the Markdown export and the HTML page (a scorecard when there was an interview)."""
     labels = {node["id"]: node.get("label") or node["id"] for node in document.get("nodes") or []}
     sections = [_requirements(document), *_notes(document), _diagram(document, image_url),
                 *_run(results, run_note, labels)]
+    if scorecard is not None:
+        sections += _scorecard(scorecard)
     return Report(document.get("title") or "Untitled board", subtitle, sections)
 
 
