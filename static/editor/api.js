@@ -45,9 +45,10 @@ async function send(method, url, options = {}) {
   }
 }
 
-async function request(method, url, body) {
+/** A JSON request with the board's token; `headers` adds others (the interviewer's key, interview.js). */
+export async function request(method, url, body, headers = {}) {
   const response = await send(method, url, {
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -1,4 +1,4 @@
-// The framework panel: requirements and traffic, the run's scenarios (its faults), Markdown notes for the 7 steps, and the interview timer.
+// The framework panel: requirements and traffic, the run's scenarios (its faults) and Markdown notes for the 7 steps (the interview's clock is the server's: interview.js).
 
 import DOMPurify from "../vendor/purify.es.js";
 import { marked } from "../vendor/marked.esm.js";
@@ -11,7 +11,6 @@ const TRAFFIC_SHOWN = ["arrival", "rps"]; // the others (run length, warm-up, pa
 // What each request asks of an LLM server: a group of its own, open while the board has a generative AI component.
 const TRAFFIC_LLM = ["prompt_tokens", "output_tokens", "streaming"];
 const GENAI_GROUP = "genai";
-const INTERVIEW_SECONDS = 45 * 60;
 const SECTIONS = ["requirements", "traffic", "notes", "faults"];
 
 /** Notes are user input: Markdown is rendered, then sanitised, before it touches the DOM. */
@@ -107,49 +106,5 @@ export class FrameworkPanel {
       this.write("notes", step.name, area.value);
     });
     return el("details", { class: "note", "data-step": step.name }, summary, area, preview);
-  }
-}
-
-/** The optional 45-minute mock-interview countdown in the app bar. */
-export class InterviewTimer {
-  constructor(root) {
-    this.root = root;
-    this.display = root.querySelector(".timer-display");
-    this.toggle = root.querySelector(".timer-toggle");
-    this.reset = root.querySelector(".timer-reset");
-    this.remaining = INTERVIEW_SECONDS;
-    this.interval = null;
-    this.toggle.addEventListener("click", () => (this.interval ? this.pause() : this.start()));
-    this.reset.addEventListener("click", () => {
-      this.pause();
-      this.remaining = INTERVIEW_SECONDS;
-      this.draw();
-    });
-    this.draw();
-  }
-
-  start() {
-    if (this.remaining <= 0) this.remaining = INTERVIEW_SECONDS;
-    const endsAt = Date.now() + this.remaining * 1000;
-    this.interval = setInterval(() => {
-      this.remaining = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
-      if (this.remaining === 0) this.pause();
-      this.draw();
-    }, 250);
-    this.draw();
-  }
-
-  pause() {
-    clearInterval(this.interval);
-    this.interval = null;
-    this.draw();
-  }
-
-  draw() {
-    const minutes = Math.floor(this.remaining / 60);
-    const seconds = String(this.remaining % 60).padStart(2, "0");
-    this.display.textContent = this.remaining === 0 ? "Time's up" : `${minutes}:${seconds}`;
-    this.toggle.textContent = this.interval ? "Pause" : "Start interview";
-    this.root.dataset.state = this.remaining === 0 ? "over" : this.remaining <= 300 ? "ending" : this.interval ? "running" : "idle";
   }
 }

@@ -5,6 +5,8 @@
 //   undo timeline, right-sizing                    -> read and write the board state
 //   autosave (REST) and live editing (WebSocket)  -> send its changes and take the server's back into it
 //   results overlay and its playback, presence     -> draw over the canvas; presence and runs share the page's socket
+//   interview clock, tab and replay                -> the server's session over REST and the socket; the replay
+//                                                     draws past boards on a layer of its own, never the board state
 
 import { openBoard, installAccess, socketProtocols } from "./access.js";
 import { api } from "./api.js";
@@ -13,10 +15,12 @@ import { Catalog } from "./catalog.js";
 import { LiveEditing } from "./collab.js";
 import { Editor } from "./editor.js";
 import { installExportMenu } from "./exports.js";
-import { FrameworkPanel, InterviewTimer } from "./framework.js";
+import { FrameworkPanel } from "./framework.js";
+import { InterviewClock, InterviewPanel, InterviewSession } from "./interview.js";
 import { Palette } from "./palette.js";
 import { Presence } from "./presence.js";
 import { PropertiesPanel } from "./properties.js";
+import { Replay } from "./replay.js";
 import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
 import { BoardState } from "./store.js";
@@ -98,7 +102,6 @@ async function start() {
   new FrameworkPanel($("#panel-framework"), state, { onShowFault: (fault) => editor.focus(fault.target) });
   new PropertiesPanel($("#panel-properties"), editor, state, { onMessage: message });
   new Palette($("#palette"), catalog, editor);
-  new InterviewTimer($("#timer"));
   showSaveStatus($("#save-status"), state);
   const autosave = new Autosave(state, { boardId, onMessage: message, chooseVersion: conflictDialog($("#conflict")) });
   // The page's one live connection to the board: run progress and results, edits of others, who is here.
@@ -111,8 +114,13 @@ async function start() {
     root.dataset.side = name; // the Results tab gets a wider side panel for its charts
     if (name === "versions") versions.refresh();
   });
-  editor.onSelectionChange(({ added }) => added.length && showTab("properties"));
+  editor.onSelectionChange(({ added }) => added.length && !replay.open && showTab("properties"));
   const canRun = board.role !== "view"; // a run is a write: a view link sees runs but starts none
+  // The mock interview: the server's session, its clock in the app bar, its tab, and the replay over the canvas.
+  const interview = new InterviewSession({ boardId, socket, onMessage: message });
+  const replay = new Replay($("#replay"), { wrap: $(".canvas-wrap"), editor, state, interview, onMessage: message });
+  new InterviewClock($("#timer"), interview, { canStart: canRun, onOpen: () => showTab("interview") });
+  new InterviewPanel($("#panel-interview"), interview, { state, socket, canStart: canRun, onReplay: () => replay.show() });
   const runs = installRunUi({ boardId, editor, state, socket, onMessage: message, showTab, canRun });
   installToolbar(editor, timeline, state);
   installExportMenu($("#export-menu"), { editor, boardId, title: () => state.board().title, onMessage: message });
@@ -120,7 +128,7 @@ async function start() {
   installAccess({ board, editor, state, socket, onMessage: message, reload: async () => state.replace(await api.getBoard(boardId)) });
 
   // The browser tests' and the benchmarks' hook: the board state and the parts that send and draw it.
-  window.boardEditor = { state, editor, timeline, autosave, live, socket, runs };
+  window.boardEditor = { state, editor, timeline, autosave, live, socket, runs, interview, replay };
 
   // Fit once the canvas has its final size (the grid layout settles after the first frame).
   requestAnimationFrame(() => {

@@ -223,3 +223,13 @@ def test_the_interview_api_is_in_the_openapi_schema(api):
     parameters = paths["/api/boards/{board_id}/interview/pause/"]["post"]["parameters"]
     assert any(p["name"] == "X-Interviewer-Key" and p["in"] == "header" for p in parameters)
 
+
+
+def test_an_editor_may_end_a_session_whose_key_was_lost_after_three_hours(api, board, key, observer):
+    shift_start(board, 2 * 3600)
+    assert api.post(url(board, "end/")).status_code == 403
+    shift_start(board, 3600)
+    assert observer.post(url(board, "end/")).status_code == 403
+    assert api.post(url(board, "pause/")).status_code == 403  # only ending is open to the others
+    ended = api.post(url(board, "end/"))
+    assert ended.status_code == 200 and ended.json()["session"]["status"] == "ended"
