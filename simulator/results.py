@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from simulator.arrivals import mean_rate_rps
+from simulator.attribution import limit
 from simulator.outcome import COMPLETED, Outcome, RunInputs
 from simulator.reasons import DROP_REASONS, ERROR_REASONS
 from simulator.stats import NodeStats, p99_interval
@@ -211,21 +212,6 @@ def _warnings(nodes: dict[str, NodeStats], measured: int, unfinished: int) -> li
     return found
 
 
-def _bottleneck(nodes: dict[str, NodeStats]) -> dict[str, Any] | None:
-    served = {k: s for k, s in nodes.items() if s.servers > 0}
-    if not served:
-        return None
-    node_id = max(served, key=lambda k: (served[k].utilization, served[k].mean_wait_ms))
-    s = served[node_id]
-    # An LLM server's capacity depends on its requests' token counts, so none is stated for it.
-    capacity = f" against a capacity of {s.capacity_rps:.0f} req/s" if s.capacity_rps is not None else ""
-    why = (f"highest utilisation, {s.utilization:.0%}: offered {s.offered_rps:.0f} req/s{capacity}; "
-           f"requests wait {s.mean_wait_ms:.2f} ms on average (P99 {s.p99_wait_ms:.2f} ms)")
-    if s.dropped:
-        why += f"; {s.dropped} dropped"
-    return {"node": node_id, "utilization": s.utilization, "reason": why}
-
-
 def _slo(requirements: dict[str, Any], latency: LatencySummary, throughput: float, offered_rps: float,
          drop_share: float, unstable: bool) -> dict[str, dict[str, Any]]:
     verdicts: dict[str, dict[str, Any]] = {}
@@ -238,7 +224,8 @@ def _slo(requirements: dict[str, Any], latency: LatencySummary, throughput: floa
         target = requirements["peak_rps"]
         passed = offered_rps >= target * (1 - MAX_DROP_SHARE) and drop_share <= MAX_DROP_SHARE and not unstable
         note = ("the board carried the offered traffic" if passed else
-                f"the run offered {offered_rps:.0f} req/s, below the peak; raise traffic.rps to test it"
+                f"the run offered {offered_rps:.0f} req/s, below the peak; set the simulated traffic "
+                "(traffic.rps) to the peak to test it"
                 if offered_rps < target * (1 - MAX_DROP_SHARE) else
                 "requests were dropped or a node is unstable at this rate")
         verdicts["peak_rps"] = {"target": target, "actual": throughput, "passed": bool(passed), "note": note}
@@ -273,10 +260,16 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
     slo = _slo(document["requirements"], latency, throughput, offered,
                (counts.dropped + counts.failed) / max(counts.arrived, 1),
                any(w["code"] == "unstable" for w in warnings))
+    # Where the P99 is spent (or, passing, the least room): simulator/attribution.py says how.
+    bottleneck = limit(inputs.topology, nodes, edge_ids=[edge["id"] for edge in document["edges"]], slo=slo,
+                       p99_ms=latency.p99, unstable=[w["node"] for w in warnings if w["code"] == "unstable"],
+                       drop_share=(counts.dropped + counts.failed) / max(counts.arrived, 1), llm=outcome.llm,
+                       streaming=bool(traffic.get("streaming")),
+                       labels={n["id"]: n.get("label") or n["id"] for n in document["nodes"]})
     impacts = fault_impacts(document.get("faults") or [], timeseries, lo / 1000.0, (fate, status > 0))
     return Results(
         latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=nodes,
-        timeseries=timeseries, histogram=histogram, bottleneck=_bottleneck(nodes), slo=slo, warnings=warnings,
+        timeseries=timeseries, histogram=histogram, bottleneck=bottleneck, slo=slo, warnings=warnings,
         run={"seed": seed, "engine": outcome.path, "simulated_s": hi / 1000.0, "warmup_s": lo / 1000.0,
              "measured_s": span_s, "requests_simulated": int(len(arrival)), "offered_rps": offered},
         cost=cost, node_models=node_models or {}, errors=errors,

@@ -134,7 +134,8 @@ export class CanvasOverlay {
       drops: stats && (stats.dropped > 0 || stats.failed > 0)
         ? { display: null, text: lossText(stats) }
         : { display: "none", text: "" },
-      outline: { display: results?.bottleneck?.node === node.id ? null : "none", ...BOTTLENECK_OUTLINE },
+      // A passing board's limit is headroom, not a problem: no red outline for it.
+      outline: { display: results?.bottleneck?.node === node.id && results.bottleneck.verdict !== "headroom" ? null : "none", ...BOTTLENECK_OUTLINE },
       fault: { display: "none", text: "" },
     }, SILENT);
   }

@@ -75,10 +75,12 @@ export class RunResults {
     const header = el("p", { class: "run-meta panel-hint", text: `Board version ${run.board_version} · ${results.run.requests_simulated.toLocaleString()} requests simulated (${results.run.measured_s.toFixed(1)} s measured after ${results.run.warmup_s} s warm-up) · seed ${results.run.seed}${compressed}` });
     const checks = el("ul", { class: "checks" }, ...verdict.checks.map((check) => el("li", { class: "check", "data-passed": String(check.passed) },
       el("span", { class: "badge", "data-verdict": check.passed ? "pass" : "fail", text: check.passed ? "PASS" : "FAIL" }), " ", el("span", { text: check.text }))));
-    // When the design passes, the busiest box is where the next limit will come from, not a problem yet.
-    const calm = verdict.verdict === "pass";
-    const bottleneckLine = bottleneck ? el("div", { class: "bottleneck", "data-calm": String(calm) },
-      el("strong", { text: `${calm ? "Bottleneck as load grows" : "Bottleneck"}: ${this.state.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
+    // A passing board's limit is its headroom (the component closest to its limit); a failing one's is
+    // where its P99 is spent or the capacity it lacks (simulator/attribution.py). Runs stored before
+    // the simulator said which fall back to the verdict.
+    const calm = bottleneck?.verdict ? bottleneck.verdict === "headroom" : verdict.verdict === "pass";
+    const bottleneckLine = bottleneck ? el("div", { class: "bottleneck", "data-calm": String(calm), "data-cause": bottleneck.cause || null },
+      el("strong", { text: `${calm ? "Headroom" : "Bottleneck"}: ${this.state.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
       el("button", { type: "button", class: "link-button", text: "Show it", onclick: () => this.editor.focus(bottleneck.node) })) : null;
     // The simulator names components by id; people know them by their labels.
     const named = (w) => (w.node && w.message.startsWith(w.node) ? this.state.labelOf(w.node) + w.message.slice(w.node.length) : w.message);

@@ -1,0 +1,66 @@
+"""The run's limit names where the P99 is spent (network, a sync chain, a queue) and, on a passing board, the headroom."""
+
+from __future__ import annotations
+
+from simulator.runner import run
+
+RPS = 300
+
+
+def chain(p99_ms: float, latency_ms: float, service_ms: float = 5.0, constant: bool = False) -> dict:
+    """Gateway (0.2 ms: about 6% busy), feature store and model server called one after another."""
+    def service(mean_ms: float) -> dict:
+        return {"dist": "constant", "mean_ms": mean_ms} if constant else {"dist": "exponential", "mean_ms": mean_ms}
+    return {"schema_version": 1, "title": "Chain",
+            "requirements": {"peak_rps": RPS, "p99_ms": p99_ms, "monthly_budget_usd": None},
+            "traffic": {"rps": RPS, "warmup_s": 2},
+            "nodes": [
+                {"id": "gw", "kind": "gateway", "label": "Gateway", "position": {"x": 0, "y": 0},
+                 "config": {"replicas": 1, "service_time": service(0.2)}},
+                {"id": "fs", "kind": "feature_store", "label": "Features", "position": {"x": 200, "y": 0},
+                 "config": {"replicas": 8, "service_time": service(service_ms)}},
+                {"id": "ms", "kind": "model_server", "label": "Model", "position": {"x": 400, "y": 0},
+                 "config": {"replicas": 8, "model": None, "max_batch_size": 1, "service_time": service(service_ms)}}],
+            "edges": [{"id": "e1", "source": "gw", "target": "fs", "latency_ms": latency_ms},
+                      {"id": "e2", "source": "fs", "target": "ms", "latency_ms": latency_ms}]}
+
+
+def test_a_p99_spent_on_network_latency_names_the_links_not_a_quiet_component():
+    results = run(chain(p99_ms=50, latency_ms=30), seed=4, requests=10_000)
+    limit = results.bottleneck
+    assert not results.slo["p99_ms"]["passed"]
+    assert limit["verdict"] == "bottleneck" and limit["cause"] == "network"
+    assert limit["edge"] in ("e1", "e2") and "network latency" in limit["reason"]
+    assert "Gateway → Features" in limit["reason"] or "Features → Model" in limit["reason"]
+    assert results.nodes["gw"].utilization < 0.1  # the busiest-first rule would have named it or another quiet box
+    # The slowest path's parts: the two 30 ms links are most of it.
+    network = sum(item["ms"] for item in limit["path"] if item["part"] == "network")
+    assert network == 60.0 and network > 0.5 * sum(item["ms"] for item in limit["path"])
+
+
+def test_a_p99_spread_over_a_chain_of_sync_calls_names_the_chain():
+    # Gateway, features, model and a database each 6 ms (constant) one after the other, 8 replicas each
+    # (under 25% busy), no network: no one of them takes a third of the P99, the chain's length does.
+    document = chain(p99_ms=20, latency_ms=0, service_ms=6, constant=True)
+    document["nodes"][0]["config"] = {"replicas": 8, "service_time": {"dist": "constant", "mean_ms": 6}}
+    document["nodes"].append({"id": "db", "kind": "database", "label": "Orders", "position": {"x": 600, "y": 0},
+                              "config": {"replicas": 8, "service_time": {"dist": "constant", "mean_ms": 6}}})
+    document["edges"].append({"id": "e3", "source": "ms", "target": "db", "latency_ms": 0})
+    results = run(document, seed=4, requests=10_000)
+    limit = results.bottleneck
+    assert not results.slo["p99_ms"]["passed"]
+    assert limit["verdict"] == "bottleneck" and limit["cause"] == "sync_chain"
+    assert "a sync chain: 4 components" in limit["reason"]
+    assert all(label in limit["reason"] for label in ("Gateway", "Features", "Model", "Orders"))
+    assert all(results.nodes[node].utilization < 0.3 for node in ("gw", "fs", "ms", "db"))
+
+
+def test_a_passing_board_has_headroom_with_how_much_room():
+    results = run(chain(p99_ms=200, latency_ms=1), seed=4, requests=10_000)
+    limit = results.bottleneck
+    assert results.slo["p99_ms"]["passed"]
+    assert limit["verdict"] == "headroom"
+    busiest = max(results.nodes, key=lambda k: results.nodes[k].utilization)
+    assert limit["node"] == busiest
+    assert f"{1 / results.nodes[busiest].utilization:.1f}x today's load" in limit["reason"]
+    assert "under the 200 ms SLO" in limit["reason"]
