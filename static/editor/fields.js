@@ -9,8 +9,9 @@
 import { el, options } from "./dom.js";
 
 const LABELS = {
-  rps: "Requests per second",
-  peak_rps: "Peak requests per second",
+  rps: "Simulated traffic",
+  peak_rps: "Peak load to carry",
+  duration_s: "Run length",
   p99_ms: "P99 latency SLO",
   monthly_budget_usd: "Monthly budget",
   latency_ms: "Latency",

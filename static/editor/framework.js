@@ -6,8 +6,9 @@ import { el } from "./dom.js";
 import { scenarioList } from "./faults.js";
 import { markProblems, renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
+import { RUN_FIELDS, followsPeak, peakChange, withFollowSwitch } from "./loadfields.js";
 
-const TRAFFIC_SHOWN = ["arrival", "rps"]; // the others (run length, warm-up, pattern details) sit one click away
+const TRAFFIC_SHOWN = RUN_FIELDS; // the others (warm-up, a request count, pattern details) sit one click away
 // What each request asks of an LLM server: a group of its own, open while the board has a generative AI component.
 const TRAFFIC_LLM = ["prompt_tokens", "output_tokens", "streaming"];
 const GENAI_GROUP = "genai";
@@ -57,7 +58,7 @@ export class FrameworkPanel {
   render() {
     const traffic = this.catalog.trafficFields;
     const more = el("details", { class: "traffic-more", open: this.moreOpen, ontoggle: () => { this.moreOpen = more.open; } },
-      el("summary", { text: "Run length, warm-up and traffic pattern" }),
+      el("summary", { text: "Warm-up, request count and traffic pattern" }),
       ...traffic.filter((f) => !TRAFFIC_SHOWN.includes(f.name) && !TRAFFIC_LLM.includes(f.name)).map((field) => this.field("traffic", field)));
     const genai = this.state.nodes().some((node) => this.catalog.kind(node.kind)?.group === GENAI_GROUP);
     const llm = el("details", { class: "traffic-more traffic-llm", open: this.llmOpen ?? genai, ontoggle: () => { this.llmOpen = llm.open; } },
@@ -82,13 +83,36 @@ export class FrameworkPanel {
 
   /** Writes one field of a section (requirements, traffic, notes) to the board state. */
   write(section, name, value) {
-    this.state.setBoard({ [section]: { ...this.state.board()[section], [name]: value } }, { source: this });
+    const board = this.state.board();
+    if (section === "requirements" && name === "peak_rps") {
+      // While the traffic follows the peak, both change in one edit (one undo step).
+      this.state.setBoard(peakChange(board, value, this.following()), { source: this });
+      if (this.following()) keepingFocus(this.root, () => this.render());
+      return;
+    }
+    this.state.setBoard({ [section]: { ...board[section], [name]: value } }, { source: this });
+  }
+
+  /** Whether runs simulate the peak requirement: as the user switched it here, else as the board's values say. */
+  following() {
+    return this.followPeak ?? followsPeak(this.state.board(), this.catalog.trafficFields.find((f) => f.name === "rps"));
   }
 
   field(section, field) {
     const value = this.state.board()[section][field.name] ?? field.default;
-    return renderField(field, value, (next) => this.write(section, field.name, next),
+    const row = renderField(field, value, (next) => this.write(section, field.name, next),
       { prefix: section, serviceTime: this.catalog.serviceTime, tokenCount: this.catalog.tokenCount });
+    if (section !== "traffic" || field.name !== "rps") return row;
+    const peak = this.state.board().requirements.peak_rps ?? null;
+    return withFollowSwitch(row, {
+      following: this.following(), peak,
+      onFollow: (on) => {
+        this.followPeak = on;
+        const now = this.state.board().requirements.peak_rps ?? null; // the peak may have changed since this row was drawn
+        if (on && now !== null) this.write("traffic", "rps", now);
+        keepingFocus(this.root, () => this.render());
+      },
+    });
   }
 
   note(step) {

@@ -1,0 +1,49 @@
+// The Requirements form's two request rates and the run length: the peak the design must carry, the traffic a run simulates (which follows the peak unless set apart), and how long a run simulates.
+
+import { el } from "./dom.js";
+
+/** Shown beside the peak requirement and traffic, always open: a run's rate and length are what a first run needs. */
+export const RUN_FIELDS = ["rps", "duration_s", "arrival"];
+
+/**
+ * Whether the simulated traffic follows the peak requirement: it does while equal to it, and on a
+ * board with no peak yet while at its default (so a blank board's first peak moves its traffic too).
+ * @param {object} board  the board state's board (requirements, traffic)
+ * @param {object} rpsField  the catalog's traffic.rps field
+ */
+export function followsPeak(board, rpsField) {
+  const peak = board.requirements?.peak_rps ?? null;
+  const rate = board.traffic?.rps ?? rpsField.default;
+  return peak === null ? rate === rpsField.default : rate === peak;
+}
+
+/** The one edit a new peak makes: the requirement, and the traffic with it while it follows. */
+export function peakChange(board, value, following) {
+  const change = { requirements: { ...board.requirements, peak_rps: value } };
+  if (following && value !== null) change.traffic = { ...board.traffic, rps: value };
+  return change;
+}
+
+/**
+ * Turns the rendered traffic-rate row into one that can follow the peak: a switch "Same as the
+ * peak requirement", and while on, its input is read-only and shows the peak.
+ * @param {HTMLElement} row  the row renderField made for traffic.rps
+ * @param {object} options  {following, peak, onFollow(on)}
+ */
+export function withFollowSwitch(row, { following, peak, onFollow }) {
+  const input = row.querySelector("input");
+  const toggle = el("input", { type: "checkbox", role: "switch", class: "switch follow-peak", "aria-label": "Simulated traffic: same as the peak requirement" });
+  toggle.checked = following;
+  toggle.addEventListener("change", () => onFollow(toggle.checked));
+  const note = el("p", { class: "field-help follow-note", text: following
+    ? (peak === null ? "Follows the peak requirement once you set one." : "Runs simulate the peak requirement. Switch off to simulate another rate (a quiet hour, a spike).")
+    : "Runs simulate this rate, apart from the peak requirement." });
+  if (input && following && peak !== null) {
+    input.readOnly = true;
+    input.value = String(peak);
+  }
+  row.dataset.following = String(following);
+  row.querySelector("label")?.after(el("label", { class: "follow-peak-label" }, toggle, " Same as the peak requirement"));
+  row.append(note);
+  return row;
+}

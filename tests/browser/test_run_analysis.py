@@ -1,0 +1,97 @@
+"""What a run says about a board: the traffic follows the peak requirement, the run length is in reach, and the limit is where the P99 is spent."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.editor_page import EditorPage
+from tests.browser.test_runs import open_board, overlay, run_and_wait
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def editor(page, site, celery_worker) -> EditorPage:
+    return EditorPage(page, site)
+
+
+def framework_field(page, section: str, name: str):
+    # Each name is in one section only (peak_rps and p99_ms in requirements, rps and duration_s in traffic).
+    return page.locator(f'#panel-framework form.fields > .field[data-field="{name}"], '
+                        f'#panel-framework .traffic-more > .field[data-field="{name}"]').first
+
+
+def slow_links_board() -> dict:
+    """A quiet gateway, feature store and model at 200 req/s whose two sync links take 40 ms each: P99 SLO 60 ms."""
+    def node(node_id, kind, label, x, config):
+        return {"id": node_id, "kind": kind, "label": label, "position": {"x": x, "y": 160}, "config": config}
+    return {"schema_version": 1, "title": "Slow links",
+            "requirements": {"peak_rps": 200, "p99_ms": 60, "monthly_budget_usd": None},
+            "traffic": {"rps": 200, "duration_s": 12, "warmup_s": 2},
+            "nodes": [node("gw", "gateway", "Gateway", 80, {"replicas": 1, "service_time": {"dist": "exponential", "mean_ms": 0.3}}),
+                      node("fs", "feature_store", "Features", 340, {"replicas": 4}),
+                      node("ms", "model_server", "Ranker", 600, {"replicas": 4, "model": None, "max_batch_size": 1,
+                                                                 "service_time": {"dist": "exponential", "mean_ms": 4}})],
+            "edges": [{"id": "e1", "source": "gw", "target": "fs", "latency_ms": 40},
+                      {"id": "e2", "source": "fs", "target": "ms", "latency_ms": 40}]}
+
+
+def test_traffic_follows_the_peak_and_the_limit_is_where_the_p99_goes_then_headroom_once_it_passes(editor, page, artifacts):
+    open_board(editor, slow_links_board())
+    page.click("#tab-framework")
+    peak = framework_field(page, "requirements", "peak_rps")
+    traffic = framework_field(page, "traffic", "rps")
+    length = framework_field(page, "traffic", "duration_s")
+    # The two rates say which is which; the traffic equals the peak, so it follows it.
+    expect(peak.locator("label").first).to_contain_text("Peak load to carry")
+    expect(traffic.locator("label").first).to_contain_text("Simulated traffic")
+    expect(traffic).to_have_attribute("data-following", "true")
+    expect(traffic.locator("input.follow-peak")).to_be_checked()
+    # A new peak moves the traffic with it, in one edit.
+    peak.locator("input").first.fill("250")
+    peak.locator("input").first.press("Enter")
+    assert page.evaluate("window.boardEditor.state.board().traffic.rps") == 250
+    expect(traffic.locator('input[type="text"]')).to_have_value("250")
+    # The run length is shown (not folded away) with its allowed range, and a bad one is refused at the field.
+    expect(length.locator("label").first).to_contain_text("Run length")
+    expect(length.locator(".field-help").first).to_contain_text("at most 86400")
+    length.locator("input").first.fill("0")
+    length.locator("input").first.press("Enter")
+    expect(length.locator(".field-error")).to_be_visible()
+    length.locator("input").first.fill("12")
+    length.locator("input").first.press("Enter")
+    # Switched apart, the traffic keeps its own rate when the peak changes.
+    traffic.locator("input.follow-peak").click()
+    expect(traffic).to_have_attribute("data-following", "false")
+    peak.locator("input").first.fill("200")
+    peak.locator("input").first.press("Enter")
+    board = page.evaluate("window.boardEditor.state.board()")
+    assert (board["requirements"]["peak_rps"], board["traffic"]["rps"], board["traffic"]["duration_s"]) == (200, 250, 12)
+    traffic.locator("input.follow-peak").click()  # back to the peak: both 200
+    assert page.evaluate("window.boardEditor.state.board().traffic.rps") == 200
+    page.screenshot(path=str(artifacts / "analysis-load-fields.png"))
+
+    # 80 ms of links against a 60 ms SLO: the limit is the network, not the quiet gateway.
+    run_and_wait(editor)
+    line = page.locator("#panel-results .bottleneck")
+    expect(line).to_contain_text("Bottleneck")
+    expect(line).to_have_attribute("data-cause", "network")
+    expect(line).to_contain_text("network latency")
+    expect(line).to_contain_text("Gateway → Features")
+    painted = overlay(page)
+    outlined = [node for node, state in painted.items() if state.get("bottleneck")]
+    assert outlined and outlined != ["gw"]
+    page.screenshot(path=str(artifacts / "analysis-network-bottleneck.png"))
+
+    # With a 200 ms SLO the same board passes: its line is headroom, with no red outline.
+    page.click("#tab-framework")
+    slo = framework_field(page, "requirements", "p99_ms")
+    slo.locator("input").first.fill("200")
+    slo.locator("input").first.press("Enter")
+    run_and_wait(editor)
+    expect(page.locator(".slo-verdict")).to_have_attribute("data-verdict", "pass")
+    expect(line).to_contain_text("Headroom")
+    expect(line).to_contain_text("today's load before it saturates")
+    expect(line).to_contain_text("under the 200 ms SLO")
+    assert not [node for node, state in overlay(page).items() if state.get("bottleneck")]
