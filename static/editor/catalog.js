@@ -44,6 +44,7 @@ export class Catalog {
     this.faultTypes = answer.fault_types;
     this.faultFields = answer.fault_fields; // the window every fault has: at_s, duration_s
     this.limits = answer.limits;
+    this.annotationColours = answer.annotation_colours; // the fixed palette of notes and frames: name -> fill
     this.byName = new Map(answer.kinds.map((kind) => [kind.name, kind]));
     this.serviceTime = { distributions: answer.service_distributions, ...serviceTimeRules(schema.$defs.service_time) };
     this.tokenCount = { distributions: answer.token_distributions, ...tokenCountRules(schema.$defs.token_count) };

@@ -1,7 +1,8 @@
 // Edit operations on board documents: the difference between two documents as ops, and ops applied to a document.
 //
 // The server applies the same ops (architectures/live_edits.py): node.add|update|delete, edge.add|update|delete,
-// fault.add|update|delete (the board's timed faults, kept by id like components) and board.update, where an
+// fault.add|update|delete (the board's timed faults, kept by id like components), annotation.add|update|delete
+// (texts, sticky notes and frames, by id as well) and board.update, where an
 // update carries an RFC 7396 merge patch, so two people changing different fields of one component (or two
 // people adding faults at once) both keep their change.
 
@@ -68,6 +69,7 @@ export function diffOps(base, local) {
   const nodes = listOps("node", base.nodes, local.nodes);
   const edges = listOps("edge", base.edges, local.edges);
   const faults = listOps("fault", base.faults, local.faults);
+  const notes = listOps("annotation", base.annotations, local.annotations);
   const patch = diffPatch(
     Object.fromEntries(BOARD_KEYS.filter((key) => key in base).map((key) => [key, base[key]])),
     Object.fromEntries(BOARD_KEYS.filter((key) => key in local).map((key) => [key, local[key]])),
@@ -76,7 +78,8 @@ export function diffOps(base, local) {
   // come after what they target and leave before it.
   return [
     ...faults.deletes, ...nodes.adds, ...nodes.updates, ...edges.deletes, ...nodes.deletes, ...edges.adds, ...edges.updates,
-    ...faults.adds, ...faults.updates, ...(patch ? [{ op: "board.update", patch }] : []),
+    ...faults.adds, ...faults.updates, ...notes.deletes, ...notes.adds, ...notes.updates,
+    ...(patch ? [{ op: "board.update", patch }] : []),
   ];
 }
 
@@ -109,7 +112,7 @@ function applyOne(document, op) {
     document[list].push(structuredClone(op[kind]));
   } else if (action === "delete") {
     if (index >= 0) document[list].splice(index, 1);
-    if (kind !== "fault") dropDependents(document, kind, id);
+    if (kind === "node" || kind === "edge") dropDependents(document, kind, id);
   } else {
     if (index < 0) return false;
     document[list][index] = mergePatch(document[list][index], op.patch);

@@ -10,6 +10,7 @@
 // The X6 graph (`editor.graph`) stays the canvas's own: views drawn over the canvas (the results
 // overlay, presence, layout, exports) use it for geometry and painting, never for board data.
 
+import { Annotations, annotationRecordOf, isAnnotation, withBends, withVertices } from "./annotations.js";
 import { connectionProblem, defaultMode, randomId } from "./connections.js";
 import { diffPatch, mergePatch, patchOutside } from "./docops.js";
 import { el } from "./dom.js";
@@ -96,6 +97,7 @@ export class Editor {
       this.graph.use(plugin);
     }
     if (hooks.minimapContainer) this.useMinimap(hooks.minimapContainer);
+    this.annotations = new Annotations(this); // texts, sticky notes, frames, bends
     this.dnd = new Dnd({
       target: this.graph,
       scaled: false,
@@ -144,6 +146,9 @@ export class Editor {
     };
     this.minimap.updateViewport = refresh;
     for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated", "scale", "translate", "resize"]) this.graph.on(event, refresh);
+    this.graph.on("resize", () => {
+      this.minimapOffset = null;
+    });
   }
 
   drawGrid() {
@@ -161,17 +166,25 @@ export class Editor {
   drawMinimapFrame() {
     const mini = this.minimap.targetGraph;
     const visible = this.graph.getGraphArea();
-    const content = this.graph.getContentArea();
-    const both = content.width ? content.union(visible) : visible;
+    // The components' boxes only: the content area X6 works out also measures every connection's
+    // path, which on a 300-connection board cost more than the rest of a pan frame.
+    const nodes = this.graph.getNodes();
+    const content = nodes.length ? this.graph.getCellsBBox(nodes) : null;
+    const both = content ? content.union(visible) : visible;
     const padding = this.minimap.options.padding;
     mini.resize(this.minimap.options.width - 2 * padding, this.minimap.options.height - 2 * padding);
     mini.scaleContentToFit({ padding: 4, contentArea: both, maxScale: 1 });
     const { sx } = mini.scale();
     const origin = mini.localToGraph(visible.x, visible.y);
-    const offset = mini.container.getBoundingClientRect();
-    const widget = this.minimap.container.getBoundingClientRect();
+    // Where the minimap's graph sits in its widget changes only with the page's layout; reading it
+    // on every pan step would force a layout per frame.
+    if (!this.minimapOffset) {
+      const offset = mini.container.getBoundingClientRect();
+      const widget = this.minimap.container.getBoundingClientRect();
+      this.minimapOffset = { left: offset.left - widget.left, top: offset.top - widget.top };
+    }
     Object.assign(this.minimap.viewport.style, {
-      left: `${offset.left - widget.left + origin.x}px`, top: `${offset.top - widget.top + origin.y}px`,
+      left: `${this.minimapOffset.left + origin.x}px`, top: `${this.minimapOffset.top + origin.y}px`,
       width: `${visible.width * sx}px`, height: `${visible.height * sx}px`,
     });
   }
@@ -238,20 +251,25 @@ export class Editor {
 
   record(cell) {
     if (this.applying) return;
+    if (isAnnotation(cell)) {
+      this.state.putAnnotation(annotationRecordOf(cell), { source: this });
+      return;
+    }
     if (cell.isNode()) {
       this.state.putNode(nodeRecordOf(cell), { source: this });
       return;
     }
     if (this.drawing.has(cell.id)) return;
     const edge = edgeRecordOf(cell);
-    if (edge) this.state.putEdge(edge, { source: this });
+    if (edge) this.state.putEdge(withBends(edge, cell), { source: this });
     else this.state.removeEdge(cell.id, { source: this });
   }
 
   forget(cell) {
     this.drawing.delete(cell.id);
     if (this.applying) return;
-    if (cell.isNode()) this.state.removeNode(cell.id, { source: this });
+    if (isAnnotation(cell)) this.state.removeAnnotation(cell.id, { source: this });
+    else if (cell.isNode()) this.state.removeNode(cell.id, { source: this });
     else this.state.removeEdge(cell.id, { source: this });
   }
 
@@ -273,8 +291,9 @@ export class Editor {
     this.drawing.clear();
     try {
       const cells = [
+        ...(document.annotations || []).map((record) => this.graph.createNode(this.annotations.metadata(record))),
         ...document.nodes.map((node) => this.graph.createNode(this.nodeMetadata(node))),
-        ...document.edges.map((edge) => this.graph.createEdge(edgeMetadata(edge))),
+        ...document.edges.map((edge) => this.graph.createEdge(withVertices(edgeMetadata(edge), edge))),
       ];
       this.history.disable();
       this.graph.resetCells(cells);
@@ -289,9 +308,10 @@ export class Editor {
    * Draw a change of records: a local one (a panel's, the timeline's) as one undo step, a remote
    * one as nobody's step.
    */
-  apply({ nodes, edges }, { undoable }) {
+  apply({ nodes, edges, board, boardBefore }, { undoable }) {
     const count = (list) => list.added.length + list.removed.length + list.updated.length;
-    if (!count(nodes) && !count(edges)) return;
+    const notes = board.includes("annotations");
+    if (!count(nodes) && !count(edges) && !notes) return;
     const graph = this.graph;
     this.applying = true;
     if (undoable) graph.startBatch("board-edit");
@@ -308,7 +328,8 @@ export class Editor {
           added.push(edge);
         } else this.updateEdge(edge, undoable);
       }
-      for (const edge of added) graph.addEdge(edgeMetadata(edge));
+      for (const edge of added) graph.addEdge(withVertices(edgeMetadata(edge), edge));
+      if (notes) this.annotations.apply(boardBefore.annotations, this.state.annotations());
     } finally {
       if (undoable) graph.stopBatch("board-edit");
       else this.history.enable();
@@ -335,6 +356,7 @@ export class Editor {
     const data = edgeData(edge);
     const look = edgeLook(data);
     this.setCellData(cell, data, undoable);
+    if (!same(cell.getVertices(), edge.vertices || [])) cell.setVertices(structuredClone(edge.vertices || []));
     cell.attr("line/stroke", look.attrs.line.stroke);
     cell.attr("line/strokeDasharray", look.attrs.line.strokeDasharray);
     cell.setLabels(look.labels);
@@ -438,6 +460,10 @@ export class Editor {
    * step per rename (X6's own editor tool clears the label first, which costs two).
    */
   editLabel(node) {
+    if (isAnnotation(node)) {
+      this.annotations.editText(node);
+      return;
+    }
     const container = this.graph.container;
     container.querySelector(".label-editor")?.remove();
     const bbox = node.getBBox();

@@ -43,6 +43,11 @@ function pathFor(icon) {
 
 /** An <svg> element for the palette and panels, built with DOM calls. */
 export function iconElement(icon, colour, size = 20) {
+  return pathIcon(pathFor(icon), colour, size);
+}
+
+/** An <svg> element drawing SVG path data `d` (a 24x24 box) as a line icon. */
+export function pathIcon(d, colour, size = 20) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
@@ -51,7 +56,7 @@ export function iconElement(icon, colour, size = 20) {
   svg.setAttribute("aria-hidden", "true");
   svg.classList.add("kind-icon");
   const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", pathFor(icon));
+  path.setAttribute("d", d);
   path.setAttribute("fill", "none");
   path.setAttribute("stroke", colour);
   path.setAttribute("stroke-width", "1.8");

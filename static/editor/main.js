@@ -13,6 +13,7 @@ import { api } from "./api.js";
 import { Autosave, conflictDialog, showSaveStatus } from "./autosave.js";
 import { Catalog } from "./catalog.js";
 import { LiveEditing } from "./collab.js";
+import { installWhiteboardTools } from "./annotations.js";
 import { Editor } from "./editor.js";
 import { installExportMenu } from "./exports.js";
 import { FrameworkPanel } from "./framework.js";
@@ -126,6 +127,7 @@ async function start() {
   installExportMenu($("#export-menu"), { editor, boardId, title: () => state.board().title, onMessage: message });
   // Share dialog, the read-only editor of a view link, live reloads for viewers, revoked links.
   installAccess({ board, editor, state, socket, onMessage: message, reload: async () => state.replace(await api.getBoard(boardId)) });
+  installWhiteboardTools($(".canvas-wrap"), editor); // after access: a view link gets no tools that edit
 
   // The browser tests' and the benchmarks' hook: the board state and the parts that send and draw it.
   window.boardEditor = { state, editor, timeline, autosave, live, socket, runs, interview, replay };

@@ -1,6 +1,6 @@
 // Located errors of the server (`nodes[3].config.autoscaling.max_replicas: must be ...`) turned into the board element and field they are about.
 
-const LISTS = { nodes: "node", edges: "edge", faults: "fault" };
+const LISTS = { nodes: "node", edges: "edge", faults: "fault", annotations: "annotation" };
 
 /**
  * Where one error of the server points in `document` (the document it refused): `{element, id,
@@ -9,7 +9,7 @@ const LISTS = { nodes: "node", edges: "edge", faults: "fault" };
  * An index the document no longer holds is reported on the board, with its path as the field.
  */
 export function locate(document, { path = "", message = "" }) {
-  const match = /^(nodes|edges|faults)\[(\d+)\]\.?(.*)$/.exec(path);
+  const match = /^(nodes|edges|faults|annotations)\[(\d+)\]\.?(.*)$/.exec(path);
   const item = match && (document[match[1]] || [])[Number(match[2])];
   if (!item) return { element: "board", id: null, field: path, message, path };
   let field = match[3];

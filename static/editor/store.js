@@ -152,6 +152,15 @@ export class BoardState {
     return this.fields.faults.find((fault) => fault.id === id);
   }
 
+  /** The board's texts, sticky notes and frames, in board order (back to front). */
+  annotations() {
+    return this.fields.annotations || [];
+  }
+
+  annotation(id) {
+    return this.annotations().find((item) => item.id === id);
+  }
+
   /** The faults that act on one component or connection. */
   faultsOn(targetId) {
     return this.fields.faults.filter((fault) => fault.target === targetId);
@@ -245,17 +254,31 @@ export class BoardState {
 
   /** Adds a fault, or replaces the one with its id (keeping its place in the list). */
   putFault(fault, { source = null } = {}) {
-    const record = this.faultRecord(fault);
-    const faults = this.fields.faults;
-    const at = faults.findIndex((other) => other.id === record.id);
-    if (at >= 0 && same(faults[at], record)) return;
-    const next = at >= 0 ? faults.map((other, index) => (index === at ? record : other)) : [...faults, record];
-    this.setBoard({ faults: next }, { source });
+    this.putListed("faults", this.faultRecord(fault), source);
+  }
+
+  /** Adds a record to the top-level list `key`, or replaces the one with its id (keeping its place in the list). */
+  putListed(key, record, source) {
+    const list = this.fields[key] || [];
+    const at = list.findIndex((other) => other.id === record.id);
+    if (at >= 0 && same(list[at], record)) return;
+    const next = at >= 0 ? list.map((other, index) => (index === at ? record : other)) : [...list, record];
+    this.setBoard({ [key]: next }, { source });
   }
 
   removeFault(id, { source = null } = {}) {
     if (!this.fault(id)) return;
     this.setBoard({ faults: this.fields.faults.filter((fault) => fault.id !== id) }, { source });
+  }
+
+  /** Adds an annotation, or replaces the one with its id (keeping its place, so its depth, in the list). */
+  putAnnotation(annotation, { source = null } = {}) {
+    this.putListed("annotations", this.annotationRecord(annotation), source);
+  }
+
+  removeAnnotation(id, { source = null } = {}) {
+    if (!this.annotation(id)) return;
+    this.setBoard({ annotations: this.annotations().filter((item) => item.id !== id) }, { source });
   }
 
   /** Replaces fields of a component: `{label}`, `{config: {...node.config, replicas: 3}}`. */
@@ -343,10 +366,12 @@ export class BoardState {
     for (const list of [change.nodes, change.edges]) {
       for (const record of [...list.added, ...list.removed, ...list.updated.map(([, after]) => after)]) ids.add(record.id);
     }
-    if (change.board.includes("faults")) {
-      const before = new Map((change.boardBefore.faults || []).map((fault) => [fault.id, fault]));
-      for (const fault of this.fields.faults) if (!same(before.get(fault.id), fault)) ids.add(fault.id);
-      for (const id of before.keys()) if (!this.fault(id)) ids.add(id);
+    for (const key of ["faults", "annotations"]) {
+      if (!change.board.includes(key)) continue;
+      const before = new Map((change.boardBefore[key] || []).map((item) => [item.id, item]));
+      const now = new Map((this.fields[key] || []).map((item) => [item.id, item]));
+      for (const [id, item] of now) if (!same(before.get(id), item)) ids.add(id);
+      for (const id of before.keys()) if (!now.has(id)) ids.add(id);
     }
     const kept = this.problems.filter((problem) => (problem.element === "board"
       ? !change.board.includes(problem.field.split(".")[0]) : !ids.has(problem.id)));
@@ -555,6 +580,7 @@ export class BoardState {
       requirements: rest.requirements || {}, traffic: rest.traffic || {}, notes: rest.notes || {},
       faults: (rest.faults || []).map((fault) => this.faultRecord(fault)),
     };
+    if (rest.annotations) fields.annotations = rest.annotations.map((item) => this.annotationRecord(item));
     const kept = (nodes || []).map((node) => this.nodeRecord(node)).filter(Boolean);
     const ids = new Set(kept.map((node) => node.id));
     const joined = (edges || []).map((edge) => this.edgeRecord(edge)).filter((edge) => ids.has(edge.source) && ids.has(edge.target));
@@ -579,6 +605,13 @@ export class BoardState {
     const { id, source, target, mode, latency_ms: latency, label, ...extra } = edge;
     const settings = compact(structuredClone(extra), this.catalog.edgeFields, { dropNulls: true });
     return freeze({ ...settings, id, source, target, mode: mode || "sync", latency_ms: latency ?? 0, ...(label ? { label } : {}) });
+  }
+
+  /** An annotation as a record: whole-pixel place and size, no empty colour. */
+  annotationRecord(annotation) {
+    const { x, y, w, h, color, ...rest } = annotation;
+    const whole = (value) => Math.round(value ?? 0);
+    return freeze({ ...structuredClone(rest), x: whole(x), y: whole(y), w: whole(w), h: whole(h), ...(color ? { color } : {}) });
   }
 
   /** A fault as a record: an empty label is no label. */
