@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.access import edit_token
 from tests.browser.editor_page import EDITOR, EditorPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -114,3 +115,68 @@ def test_a_click_on_a_palette_item_adds_it_selected_at_a_free_visible_place(edit
     page.keyboard.press("Enter")
     assert len(set(editor.node_ids()) - before) == 1
     editor.drag_from_palette("logging", canvas[0] + 120, canvas[1] + 80)
+
+
+# Every control of the app bar and the side panel's tabs, drawn whole: inside the window, on one line,
+# not clipped, not over another control.
+BAR_PROBLEMS = """() => {
+    const problems = [];
+    const bar = document.querySelector(".editor-bar").getBoundingClientRect();
+    const shown = (element) => element.getClientRects().length > 0 && getComputedStyle(element).visibility !== "hidden" &&
+        !element.closest("details:not([open]) > :not(summary)");
+    const controls = [...document.querySelectorAll(
+        ".editor-bar button, .editor-bar summary, .editor-bar input, .editor-bar progress, #save-status, #run-status-text, .timer-display, .person")].filter(shown);
+    const name = (element) => element.id || element.className || element.textContent.trim() || element.tagName;
+    for (const element of controls) {
+        const box = element.getBoundingClientRect();
+        if (box.left < bar.left || box.right > bar.right || box.top < bar.top || box.bottom > bar.bottom) problems.push(`${name(element)} sticks out of the bar`);
+        if (element.scrollWidth > element.clientWidth + 1 && element.tagName !== "INPUT") problems.push(`${name(element)} is clipped: "${element.textContent.trim()}"`);
+        if (element.tagName === "BUTTON" && box.height > 36) problems.push(`${name(element)} wraps onto two lines`);
+    }
+    const leaves = controls.filter((element) => !controls.some((other) => other !== element && element.contains(other)));
+    for (let i = 0; i < leaves.length; i += 1) {
+        for (let j = i + 1; j < leaves.length; j += 1) {
+            const a = leaves[i].getBoundingClientRect();
+            const b = leaves[j].getBoundingClientRect();
+            const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            if (overlap > 1 && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top) &&
+                !(leaves[i].closest(".presence-list") && leaves[j].closest(".presence-list"))) {
+                problems.push(`${name(leaves[i])} and ${name(leaves[j])} overlap`);
+            }
+        }
+    }
+    const side = document.querySelector(".tabs").getBoundingClientRect();
+    for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
+        const box = tab.getBoundingClientRect();
+        if (box.right > side.right + 0.5 || tab.scrollWidth > tab.clientWidth + 1) problems.push(`the ${tab.textContent} tab is cut off`);
+    }
+    return problems;
+}"""
+
+
+def test_the_app_bar_shows_every_control_whole_at_1280_and_1440(editor, page, chromium, artifacts, celery_worker):
+    board = open_example(editor, duration_s=600)
+    # Four people on the board: this page's name field and a badge for each of the three others.
+    others = [chromium.new_context() for _ in range(3)]  # a browser each: one browser is one person
+    for other in others:
+        other.new_page().goto(f"{editor.site}/b/{board}/#token={edit_token(board)}")
+    expect(page.locator(".presence-list .person")).to_have_count(3, timeout=20_000)
+    page.fill("#board-title", "Ad click prediction for the retail marketplace")
+    # The interview clock, once started, is a compact view of about 150 px: the bar keeps room for it.
+    page.evaluate("document.querySelector('#timer').style.minWidth = '150px'")
+    for size in SIZES:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(200)
+        problems = page.evaluate(BAR_PROBLEMS)
+        assert not problems, f"at {size}: {problems}"
+    page.click("#action-run")
+    expect(page.locator("#run-status")).to_be_visible()
+    for size in SIZES:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(artifacts / f"app-bar-running-{size['width']}.png"), clip={"x": 0, "y": 0, "width": size["width"], "height": 90})
+        problems = page.evaluate(BAR_PROBLEMS)
+        assert not problems, f"during a run at {size}: {problems}"
+    page.click("#action-cancel-run")
+    for other in others:
+        other.close()
