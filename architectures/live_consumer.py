@@ -8,6 +8,9 @@ Messages a client sends (JSON objects with a `type`):
 - `sync`     answered with {"type": "sync", "version", "document"} (after a reconnect or a gap).
 - `presence` {"name", "colour", "selection": [ids]}: who this connection is and what it selected.
 - `cursor`   {"x", "y"} in board coordinates, or nulls when the pointer left the canvas.
+
+The server also sends `interview` {"event", "session", "now"} after each event of the board's mock
+interview (architectures/interview.py); its controls are REST calls, not socket messages.
 """
 
 from __future__ import annotations

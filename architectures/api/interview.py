@@ -32,7 +32,50 @@ KEY_PARAMETER = OpenApiParameter(
     description="The interviewer key the start of the session answered; without it (or with a wrong one) an "
                 "edit link is a candidate and a view link an observer.")
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
-SESSION_ANSWER = OpenApiTypes.OBJECT
+ROLES = (interview.INTERVIEWER, interview.CANDIDATE, interview.OBSERVER)
+
+
+class SessionAnswerSerializer(serializers.Serializer):
+    """Documents the answers of the session's endpoints (the views build plain dicts)."""
+
+    now = serializers.DateTimeField(help_text="The server's time when it answered: clients count from it.")
+    you = serializers.ChoiceField(choices=ROLES, help_text="The caller's part in the session.")
+    session = serializers.JSONField(allow_null=True, help_text=(
+        "id, status, started_at, ended_at, paused, paused_at, paused_total_s, elapsed_s (at `now`), total_s, "
+        "step, step_index, step_started_s, steps [{name, title, suggested_s, started_s, ended_s}], curveballs "
+        "(the interviewer sees every card; the others the played ones), timeline [events], ratings (null while "
+        "hidden from the caller). Shapes: docs/interview-api.md."))
+    interviewer_key = serializers.CharField(required=False, help_text="Only in the answer to the start: send it "
+                                                                      "as X-Interviewer-Key from then on.")
+    version = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text="Play and undo: the board version their live edit made.")
+
+
+class ScorecardAnswerSerializer(serializers.Serializer):
+    now = serializers.DateTimeField()
+    you = serializers.ChoiceField(choices=ROLES)
+    session_id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=[InterviewSession.ACTIVE, InterviewSession.ENDED])
+    ratings_visible = serializers.BooleanField()
+    latest_run = serializers.JSONField(allow_null=True, help_text="{id, board_version, finished_at} of the run "
+                                                                  "the serving checks read.")
+    steps = serializers.JSONField(help_text="[{step, title, checks: [{id, passed, reason, title?}], rating}] for "
+                                            "the 7 steps; rating {score 1-4, comment} or null while hidden.")
+    passed = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class ReplayAnswerSerializer(serializers.Serializer):
+    now = serializers.DateTimeField()
+    you = serializers.ChoiceField(choices=ROLES)
+    session_id = serializers.UUIDField(allow_null=True)
+    versions = serializers.JSONField(help_text="[{number, at, live, title, document}], oldest first.")
+    runs = serializers.JSONField(help_text="[{id, board_version, status, label, queued_at, finished_at, url, "
+                                           "summary}], oldest first.")
+    events = serializers.JSONField(help_text="The session's timeline, oldest first.")
+
+
+SESSION_ANSWER = SessionAnswerSerializer
 
 
 class StartRequestSerializer(serializers.Serializer):
@@ -169,7 +212,7 @@ class RatingsView(APIView):
 
 
 class ScorecardView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: ScorecardAnswerSerializer, **ERRORS},
                    summary="The scorecard: computed checks per step with reasons; ratings for the interviewer, "
                            "or for all once ended")
     @_errors
@@ -181,7 +224,7 @@ class ScorecardView(APIView):
 
 
 class ReplayView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: OpenApiTypes.OBJECT, 404: ErrorSerializer},
+    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: ReplayAnswerSerializer, 404: ErrorSerializer},
                    summary="The replay: the board's versions, its runs and the session's events, oldest first")
     def get(self, request: Request, board_id: str) -> Response:
         board, _, session, you = _caller(request, board_id)
