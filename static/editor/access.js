@@ -72,10 +72,10 @@ export function makeReadOnly(editor, state, badgeText = "View only") {
   }
 }
 
-/** Inputs read-only and buttons disabled in a container, including whatever it draws later. */
+/** Inputs read-only and buttons disabled in a container, including whatever it draws later; `data-reads` controls only look. */
 function lockControls(container) {
   const lock = () => {
-    for (const control of container.querySelectorAll("input, textarea, select, button")) {
+    for (const control of container.querySelectorAll("input:not([data-reads]), textarea, select, button:not([data-reads])")) {
       if (control.matches("textarea, input[type=text], input[type=number], input[type=search], input:not([type])")) {
         control.readOnly = true;
       } else {

@@ -110,7 +110,7 @@ async function start() {
   const live = new LiveEditing(state, socket, { onMessage: message });
   new Presence($("#presence"), { socket, editor });
 
-  const versions = new VersionsPanel($("#panel-versions"), { boardId, state, onMessage: message });
+  const versions = new VersionsPanel($("#panel-versions"), { boardId, state, editor, onMessage: message });
   const showTab = setupTabs((name) => {
     root.dataset.side = name; // the Results tab gets a wider side panel for its charts
     if (name === "versions") versions.refresh();

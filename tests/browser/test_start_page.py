@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from architectures.models import Board
 from architectures.services import board_create, board_update
+from tests.browser.editor_page import EDITOR, EditorPage, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +132,89 @@ def test_start_page_renames_duplicates_and_deletes_under_the_link_rules(page, si
     assert Board.objects.filter(pk=mine.pk).exists() and Board.objects.filter(pk=shared.pk).exists()
     page.goto(site + "/")
     expect(page.locator("#recent-boards .board-card-title")).to_have_text(["CTR v2", "Partner's board"])
+
+
+def preview_cells(page) -> dict[str, str | None]:
+    """The previewed canvas's components and connections: id -> its compare mark (None when unmarked)."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.document-view [data-cell-id]')]
+        .map((cell) => [cell.dataset.cellId, cell.dataset.mark || null]))""")
+
+
+@pytest.mark.parametrize("page", SIZES[:1], indirect=True, ids=["1280x720"])
+def test_history_previews_and_compares_a_version_without_editing_while_others_edit(page, site, document, artifacts):
+    board = board_create(document=document)
+    current = copy.deepcopy(document)
+    nodes = {node["id"]: node for node in current["nodes"]}
+    nodes["ms"]["config"]["replicas"] = 4
+    nodes["fs"]["label"] = "Online features"
+    nodes["gw"]["position"] = {"x": 80, "y": 300}
+    current["nodes"] = [nodes["gw"], nodes["fs"], nodes["ms"],
+                        {"id": "cache", "kind": "cache", "label": "Score cache", "position": {"x": 700, "y": 120}}]
+    current["edges"] = [*current["edges"][:2], {"id": "e4", "source": "ms", "target": "cache", "mode": "sync"}]
+    board_update(board_id=board.pk, expected_version=1, document=current)
+
+    sent = []  # what the page sends while previewing: no edit may be among it
+    page.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(frame)))
+    page.on("request", lambda request: request.method != "GET" and sent.append(f"{request.method} {request.url}"))
+    editor = EditorPage(page, site)
+    editor.open(str(board.pk))
+    page.click("#tab-versions")
+    page.click('button[aria-label="Preview version 1"]')
+    banner = page.locator(".preview-banner")
+    expect(banner.locator(".preview-name")).to_have_text("Version 1")
+    expect(page.locator("#canvas")).to_be_hidden()
+    wait_for(page, "() => document.querySelectorAll('.document-view [data-cell-id]').length === 7")
+    assert preview_cells(page) == {cell: None for cell in ["gw", "fs", "ms", "log", "e1", "e2", "e3"]}
+    screenshots(page, artifacts, "history-preview")
+
+    # Nothing edits while previewing: the canvas keys and a drag reach neither canvas.
+    sent.clear()
+    page.locator(".document-view").click(position={"x": 300, "y": 200})
+    for key in ["Delete", "Control+z", "ArrowRight", "Control+a", "Delete"]:
+        page.keyboard.press(key)
+    # A drag pans the preview (there and back), and moves nothing.
+    for start, end in (((400, 250), (600, 400)), ((600, 400), (400, 250))):
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(*end, steps=4)
+        page.mouse.up()
+    expect(page.locator("#palette")).to_have_attribute("inert", "")
+
+    # Someone else changes the live board meanwhile.
+    moved = {**current, "nodes": [{**nodes["gw"], "label": "Edge gateway"}, *current["nodes"][1:]]}
+    status, _ = editor.api("PUT", f"/api/boards/{board.pk}/", {"version": 2, "document": moved})
+    assert status == 200
+    wait_for(page, "() => window.boardEditor.state.node('gw').label === 'Edge gateway'")
+    expect(banner.locator(".preview-note")).to_contain_text("the live board changed meanwhile")
+    assert preview_cells(page)["gw"] is None
+
+    # Compare: what changed since version 1, on the canvas and in words, the other's edit included.
+    banner.locator('[data-preview="compare"]').click()
+    expect(banner.locator(".preview-summary")).to_have_text(
+        "Components: 1 added, 1 removed, 3 changed · Connections: 1 added, 1 removed")
+    assert preview_cells(page) == {"gw": "changed", "fs": "changed", "ms": "changed", "cache": "added", "log": "removed",
+                                   "e1": None, "e2": None, "e3": "removed", "e4": "added"}
+    details = page.locator(".compare-details .compare-item")
+    expect(details.filter(has_text="CTR model: replicas 8 → 4")).to_have_count(1)
+    expect(details.filter(has_text="Added Score cache")).to_have_count(1)
+    expect(details.filter(has_text="Removed Event log")).to_have_count(1)
+    screenshots(page, artifacts, "history-compare")
+    # The page asked for others' edits (sync) and announced its cursor (presence); it sent no edit and saved nothing.
+    assert not [item for item in map(str, sent) if '"type":"edit"' in item.replace(" ", "")
+                or item.startswith(("PUT", "PATCH", "POST", "DELETE"))], sent
+
+    # Back to the live board: it has the other's edit, and nothing of the preview.
+    page.keyboard.press("Escape")
+    expect(page.locator(".document-view")).to_have_count(0)
+    expect(page.locator("#canvas")).to_be_visible()
+    assert sorted(editor.node_ids()) == ["cache", "fs", "gw", "ms"]
+    assert page.evaluate(f"{EDITOR}.graph.getCellById('gw').attr('label/text')") == "Edge gateway"
+    assert page.evaluate("window.boardEditor.state.dirty()") is False
+    assert Board.objects.get(pk=board.pk).version == 3
+
+    # Restoring from the preview stores version 1 as version 4.
+    page.click('button[aria-label="Preview version 1"]')
+    banner.locator('[data-preview="restore"]').click()
+    eventually(lambda: Board.objects.get(pk=board.pk).version == 4)
+    assert [node["id"] for node in Board.objects.get(pk=board.pk).document["nodes"]] == ["gw", "fs", "ms", "log"]
+    expect(page.locator(".document-view")).to_have_count(0)
