@@ -135,7 +135,7 @@ def session_payload(session: InterviewSession, *, you: str, now: datetime,
         "step_started_s": (session.step_times.get(session.step) or [0.0])[0],
         "steps": _steps(session),
         "curveballs": [{**card_payload(card), "answered": answered.get(card["id"])} for card in cards],
-        "timeline": [event_payload(event) for event in session.events.all()],
+        "timeline": [event_payload(event) for event in session.events.defer("document")],
         "ratings": copy.deepcopy(session.ratings) if ratings_visible(session, you) else None,
     }
 
@@ -148,9 +148,15 @@ def _guess_template(board: Board) -> str:
     return next((t.id for t in all_case_studies() if (t.board.get("title") or "").strip().lower() == title), "")
 
 
-def _record(session: InterviewSession, kind: str, *, now: datetime, board_version: int, **data: Any) -> InterviewEvent:
+def _record(session: InterviewSession, kind: str, *, now: datetime, **data: Any) -> InterviewEvent:
+    """Store an event with the board as it is now, and broadcast it once committed.
+
+    The board's document is kept with the event: live edits share one history entry for a minute
+    (architectures/live_edits.py), so the versions alone cannot show the board at each event.
+    """
+    version, document = Board.objects.filter(pk=session.board_id).values_list("version", "document").get()
     event = InterviewEvent.objects.create(session=session, kind=kind, at=now, elapsed_s=elapsed_s(session, now),
-                                          step=session.step, board_version=board_version, data=data)
+                                          step=session.step, board_version=version, document=document, data=data)
     session_id = session.pk
 
     def send() -> None:
@@ -184,7 +190,7 @@ def session_start(*, board: Board, template: str | None = None) -> Started:
                 key_hash=_hash(key), started_at=now, step=NOTE_STEPS[0], step_times={NOTE_STEPS[0]: [0.0, None]})
             session.deck = deck_for(session.template)
             session.save(update_fields=["deck"])
-            _record(session, "start", now=now, board_version=board.version)
+            _record(session, "start", now=now)
     except IntegrityError:
         raise InterviewConflict("An interview is already running on this board.") from None
     return Started(session=session, key=key)
@@ -196,10 +202,6 @@ def _locked(session: InterviewSession) -> InterviewSession:
     if fresh.status != InterviewSession.ACTIVE:
         raise InterviewConflict("The interview has ended.")
     return fresh
-
-
-def _board_version(session: InterviewSession) -> int:
-    return Board.objects.filter(pk=session.board_id).values_list("version", flat=True).first() or 0
 
 
 def _close_step(session: InterviewSession, at_s: float) -> None:
@@ -246,8 +248,7 @@ def session_control(*, session: InterviewSession, you: str, action: str, step: s
         else:
             raise InterviewInvalid("The request is invalid.", [{"path": "action", "message": f"unknown {action!r}"}])
         session.save(update_fields=fields)
-        _record(session, "step" if action == "next-step" else action, now=now,
-                board_version=_board_version(session), **data)
+        _record(session, "step" if action == "next-step" else action, now=now, **data)
     return session
 
 
@@ -333,7 +334,7 @@ def curveball_play(*, session: InterviewSession, you: str, card_id: str) -> Play
         card.update(played_at=now.isoformat(), played_s=round(elapsed_s(session, now), 3), played_step=session.step,
                     version=version, undone_at=None, undo_ops=undo, applied=applied)
         session.save(update_fields=["deck"])
-        _record(session, "curveball.play", now=now, board_version=version or board.version, curveball=card_id,
+        _record(session, "curveball.play", now=now, curveball=card_id,
                 title=card["title"], version=version)
     return Played(session=session, version=version)
 
@@ -351,7 +352,7 @@ def curveball_undo(*, session: InterviewSession, you: str, card_id: str) -> Play
         now = timezone.now()
         card["undone_at"] = now.isoformat()
         session.save(update_fields=["deck"])
-        _record(session, "curveball.undo", now=now, board_version=version or _board_version(session), curveball=card_id,
+        _record(session, "curveball.undo", now=now, curveball=card_id,
                 title=card["title"], version=version)
     return Played(session=session, version=version)
 

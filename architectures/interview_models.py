@@ -52,6 +52,8 @@ class InterviewEvent(models.Model):
     elapsed_s = models.FloatField()
     step = models.CharField(max_length=20)
     board_version = models.PositiveIntegerField()
+    # The board's document at the event, for the replay (see architectures/interview_replay.py).
+    document = models.JSONField(null=True, blank=True)
     data = models.JSONField(default=dict)
 
     class Meta:

@@ -217,7 +217,7 @@ def _monitoring_checks(board: BoardView) -> list[dict[str, Any]]:
 
 def _interview_versions(session: InterviewSession) -> set[int]:
     return {card["version"] for card in session.deck if card.get("version")} | {
-        event.data.get("version") for event in session.events.all() if event.data.get("version")}
+        event.data.get("version") for event in session.events.defer("document") if event.data.get("version")}
 
 
 def curveball_verdict(card: dict[str, Any], board: Board, runs: list[SimulationRun],
