@@ -110,7 +110,8 @@ def _report(request: HttpRequest, board: Board) -> Report:
     image_url = request.build_absolute_uri(reverse("board-export-png", args=[board.pk]))
     return build_report(board.document, image_url=image_url, results=run.results if run else None,
                         run_note=note, subtitle=f"Design report, board version {board.version}",
-                        scorecard=report_scorecard(board))
+                        scorecard=report_scorecard(board),
+                        run_version=run.board_version if run else None, board_version=board.version)
 
 
 class BoardReportMarkdownView(ExportView):

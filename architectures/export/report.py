@@ -6,18 +6,24 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from architectures.export.notes_markdown import note_html, note_markdown
 from simulator.catalog import KINDS, NOTE_STEPS, NOTE_TITLES
 
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of a section: kind is "text", "note" (user text, line breaks kept), "table" or "image"."""
+    """One piece of a section: kind is "text", "notice" (set apart), "note" (the user's Markdown), "table" or "image"."""
 
     kind: str
     text: str = ""
     headers: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     url: str = ""
+
+    @property
+    def note_html(self) -> str:
+        """A note's Markdown as safe HTML, for the page (notes_markdown.py says why it is safe)."""
+        return note_html(self.text)
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,16 @@ def _cost(results: dict[str, Any], labels: dict[str, str]) -> list[Block]:
     return blocks
 
 
-def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) -> list[Section]:
+def _version_notice(run_version: int | None, board_version: int | None) -> list[Block]:
+    """Said when the run is of another version than the board the report describes."""
+    if run_version is None or board_version is None or run_version == board_version:
+        return []
+    return [Block("notice", f"Run made on version {run_version}; the board is now at version {board_version}. "
+                            "The figures below are of that version, not of the diagram above.")]
+
+
+def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str],
+         notice: list[Block] | None = None) -> list[Section]:
     if not results:
         return [Section("Latest run", blocks=[Block("text", "No run yet: press Run on the board to simulate it.")])]
     lat = results.get("latency_ms") or {}
@@ -132,7 +147,7 @@ def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) 
             ("P99.9 latency", _num(lat.get("p999"), "ms")), ("Mean latency", _num(lat.get("mean"), "ms")),
             ("Throughput", _num(results.get("throughput_rps"), "req/s")),
             ("Requests completed / dropped", f"{_num(req.get('completed'))} / {_num(req.get('dropped'))}")]
-    sections = [Section("Latest run", blocks=[Block("text", run_note), _table(("figure", "value"), kpis)])]
+    sections = [Section("Latest run", blocks=[*(notice or []), Block("text", run_note), _table(("figure", "value"), kpis)])]
     verdicts = []
     for name, v in (results.get("slo") or {}).items():
         shown = _usd if name.endswith("_usd") else _num
@@ -143,7 +158,9 @@ def _run(results: dict[str, Any] | None, run_note: str, labels: dict[str, str]) 
         else Block("text", "No requirement set, so no verdict.")]))
     bottleneck = results.get("bottleneck") or {}
     if bottleneck.get("node"):
-        sections.append(Section("Bottleneck", level=3, blocks=[Block(
+        # A passing board's limit is its headroom (simulator/attribution.py).
+        heading = "Headroom" if bottleneck.get("verdict") == "headroom" else "Bottleneck"
+        sections.append(Section(heading, level=3, blocks=[Block(
             "text", f"{labels.get(bottleneck['node'], bottleneck['node'])}: {bottleneck.get('reason', '')}")]))
     per_node = [(labels.get(node_id, node_id), _num(s.get("utilization", 0) * 100, "%", 1),
                  _num(s.get("mean_wait_ms"), "ms"), _num(s.get("p99_wait_ms"), "ms"),
@@ -176,11 +193,12 @@ def _scorecard(card: dict[str, Any]) -> list[Section]:
 
 
 def build_report(document: dict[str, Any], *, image_url: str, results: dict[str, Any] | None = None,
-                 run_note: str = "", subtitle: str = "", scorecard: dict[str, Any] | None = None) -> Report:
+                 run_note: str = "", subtitle: str = "", scorecard: dict[str, Any] | None = None,
+                 run_version: int | None = None, board_version: int | None = None) -> Report:
     """The report's content, shared by the Markdown export and the HTML page (a scorecard when there was an interview)."""
     labels = {node["id"]: node.get("label") or node["id"] for node in document.get("nodes") or []}
     sections = [_requirements(document), *_notes(document), _diagram(document, image_url),
-                *_run(results, run_note, labels)]
+                *_run(results, run_note, labels, _version_notice(run_version, board_version))]
     if scorecard is not None:
         sections += _scorecard(scorecard)
     return Report(document.get("title") or "Untitled board", subtitle, sections)
@@ -213,8 +231,9 @@ def report_markdown(report: Report) -> str:
             elif block.kind == "image":
                 out.append(f"![{_md_cell(block.text)}]({block.url})")
             elif block.kind == "note":
-                # Hard line breaks (two trailing spaces) keep the author's lines as typed.
-                out.append("  \n".join(_md(line) for line in block.text.splitlines()))
+                out.append(note_markdown(block.text))
+            elif block.kind == "notice":
+                out.append(f"> **{_md(block.text)}**")
             else:
                 out.append(_md(block.text))
             out.append("")

@@ -70,9 +70,12 @@ def test_report_shows_the_newest_succeeded_run(api, ad_click_results):
     assert f"| Throughput | {ad_click_results['throughput_rps']:,.2f} req/s |" in text
     assert "| P99 latency (ms) | 60 |" in text and "| pass |" in text
     assert "| CTR model | Model server | 4 | c6i.xlarge |" in text  # catalog default where unset
-    bottleneck = ad_click_results["bottleneck"]["node"]
-    label = next(n["label"] for n in document["nodes"] if n["id"] == bottleneck)
-    assert f"### Bottleneck\n\n{label}: highest utilisation" in text
+    limit = ad_click_results["bottleneck"]
+    label = next(n["label"] for n in document["nodes"] if n["id"] == limit["node"])
+    heading = "Headroom" if limit["verdict"] == "headroom" else "Bottleneck"
+    assert f"### {heading}\n\n{label}: {limit['reason']}" in text
+    # The run is of the board's own version: nothing to warn about.
+    assert "Run made on version" not in text
     assert "$4,321.50 per month, $2.08 per million requests." in text
     assert "| CTR model | $3,000.00 | 4 x c6i.xlarge |" in text and "| API gateway | $1,321.50 |  |" in text
     assert "| Monthly budget (USD) | $8,000.00 | $4,321.50 | pass |" in text
@@ -99,7 +102,8 @@ def test_user_text_cannot_inject_html_or_break_tables_in_markdown(document):
     text = report_markdown(build_report(document, image_url="/x.png"))
     assert "<img src=x" not in text and "<script>" not in text
     assert "| &lt;img src=x onerror=alert(1)&gt; \\| col | API gateway |" in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;  \n\\*\\*bold\\*\\*" in text
+    # The note's Markdown stays Markdown; its raw HTML is escaped.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;  \n**bold**" in text
 
 
 @pytest.mark.django_db
@@ -113,7 +117,7 @@ def test_report_page_escapes_user_text_and_shows_the_diagram(client, api, docume
     # Neither the title nor any inline script: the only script is the page's own static file.
     assert re.findall(r"<script[^>]*>", page) == ['<script type="module" src="/static/js/report.js">']
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert '<p class="note">line one\n&lt;b&gt;two&lt;/b&gt;</p>' in page
+    assert '<div class="note markdown"><p>line one<br>\n&lt;b&gt;two&lt;/b&gt;</p>\n</div>' in page
     # The diagram is fetched by the page's script with the token (an <img src> could not send it).
     assert f'<img data-src="http://testserver/api/boards/{board.pk}/export.png"' in page
 
@@ -128,3 +132,39 @@ def test_report_page_with_a_wrong_token_is_404_and_without_one_a_shell_like_any_
     assert shell.status_code == 200 and board.title not in shell.content.decode()
     assert (client.get(f"/b/{unknown}/report/").content.decode().replace(unknown, "ID")
             == shell.content.decode().replace(str(board.pk), "ID"))
+
+
+NOTE = ("Serve with **Triton** and `max_batch_size` 16.\n# Plan\n- cache features\n- shadow the model\n\n"
+        "```\n<b>kept</b> * as code\n```\n[bad](javascript:alert(1)) ![pixel](https://tracker.example/p.png)")
+
+
+@pytest.mark.django_db
+def test_notes_markdown_is_rendered_in_both_reports_without_letting_html_or_scripts_through(client, api, document):
+    document["notes"]["serving"] = NOTE
+    board = create(api, document)
+    text = api.get(f"/api/boards/{board.pk}/report.md").content.decode()
+    # The Markdown file keeps the note as Markdown (not escaped), its heading under the step's.
+    assert "Serve with **Triton** and `max_batch_size` 16.  \n#### Plan  \n- cache features  " in text
+    assert "```\n<b>kept</b> * as code\n```" in text  # a code block is code, kept as typed
+    page = client.get(f"/b/{board.pk}/report/", HTTP_X_BOARD_TOKEN=board.view_token).content.decode()
+    assert "<strong>Triton</strong>" in page and "<code>max_batch_size</code>" in page
+    assert "<h4>Plan</h4>" in page and "<li>cache features</li>" in page
+    assert "<pre><code>&lt;b&gt;kept&lt;/b&gt; * as code\n</code></pre>" in page
+    assert "javascript:" not in page.split("<main", 1)[1].replace("[bad](javascript:alert(1))", "")
+    # An image is only a link: reading the report fetches nothing from another site.
+    assert 'src="https://tracker.example' not in page and 'href="https://tracker.example/p.png">pixel</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_run_of_an_older_version_is_said_to_be_of_that_version(client, api, document, ad_click_results):
+    board = create(api, document)
+    store_run(board, ad_click_results, SimulationRun.SUCCEEDED, finished_minutes_ago=5)  # of version 1
+    for label in ("Gateway A", "Gateway B"):  # two saves: the board is at version 3
+        document["nodes"][0]["label"] = label
+        assert api.put(f"/api/boards/{board.pk}/", {"document": document, "version": board.version},
+                       format="json").status_code == 200
+        board.refresh_from_db()
+    said = "Run made on version 1; the board is now at version 3."
+    assert f"> **{said}" in api.get(f"/api/boards/{board.pk}/report.md").content.decode()
+    page = client.get(f"/b/{board.pk}/report/", HTTP_X_BOARD_TOKEN=board.view_token).content.decode()
+    assert f'<p class="notice" role="note">{said}' in page

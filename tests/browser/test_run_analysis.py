@@ -1,4 +1,4 @@
-"""What a run says about a board: the traffic follows the peak requirement, the run length is in reach, and the limit is where the P99 is spent."""
+"""What a run says about a board: the traffic follows the peak requirement, the run length is in reach, the limit is where the P99 is spent, and the printable report says which version the run was of."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def slow_links_board() -> dict:
                       {"id": "e2", "source": "fs", "target": "ms", "latency_ms": 40}]}
 
 
-def test_traffic_follows_the_peak_and_the_limit_is_where_the_p99_goes_then_headroom_once_it_passes(editor, page, artifacts):
+def test_traffic_follows_the_peak_the_limit_is_where_the_p99_goes_and_the_report_renders_notes_and_the_run_version(editor, page, artifacts):
     open_board(editor, slow_links_board())
     page.click("#tab-framework")
     peak = framework_field(page, "requirements", "peak_rps")
@@ -95,3 +95,24 @@ def test_traffic_follows_the_peak_and_the_limit_is_where_the_p99_goes_then_headr
     expect(line).to_contain_text("today's load before it saturates")
     expect(line).to_contain_text("under the 200 ms SLO")
     assert not [node for node, state in overlay(page).items() if state.get("bottleneck")]
+
+    # A note in Markdown, saved after the run: the printable report renders it and says the run is of the older version.
+    page.click("#tab-framework")
+    page.locator('.note[data-step="serving"] summary').click()
+    area = page.locator('.note[data-step="serving"] textarea')
+    area.fill("Serve with **Triton**, `max_batch_size` 16\n<b>typed tag</b>")
+    editor.wait_saved()
+    board = editor.api("GET", f"/api/boards/{editor.board_id()}/")[1]
+    newest = editor.api("GET", f"/api/boards/{editor.board_id()}/runs/")[1][0]
+    made_on = editor.api("GET", f"/api/runs/{newest['id']}/")[1]["board_version"]
+    assert board["version"] > made_on
+    page.goto(f"{editor.site}/b/{editor.board_id()}/report/")
+    report = page.locator("main.report")
+    expect(report.locator('.note strong')).to_have_text("Triton")
+    expect(report.locator(".note code")).to_have_text("max_batch_size")
+    expect(report.locator(".note b")).to_have_count(0)  # typed HTML is text, not an element
+    expect(report.locator(".note")).to_contain_text("<b>typed tag</b>")
+    expect(report.locator(".notice")).to_have_text(
+        f"Run made on version {made_on}; the board is now at version {board['version']}. "
+        "The figures below are of that version, not of the diagram above.")
+    page.screenshot(path=str(artifacts / "analysis-report-version.png"), full_page=True)
