@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.editor_page import wait_for
+from tests.browser.editor_page import EditorPage, wait_for
 from tests.browser.people import create_board, stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,8 +31,8 @@ def annotation(person, annotation_id: str) -> dict | None:
     return person.page.evaluate(f"{STATE}.annotation({annotation_id!r}) ?? null")
 
 
-def cell_box(person, cell_id: str) -> dict:
-    return person.page.locator(f'#canvas g.x6-node[data-cell-id="{cell_id}"]').bounding_box()
+def cell_box(page, cell_id: str) -> dict:
+    return page.locator(f'#canvas g.x6-node[data-cell-id="{cell_id}"]').bounding_box()
 
 
 def test_sticky_notes_and_texts_are_written_coloured_resized_and_undone_in_both_browsers(pair, site, artifacts):
@@ -204,8 +204,6 @@ def test_align_and_distribute_a_selection_by_keys_and_bar_reach_the_other_browse
 @pytest.mark.parametrize("page", [{"width": 1280, "height": 720}, {"width": 1440, "height": 900}], indirect=True,
                          ids=["1280x720", "1440x900"])
 def test_hand_tool_and_space_drag_pan_the_view_and_move_nothing(page, site, artifacts):
-    from tests.browser.editor_page import EditorPage
-
     editor = EditorPage(page, site)
     frame = {"id": "f1", "type": "frame", "x": 40, "y": 60, "w": 520, "h": 200, "title": "Serving", "color": "blue"}
     note = {"id": "s1", "type": "sticky", "x": 620, "y": 60, "w": 180, "h": 120, "text": "P99 budget 50 ms"}
@@ -222,13 +220,13 @@ def test_hand_tool_and_space_drag_pan_the_view_and_move_nothing(page, site, arti
     # The hand tool: a left drag on a component pans instead of moving it.
     page.locator('[data-tool="hand"]').click()
     expect(page.locator('[data-tool="hand"]')).to_have_attribute("aria-pressed", "true")
-    gw = cell_box_page(page, "gw")
+    gw = cell_box(page, "gw")
     page.mouse.move(gw["x"] + 40, gw["y"] + 20)
     page.mouse.down()
     page.mouse.move(gw["x"] + 140, gw["y"] + 80, steps=5)
     page.mouse.up()
     after = page.evaluate(f"{GRAPH}.translate()")
-    assert (after["tx"] - start["tx"], after["ty"] - start["ty"]) == (100, 60)
+    assert (after["tx"] - start["tx"], after["ty"] - start["ty"]) == pytest.approx((100, 60))
     assert page.evaluate(f"{STATE}.node('gw').position") == {"x": 80, "y": 120}
 
     # Back to select (V); Space held makes the next drag a pan too.
@@ -242,10 +240,6 @@ def test_hand_tool_and_space_drag_pan_the_view_and_move_nothing(page, site, arti
     page.mouse.up()
     page.keyboard.up(" ")
     moved = page.evaluate(f"{GRAPH}.translate()")
-    assert (moved["tx"] - after["tx"], moved["ty"] - after["ty"]) == (-50, -30)
+    assert (moved["tx"] - after["tx"], moved["ty"] - after["ty"]) == pytest.approx((-50, -30))
     assert page.evaluate(f"{STATE}.dirty()") is False
     assert page.evaluate(f"{STATE}.node('gw').position") == {"x": 80, "y": 120}
-
-
-def cell_box_page(page, cell_id: str) -> dict:
-    return page.locator(f'#canvas g.x6-node[data-cell-id="{cell_id}"]').bounding_box()
