@@ -206,12 +206,14 @@ def test_replay_lists_versions_oldest_first_with_documents_runs_and_events(api, 
     assert next(n for n in last["nodes"] if n["id"] == "ms")["config"]["replicas"] == 5
     assert [e["kind"] for e in answer["events"]] == ["start", "curveball.play"]
     assert answer["runs"] == [] and answer["you"] == "candidate"
-    # The play and the fix share one live history entry (version 3); the play's event kept version 2.
-    assert numbers == [1, 3]
+    # The play and the fix share one live history entry (version 3); the play's event kept version 2,
+    # which comes between them, and the live entry is placed at the fix that reached version 3.
+    assert [(v["number"], v["source"]) for v in answer["versions"]] == [(1, "history"), (2, "event"), (3, "history")]
     (snapshot,) = answer["snapshots"]
-    assert snapshot["board_version"] == 2 and snapshot["source"] == "event"
+    assert snapshot == answer["versions"][1]
     assert snapshot["document"]["requirements"]["p99_ms"] == 40
     assert next(n for n in snapshot["document"]["nodes"] if n["id"] == "ms")["config"]["replicas"] == 3
+    assert answer["versions"][2]["at"] > snapshot["at"] >= answer["versions"][2]["began_at"]
 
 
 def test_a_board_without_a_session_answers_null(api, document):
