@@ -31,6 +31,8 @@ const EVENT_TEXT = {
 export const stepName = (name) => STEP_NAMES[name] || name;
 export const eventText = (event) => (EVENT_TEXT[event.kind] || (() => event.kind))(event);
 const minutes = (seconds) => clock(Math.max(0, seconds));
+/** `node`'s children replaced by `children`, the null ones (a part this person does not get) left out. */
+const fill = (node, ...children) => node.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
 
 function storedKey(boardId) {
   try {
@@ -151,16 +153,19 @@ export class InterviewSession {
 
   /** Another browser changed the session: its public view, or (for the interviewer) the whole of it, fetched. */
   heard(message) {
-    if (this.interviewer) {
-      this.refresh();
-      return;
-    }
-    this.take({ session: message.session, now: message.now }, Date.now());
+    if (!this.interviewer) this.take({ session: message.session, now: message.now }, Date.now());
+    this.refresh(); // the interviewer's whole deck and ratings; for everyone, the answers to played cards
   }
 
   async call(method, path = "", body = undefined) {
-    const headers = this.key ? { "X-Interviewer-Key": this.key } : {};
-    const answer = await request(method, this.url + path, body, headers);
+    const key = this.key;
+    const answer = await request(method, this.url + path, body, key ? { "X-Interviewer-Key": key } : {});
+    if (answer?.interviewer_key) {
+      this.key = answer.interviewer_key;
+      storeKey(this.boardId, this.key);
+    } else if (key !== this.key) {
+      return answer; // asked without the key this page holds now: it would call the interviewer a candidate
+    }
     this.take(answer, Date.now());
     return answer;
   }
@@ -184,15 +189,7 @@ export class InterviewSession {
     }
   }
 
-  async start() {
-    const answer = await this.ask("POST", "", {}, "Starting the interview");
-    if (answer?.interviewer_key) {
-      this.key = answer.interviewer_key;
-      storeKey(this.boardId, this.key);
-      this.emit();
-    }
-    return answer;
-  }
+  start = () => this.ask("POST", "", {}, "Starting the interview");
 
   pause = () => this.ask("POST", "pause/", {}, "Pausing");
   resume = () => this.ask("POST", "resume/", {}, "Resuming");
@@ -246,8 +243,8 @@ export class InterviewClock {
   draw() {
     const { session, interviewer } = this.interview;
     const live = Boolean(session && session.status === "active");
-    this.startButton.hidden = live || !this.canStart;
-    this.step.hidden = !session;
+    this.startButton.hidden = Boolean(session) || !this.canStart; // a new one after the end starts from the tab
+    this.step.hidden = !live;
     this.display.hidden = !session;
     this.pauseButton.hidden = !(live && interviewer);
     this.nextButton.hidden = !(live && interviewer) || session.step_index >= session.steps.length - 1;
@@ -331,7 +328,7 @@ export class InterviewPanel {
     try {
       this.card = await this.interview.scorecard();
     } catch (error) {
-      this.scorecard.replaceChildren(el("p", { class: "panel-hint", text: `The scorecard could not be loaded: ${error.message}` }));
+      fill(this.scorecard, el("p", { class: "panel-hint", text: `The scorecard could not be loaded: ${error.message}` }));
       return;
     }
     this.keepTyping(() => this.renderScorecard());
@@ -343,17 +340,17 @@ export class InterviewPanel {
     this.curveballs.hidden = !session;
     this.timeline.hidden = !session;
     if (!session) {
-      this.scorecard.replaceChildren();
+      fill(this.scorecard);
       return;
     }
     this.renderCurveballs();
     this.renderTimeline();
     if (this.showsScorecard()) {
-      if (!this.card || this.card.session_id !== session.id) this.scorecard.replaceChildren(el("p", { class: "panel-hint", text: "Loading the scorecard…" }));
+      if (!this.card || this.card.session_id !== session.id) fill(this.scorecard, el("p", { class: "panel-hint", text: "Loading the scorecard…" }));
       this.loadScorecard();
     } else {
       this.card = null;
-      this.scorecard.replaceChildren(el("h2", { text: "Scorecard" }),
+      fill(this.scorecard, el("h2", { text: "Scorecard" }),
         el("p", { class: "panel-hint", text: "The scorecard (checks computed from the board and its runs, and the interviewer's ratings) appears here when the interview ends." }));
     }
   }
@@ -374,7 +371,7 @@ export class InterviewPanel {
     const replay = el("button", { type: "button", class: "interview-replay", text: "Replay the board's history",
       title: "Draw the board as it was at any moment, with the session's events and runs marked", onclick: () => this.onReplay() });
     if (!session) {
-      this.head.replaceChildren(el("h2", { text: "Mock interview" }),
+      fill(this.head, el("h2", { text: "Mock interview" }),
         el("p", { class: "panel-hint", text: "A shared 45-minute clock through the 7 steps of the framework, curveballs that change the problem mid-way, a scorecard tied to the runs, and a replay of how the design grew." }),
         this.canStart ? el("button", { type: "button", class: "primary interview-start", text: "Start interview as interviewer", onclick: () => this.interview.start() }) : el("p", { class: "panel-hint", text: "An editor of this board can start one." }),
         replay);
@@ -396,7 +393,7 @@ export class InterviewPanel {
         el("span", { class: "interview-step-name", text: step.title }),
         el("span", { class: "interview-step-time", text: `${spent === null ? "–" : minutes(spent)} / ${minutes(step.suggested_s)}` }));
     }));
-    this.head.replaceChildren(
+    fill(this.head,
       el("h2", { text: ended ? "Mock interview (ended)" : session.paused ? "Mock interview (paused)" : "Mock interview" }),
       el("p", { class: "panel-hint interview-role", text: roleText }),
       controls.length ? el("div", { class: "interview-controls" }, ...controls) : null,
@@ -409,7 +406,7 @@ export class InterviewPanel {
     const list = el("ul", { class: "curveball-list" }, ...cards.map((card) => this.cardItem(card, interviewer && session.status === "active")));
     const hint = interviewer ? "Candidates see a card only once you play it. Playing one applies its change to the board as one edit; Undo takes it back."
       : "The interviewer's follow-up questions appear here when played.";
-    this.curveballs.replaceChildren(el("h2", { text: "Curveballs" }), el("p", { class: "panel-hint", text: hint }),
+    fill(this.curveballs, el("h2", { text: "Curveballs" }), el("p", { class: "panel-hint", text: hint }),
       cards.length ? list : el("p", { class: "panel-hint", text: "None played yet." }),
       interviewer && session.status === "active" ? this.cardForm() : null);
   }
@@ -460,7 +457,7 @@ export class InterviewPanel {
 
   renderTimeline() {
     const events = this.interview.session.timeline || [];
-    this.timeline.replaceChildren(el("h2", { text: "Timeline" }),
+    fill(this.timeline, el("h2", { text: "Timeline" }),
       el("ol", { class: "interview-events" }, ...events.map((event) => el("li", { class: "interview-event", "data-kind": event.kind },
         el("span", { class: "interview-event-time", text: minutes(event.elapsed_s) }),
         el("span", { text: eventText(event) }),
@@ -470,7 +467,7 @@ export class InterviewPanel {
   renderScorecard() {
     const card = this.card;
     const { interviewer } = this.interview;
-    const editable = interviewer && card.status === "active"; // the ratings are final once the interview ends
+    const editable = interviewer; // during the interview and in the debrief after it
     const steps = card.steps.map((step) => el("li", { class: "score-step", "data-step": step.step },
       el("h3", { text: step.title }),
       el("ul", { class: "score-checks" }, ...step.checks.map((check) => el("li", { class: "score-check", "data-check": check.id, "data-passed": String(check.passed) },
@@ -478,7 +475,7 @@ export class InterviewPanel {
         el("span", { class: "score-reason", text: check.reason })))),
       editable ? this.ratingControls(step) : this.ratingText(step, card)));
     const latest = card.latest_run ? `latest run: version ${card.latest_run.board_version}` : "no run yet";
-    this.scorecard.replaceChildren(
+    fill(this.scorecard,
       el("h2", { text: "Scorecard" }),
       el("p", { class: "score-total", text: `${card.passed} of ${card.total} checks passed · ${latest}${card.status === "active" ? " · live" : ""}` }),
       el("ol", { class: "score-steps" }, ...steps));

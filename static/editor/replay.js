@@ -191,6 +191,8 @@ export class Replay {
       needs.monthly_budget_usd ? `budget ${usd(needs.monthly_budget_usd)}` : ""].filter(Boolean).join(", ");
     this.moment.textContent = `Version ${this.drawn.version}${asked ? ` (${asked})` : ""}${event ? ` · ${eventText(event)}` : ""}`;
     this.run.textContent = run ? `Latest run (version ${run.board_version}): ${summaryText(run.summary) || "no figures"}` : "No run yet";
+    this.moment.title = this.moment.textContent;
+    this.run.title = this.run.textContent;
     this.root.dataset.version = String(this.drawn.version);
   }
 
