@@ -16,6 +16,7 @@ from typing import Any, Iterable
 from architectures.interview import CANDIDATE, ratings_visible, session_for_board
 from architectures.interview_models import InterviewSession
 from architectures.models import Board, SimulationRun
+from architectures.selectors import board_latest_succeeded_run
 from simulator.catalog import CALL_MODES, NOTE_STEPS, NOTE_TITLES
 from simulator.kinds import KINDS, SourceKind
 from simulator.kinds.scheduled import Monitor, TrainingPipeline
@@ -250,33 +251,28 @@ def curveball_verdict(card: dict[str, Any], board: Board, runs: list[SimulationR
     return {"passed": False, "reason": last_reason}
 
 
-def session_runs(session: InterviewSession) -> list[SimulationRun]:
-    """The board's successful runs finished since the session started, oldest first (with results)."""
+def runs_since(session: InterviewSession, since: datetime) -> list[SimulationRun]:
+    """The board's successful runs queued since `since`, oldest first, with their documents and results."""
     return list(SimulationRun.objects.filter(board_id=session.board_id, status=SimulationRun.SUCCEEDED,
-                                             queued_at__gte=session.started_at)
-                .order_by("queued_at")[:MAX_RUNS])
+                                             queued_at__gte=since)
+                .only("id", "board_version", "queued_at", "document", "results").order_by("queued_at")[:MAX_RUNS])
 
 
-def curveball_verdicts(session: InterviewSession, board: Board,
-                       runs: list[SimulationRun] | None = None) -> dict[str, dict[str, Any]]:
+def curveball_verdicts(session: InterviewSession, board: Board) -> dict[str, dict[str, Any]]:
     """Verdicts of the played cards, by card id."""
     played = [card for card in session.deck if card.get("played_at")]
     if not played:
         return {}
-    runs = session_runs(session) if runs is None else runs
+    # Only runs after the first play can answer a card: the earlier ones are not read at all.
+    runs = runs_since(session, min(datetime.fromisoformat(card["played_at"]) for card in played))
     own = _interview_versions(session)
     return {card["id"]: curveball_verdict(card, board, runs, own) for card in played}
-
-
-def latest_succeeded_run(board: Board) -> SimulationRun | None:
-    return (SimulationRun.objects.filter(board_id=board.pk, status=SimulationRun.SUCCEEDED, finished_at__isnull=False)
-            .order_by("-finished_at").first())
 
 
 def scorecard(session: InterviewSession, board: Board, *, you: str) -> dict[str, Any]:
     """The scorecard as `you` may see it: every check; the ratings for the interviewer, or for all once ended."""
     view = BoardView(board.document)
-    latest = latest_succeeded_run(board)
+    latest = board_latest_succeeded_run(board_id=board.pk)
     extra = {
         "requirements": _requirements_checks(view), "data": _data_checks(view),
         "features": _features_checks(view), "model": _model_checks(view), "evaluation": _evaluation_checks(view),
