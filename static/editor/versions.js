@@ -106,8 +106,10 @@ export class VersionsPanel {
     // Others' edits keep arriving into the live board underneath; a compare view follows them.
     let queued = false;
     const offChange = this.state.on("change", () => {
+      const first = !preview.changedMeanwhile;
       preview.changedMeanwhile = true;
-      if (queued) return;
+      // The version itself does not change: only a comparison is drawn again (and the note, once).
+      if (queued || (preview.mode !== "compare" && !first)) return;
       queued = true;
       requestAnimationFrame(() => {
         queued = false;

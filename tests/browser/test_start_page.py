@@ -218,3 +218,20 @@ def test_history_previews_and_compares_a_version_without_editing_while_others_ed
     eventually(lambda: Board.objects.get(pk=board.pk).version == 4)
     assert [node["id"] for node in Board.objects.get(pk=board.pk).document["nodes"]] == ["gw", "fs", "ms", "log"]
     expect(page.locator(".document-view")).to_have_count(0)
+
+    # A view link previews and compares too, and restores nothing.
+    page.goto(site + "/")  # a new page: only the address's fragment would change otherwise
+    editor.open(str(board.pk), token=board.view_token)
+    expect(page.locator("#view-only-badge")).to_be_visible()
+    page.click("#tab-versions")
+    preview = page.locator('button[aria-label="Preview version 2"]')
+    expect(preview).to_be_enabled()
+    expect(page.locator('button[aria-label="Restore version 2"]')).to_have_count(0)
+    preview.click()
+    expect(banner.locator('[data-preview="restore"]')).to_have_count(0)
+    banner.locator('[data-preview="compare"]').click()
+    # Version 2 against the restored version 1: the gateway only moved.
+    expect(banner.locator(".preview-summary")).to_have_text(
+        "Components: 1 added, 1 removed, 2 changed · 1 moved · Connections: 1 added, 1 removed")
+    banner.locator('[data-preview="leave"]').click()
+    expect(page.locator("#canvas")).to_be_visible()
