@@ -89,20 +89,18 @@ export class Replay {
   load(data) {
     const parse = (iso) => (iso ? Date.parse(iso) : null);
     const versions = data.versions.map((version) => ({ ...version, ms: parse(version.at) }));
-    const runs = data.runs.map((run) => ({ ...run, queuedMs: parse(run.queued_at), finishedMs: parse(run.finished_at) }));
+    const runs = data.runs.map((run) => ({ ...run, finishedMs: parse(run.finished_at) }));
     const events = data.events.map((event) => ({ ...event, ms: parse(event.at) }));
     this.data = {
-      versions,
+      versions, // every state the server knows, by the moment it was reached (the runs' and events' included)
       events,
-      // Runs by when they were asked for (a run's own document is the board at that moment) and by when they ended.
-      started: runs.filter((run) => run.document).sort((a, b) => a.queuedMs - b.queuedMs),
       finished: runs.filter((run) => run.finishedMs !== null && run.status === "succeeded").sort((a, b) => a.finishedMs - b.finishedMs),
       runs,
     };
     // With a session, the slider spans it (the board it started from sits at the left end); without, the whole history.
     const first = events.length ? events[0].ms : versions[0].ms;
     const lastEvent = events.length ? events[events.length - 1].ms : 0;
-    const lastRun = Math.max(0, ...runs.map((run) => run.finishedMs || run.queuedMs || 0));
+    const lastRun = Math.max(0, ...runs.map((run) => run.finishedMs || 0));
     this.start = first;
     this.end = Math.max(first + 1000, versions[versions.length - 1].ms, lastEvent, lastRun,
       events.length && events[events.length - 1].kind === "end" ? 0 : Date.parse(data.now));
@@ -142,13 +140,12 @@ export class Replay {
     });
   }
 
-  /** The board at moment `at`: the last version at or before it, or a run's own document when one was asked for later. */
+  /** The board at moment `at`: the last state reached at or before it (the first one before the history starts). */
   documentAt(at) {
-    const { versions, started } = this.data;
+    const { versions } = this.data;
     const version = lastAtOrBefore(versions, (v) => v.ms, at) || versions[0];
-    const run = lastAtOrBefore(started, (r) => r.queuedMs, at);
-    if (run && run.queuedMs > version.ms) return { key: `run ${run.id}`, version: run.board_version, document: run.document };
-    return { key: `version ${version.number}`, version: version.number, document: version.document };
+    const before = versions.slice(0, versions.indexOf(version)).reverse().find((v) => v.number !== version.number);
+    return { key: version.number, version: version.number, document: version.document, before: before?.document };
   }
 
   seek(at) {
@@ -160,7 +157,7 @@ export class Replay {
   }
 
   draw(shown) {
-    const before = this.drawn?.document;
+    const before = shown.before; // what changed is outlined against the board's state before this one
     const board = this.state.normalise(shown.document);
     const old = before ? new Map(this.state.normalise(before).nodes.map((node) => [node.id, node])) : new Map();
     const cells = [
@@ -173,7 +170,7 @@ export class Replay {
       ...board.edges.map((edge) => this.graph.createEdge(edgeMetadata(edge))),
     ];
     this.graph.resetCells(cells);
-    this.drawn = { ...shown, document: shown.document };
+    this.drawn = shown;
     // Keep the view while the board stays in it, so a change shows in place; refit when it grows out of it.
     const content = this.graph.getContentArea();
     if (content.width && !this.graph.getGraphArea().containsRect(content)) this.graph.zoomToFit({ padding: 48, maxScale: 1 });
