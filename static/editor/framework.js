@@ -90,7 +90,12 @@ export class FrameworkPanel {
       if (this.following()) keepingFocus(this.root, () => this.render());
       return;
     }
+    const following = this.following();
     this.state.setBoard({ [section]: { ...board[section], [name]: value } }, { source: this });
+    if (section === "traffic" && name === "rps" && following && value !== (board.requirements.peak_rps ?? null)) {
+      this.followPeak = false; // a rate typed apart from the peak stays apart
+      keepingFocus(this.root, () => this.render());
+    }
   }
 
   /** Whether runs simulate the peak requirement: as the user switched it here, else as the board's values say. */

@@ -25,25 +25,21 @@ export function peakChange(board, value, following) {
 }
 
 /**
- * Turns the rendered traffic-rate row into one that can follow the peak: a switch "Same as the
- * peak requirement", and while on, its input is read-only and shows the peak.
+ * Adds to the rendered traffic-rate row a switch "Same as the peak requirement" and a line saying
+ * which rate runs simulate. Typing another rate into the row sets the traffic apart (framework.js).
  * @param {HTMLElement} row  the row renderField made for traffic.rps
  * @param {object} options  {following, peak, onFollow(on)}
  */
 export function withFollowSwitch(row, { following, peak, onFollow }) {
-  const input = row.querySelector("input");
   const toggle = el("input", { type: "checkbox", role: "switch", class: "switch follow-peak", "aria-label": "Simulated traffic: same as the peak requirement" });
   toggle.checked = following;
   toggle.addEventListener("change", () => onFollow(toggle.checked));
   const note = el("p", { class: "field-help follow-note", text: following
-    ? (peak === null ? "Follows the peak requirement once you set one." : "Runs simulate the peak requirement. Switch off to simulate another rate (a quiet hour, a spike).")
+    ? (peak === null ? "Follows the peak requirement once you set one." : "Runs simulate the peak requirement. Type another rate (a quiet hour, a spike) to set the traffic apart.")
     : "Runs simulate this rate, apart from the peak requirement." });
-  if (input && following && peak !== null) {
-    input.readOnly = true;
-    input.value = String(peak);
-  }
   row.dataset.following = String(following);
-  row.querySelector("label")?.after(el("label", { class: "follow-peak-label" }, toggle, " Same as the peak requirement"));
+  // After the rate's own input, so the row's first input stays the rate.
+  row.querySelector(".field-error")?.before(el("label", { class: "follow-peak-label" }, toggle, " Same as the peak requirement"));
   row.append(note);
   return row;
 }

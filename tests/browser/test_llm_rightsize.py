@@ -50,6 +50,8 @@ def test_applying_a_proposal_that_moves_the_llm_to_a_cheaper_gpu_sets_machine_an
     expect(line).to_contain_text("Chat LLM: g6e.xlarge → g6.xlarge, 3 → 1 replicas")
     expect(line).to_contain_text("the cheapest of")
     expect(proposal.locator('tr[data-node="l"] td').nth(2)).to_have_text("1")
+    # It says every cheaper configuration fails, and that only busy components were given replicas.
+    expect(proposal.locator('[data-proven="true"]')).to_contain_text("every cheaper one fails the SLO")
     apply = proposal.locator(".apply-rightsize")
     expect(apply).to_have_text("Apply these machines and replica counts")
     apply.click()

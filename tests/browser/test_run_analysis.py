@@ -61,13 +61,15 @@ def test_traffic_follows_the_peak_the_limit_is_where_the_p99_goes_and_the_report
     expect(length.locator(".field-error")).to_be_visible()
     length.locator("input").first.fill("12")
     length.locator("input").first.press("Enter")
-    # Switched apart, the traffic keeps its own rate when the peak changes.
-    traffic.locator("input.follow-peak").click()
+    # A rate typed apart from the peak sets the traffic apart: it keeps its own rate when the peak changes.
+    traffic.locator('input[type="text"]').fill("300")
+    traffic.locator('input[type="text"]').press("Enter")
     expect(traffic).to_have_attribute("data-following", "false")
+    expect(traffic.locator("input.follow-peak")).not_to_be_checked()
     peak.locator("input").first.fill("200")
     peak.locator("input").first.press("Enter")
     board = page.evaluate("window.boardEditor.state.board()")
-    assert (board["requirements"]["peak_rps"], board["traffic"]["rps"], board["traffic"]["duration_s"]) == (200, 250, 12)
+    assert (board["requirements"]["peak_rps"], board["traffic"]["rps"], board["traffic"]["duration_s"]) == (200, 300, 12)
     traffic.locator("input.follow-peak").click()  # back to the peak: both 200
     assert page.evaluate("window.boardEditor.state.board().traffic.rps") == 200
     page.screenshot(path=str(artifacts / "analysis-load-fields.png"))
