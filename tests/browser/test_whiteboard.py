@@ -140,12 +140,15 @@ def test_a_frame_goes_around_the_selection_carries_it_and_is_a_cluster_of_the_ex
     assert "node['gw']" in frame_block and "node['ms']" in frame_block and "node['log']" not in frame_block
 
 
-def test_a_bend_dragged_on_a_connection_is_stored_and_drawn_in_the_other_browser(pair, site):
+def test_a_bend_dragged_on_a_connection_is_stored_and_drawn_for_a_viewer(pair, site):
     alice, bob = pair
     edge = {"id": "e1", "source": "gw", "target": "ms", "mode": "sync", "latency_ms": 1}
     shared = create_board(alice, board(("gw", "gateway", 80, 120), ("ms", "model_server", 480, 120), edges=[edge]))
     alice.open(site, shared)
-    bob.open(site, shared)
+    # Bob watches through the view link: he sees the bend arrive, and has only the tools that edit nothing.
+    bob.open(site, {**shared, "edit_token": shared["view_token"]})
+    expect(bob.page.locator(".wb-tools .wb-tool")).to_have_count(2)
+    expect(bob.page.locator('.wb-tools [data-tool="hand"]')).to_be_visible()
 
     line = alice.page.locator('#canvas g.x6-edge[data-cell-id="e1"] path').first
     box = line.bounding_box()
