@@ -37,7 +37,7 @@ export function forgetBoard(id) {
 }
 
 // On a board page, record the visit.
-const page = document.querySelector("[data-board-id]");
+const page = document.querySelector("main[data-board-id]"); // the start page's board cards carry ids too
 if (page) {
   rememberBoard(page.dataset.boardId, document.querySelector("h1")?.textContent?.trim());
 }

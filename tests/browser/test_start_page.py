@@ -6,6 +6,7 @@ import copy
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from architectures.models import Board
@@ -25,10 +26,15 @@ def eventually(check, timeout_s: float = 10) -> None:
         time.sleep(0.05)
 
 
-def screenshots(page, artifacts, name: str) -> None:
-    """The page at both sizes users have, then back at the first."""
+def screenshots(page, artifacts, name: str, inside: tuple[str, str] | None = None) -> None:
+    """The page at both sizes users have, then back at the first; `inside` (part, container): the part fits in it at both."""
     for size in SIZES:
         page.set_viewport_size(size)
+        if inside:
+            part, container = (page.locator(selector).bounding_box() for selector in inside)
+            assert part["x"] >= container["x"] and part["y"] >= container["y"], (size, part, container)
+            assert part["x"] + part["width"] <= container["x"] + container["width"] + 0.5, (size, part, container)
+            assert part["y"] + part["height"] <= container["y"] + container["height"] + 0.5, (size, part, container)
         page.screenshot(path=str(artifacts / f"{name}-{size['width']}x{size['height']}.png"))
     page.set_viewport_size(SIZES[0])
 
@@ -70,7 +76,7 @@ def test_start_page_renames_duplicates_and_deletes_under_the_link_rules(page, si
     expect(theirs).to_have_attribute("data-role", "view")
     expect(theirs.locator(".board-card-badge")).to_have_text("View only")
     theirs.locator(".board-card-menu-button").click()
-    screenshots(page, artifacts, "start-page-menu")
+    screenshots(page, artifacts, "start-page-menu", inside=(f'[data-board-id="{shared.pk}"] .board-card-menu', "main.landing"))
     expect(theirs.locator('[data-action="rename"]')).to_be_disabled()
     expect(theirs.locator('[data-action="delete"]')).to_be_disabled()
     expect(theirs.locator('[data-action="duplicate"]')).to_be_focused()  # the first item it may use
@@ -133,6 +139,28 @@ def test_start_page_renames_duplicates_and_deletes_under_the_link_rules(page, si
     page.goto(site + "/")
     expect(page.locator("#recent-boards .board-card-title")).to_have_text(["CTR v2", "Partner's board"])
 
+    # An account's own boards, with no link in this browser: the session (and its CSRF token) may rename and delete.
+    ann = get_user_model().objects.create_user("ann", password="correct horse battery")
+    owned = board_create(document={**document, "title": "Ann's board"}, owner=ann)
+    page.evaluate("localStorage.clear()")
+    page.goto(site + "/accounts/login/")
+    page.fill("#id_username", "ann")
+    page.fill("#id_password", "correct horse battery")
+    page.click("form.account-form button[type=submit]")
+    expect(page.locator(".account-nav")).to_contain_text("ann")
+    page.goto(site + "/")
+    expect(page.locator("#recent")).to_be_hidden()  # this browser holds no link now
+    hers = page.locator(f'#my-boards .board-card[data-board-id="{owned.pk}"]')
+    choose(page, hers, "rename")
+    page.locator(".board-card-rename").fill("Ann's final board")
+    page.locator(".board-card-rename").press("Enter")
+    eventually(lambda: Board.objects.get(pk=owned.pk).title == "Ann's final board")
+    choose(page, hers, "delete")
+    page.locator("#delete-dialog .delete-confirm").click()
+    expect(hers).to_be_hidden()
+    page.goto(site + "/accounts/login/")
+    eventually(lambda: not Board.objects.filter(pk=owned.pk).exists())
+
 
 def preview_cells(page) -> dict[str, str | None]:
     """The previewed canvas's components and connections: id -> its compare mark (None when unmarked)."""
@@ -165,6 +193,10 @@ def test_history_previews_and_compares_a_version_without_editing_while_others_ed
     expect(page.locator("#canvas")).to_be_hidden()
     wait_for(page, "() => document.querySelectorAll('.document-view [data-cell-id]').length === 7")
     assert preview_cells(page) == {cell: None for cell in ["gw", "fs", "ms", "log", "e1", "e2", "e3"]}
+    # Fitted below the banner: no component is hidden under it.
+    banner_box = banner.bounding_box()
+    for box in page.locator(".document-view .x6-node").evaluate_all("(nodes) => nodes.map((n) => n.getBoundingClientRect().toJSON())"):
+        assert box["top"] >= banner_box["y"] + banner_box["height"], (box, banner_box)
     screenshots(page, artifacts, "history-preview")
 
     # Nothing edits while previewing: the canvas keys and a drag reach neither canvas.
@@ -198,7 +230,7 @@ def test_history_previews_and_compares_a_version_without_editing_while_others_ed
     expect(details.filter(has_text="CTR model: replicas 8 → 4")).to_have_count(1)
     expect(details.filter(has_text="Added Score cache")).to_have_count(1)
     expect(details.filter(has_text="Removed Event log")).to_have_count(1)
-    screenshots(page, artifacts, "history-compare")
+    screenshots(page, artifacts, "history-compare", inside=(".preview-banner", ".canvas-wrap"))
     # The page asked for others' edits (sync) and announced its cursor (presence); it sent no edit and saved nothing.
     assert not [item for item in map(str, sent) if '"type":"edit"' in item.replace(" ", "")
                 or item.startswith(("PUT", "PATCH", "POST", "DELETE"))], sent
