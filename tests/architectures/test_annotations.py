@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import jsonschema
 import pytest
 
 import simulator
@@ -77,13 +78,18 @@ def test_the_api_refuses_a_bad_annotation_with_400_and_stores_a_good_one(api, do
 
 
 @pytest.mark.django_db
-def test_the_schema_and_catalog_describe_annotations_and_their_limits(api):
+def test_the_schema_and_catalog_describe_annotations_and_their_limits(api, document):
     schema = api.get("/api/schema/board/").json()
     item = schema["properties"]["annotations"]["items"]
     assert schema["properties"]["annotations"]["maxItems"] == MAX_ANNOTATIONS
     assert item["properties"]["type"]["enum"] == ["text", "sticky", "frame"]
     assert schema["properties"]["edges"]["items"]["properties"]["vertices"]["maxItems"] == MAX_EDGE_VERTICES
     assert schema == board_json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    assert not list(validator.iter_errors(annotated(document)))
+    wrong = annotated(document)
+    wrong["annotations"][0]["text"] = "a frame has a title, not a text"
+    assert [error.path[-1] for error in validator.iter_errors(wrong)] == [0]
     catalog = api.get("/api/component-kinds/").json()
     assert catalog["limits"]["annotations"] == MAX_ANNOTATIONS
     assert set(catalog["annotation_colours"]) >= {"yellow", "blue", "grey"}
