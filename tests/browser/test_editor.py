@@ -229,7 +229,7 @@ def test_version_history_lists_versions_and_restores_one(editor, page):
     expect(page.locator(".version")).to_have_count(2)
     newest = int(page.locator(".version").first.get_attribute("data-version"))
     assert newest == editor.api("GET", f"/api/boards/{board_id}/")[1]["version"]
-    page.click('.version[data-version="1"] button')
+    page.click('.version[data-version="1"] button[aria-label="Restore version 1"]')
     expect(page.locator("#toast")).to_contain_text("Restored version 1")
     assert editor.document()["nodes"] == []
     assert editor.stored_document()["nodes"] == []
