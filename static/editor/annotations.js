@@ -264,14 +264,20 @@ export class Annotations {
     const selected = new Set(this.editor.selectedIds());
     const cells = this.graph.getNodes().filter((cell) => cell !== node && !selected.has(cell.id)
       && (isFrame(cell) ? box.containsRect(cell.getBBox()) : centreInside(box, cell)));
-    this.carrying = { frame: node, cells };
+    // A connection between two carried components keeps its bends in the same place relative to them.
+    const carried = new Set(cells.map((cell) => cell.id));
+    const bent = this.graph.getEdges().filter((edge) => edge.getVertices().length
+      && carried.has(edge.getSourceCellId()) && carried.has(edge.getTargetCellId()));
+    this.carrying = { frame: node, cells, bent };
   }
 
   carry(node, current, previous) {
     if (!this.carrying || this.carrying.frame !== node || !previous) return;
     const dx = current.x - previous.x;
     const dy = current.y - previous.y;
-    if (dx || dy) for (const cell of this.carrying.cells) cell.translate(dx, dy);
+    if (!dx && !dy) return;
+    for (const cell of this.carrying.cells) cell.translate(dx, dy);
+    for (const edge of this.carrying.bent) edge.setVertices(edge.getVertices().map(({ x, y }) => ({ x: x + dx, y: y + dy })));
   }
 
   /** One selected note or frame shows its resize handles (X6 shows them on a click only, not on a selection by keys). */

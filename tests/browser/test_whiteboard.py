@@ -91,8 +91,9 @@ def test_sticky_notes_and_texts_are_written_coloured_resized_and_undone_in_both_
 
 def test_a_frame_goes_around_the_selection_carries_it_and_is_a_cluster_of_the_export(pair, site):
     alice, bob = pair
+    bent = {"id": "e1", "source": "gw", "target": "ms", "mode": "sync", "latency_ms": 0, "vertices": [{"x": 320, "y": 230}]}
     shared = create_board(alice, board(("gw", "gateway", 80, 120), ("ms", "model_server", 380, 120),
-                                       ("log", "logging", 380, 400)))
+                                       ("log", "logging", 380, 400), edges=[bent]))
     alice.open(site, shared)
     bob.open(site, shared)
 
@@ -121,6 +122,7 @@ def test_a_frame_goes_around_the_selection_carries_it_and_is_a_cluster_of_the_ex
     assert dx > 50 and dy > 40
     assert moved["ms"] == {"x": 380 + dx, "y": 120 + dy} and moved["log"] == {"x": 380, "y": 400}
     assert annotation(alice, frame["id"])["x"] == frame["x"] + dx
+    assert alice.page.evaluate(f"{STATE}.edge('e1').vertices") == [{"x": 320 + dx, "y": 230 + dy}]
     wait_for(bob.page, "([x, y]) => { const p = window.boardEditor.editor.graph.getCellById('ms').getPosition();"
                        " return p.x === x && p.y === y; }", [380 + dx, 120 + dy])
 
