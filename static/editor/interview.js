@@ -31,6 +31,7 @@ const EVENT_TEXT = {
 export const stepName = (name) => STEP_NAMES[name] || name;
 export const eventText = (event) => (EVENT_TEXT[event.kind] || (() => event.kind))(event);
 const minutes = (seconds) => clock(Math.max(0, seconds));
+const sentence = (text) => (text ? text[0].toUpperCase() + text.slice(1) : "");
 /** `node`'s children replaced by `children`, the null ones (a part this person does not get) left out. */
 const fill = (node, ...children) => node.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
 
@@ -408,7 +409,7 @@ export class InterviewPanel {
       : "The interviewer's follow-up questions appear here when played.";
     fill(this.curveballs, el("h2", { text: "Curveballs" }), el("p", { class: "panel-hint", text: hint }),
       cards.length ? list : el("p", { class: "panel-hint", text: "None played yet." }),
-      interviewer && session.status === "active" ? this.cardForm() : null);
+      interviewer && session.status === "active" ? (this.ownCard ||= this.cardForm()) : null); // one form: a redraw keeps what is typed
   }
 
   cardItem(card, controls) {
@@ -420,7 +421,7 @@ export class InterviewPanel {
         el("span", { class: "curveball-state", text: { undone: "taken back", played: `played at ${minutes(card.played_s)}`, unplayed: card.source === "interviewer" ? "yours" : "ready" }[state] })),
       card.prompt ? el("p", { class: "curveball-prompt", text: card.prompt }) : null,
       card.change ? el("p", { class: "curveball-change", text: `Change: ${changeText(card.change)}` }) : null,
-      played && answered ? el("p", { class: "curveball-answer", "data-passed": String(answered.passed), text: `${answered.passed ? "✓ Answered" : "✗ Not answered yet"}: ${answered.reason}` }) : null,
+      played && answered ? el("p", { class: "curveball-answer", "data-passed": String(answered.passed), text: `${answered.passed ? "✓" : "✗"} ${sentence(answered.reason)}` }) : null,
       controls && state === "unplayed" ? el("button", { type: "button", class: "curveball-play primary", text: "Play", onclick: () => this.interview.play(card.id) }) : null,
       controls && state === "played" ? el("button", { type: "button", class: "curveball-undo", text: "Undo", title: "Take the card's change back (one edit)", onclick: () => this.interview.undo(card.id) }) : null);
   }

@@ -186,11 +186,12 @@ export class Replay {
     const needs = this.drawn.document.requirements || {};
     const asked = [needs.peak_rps ? `peak ${rps(needs.peak_rps)}` : "", needs.p99_ms ? `P99 SLO ${needs.p99_ms} ms` : "",
       needs.monthly_budget_usd ? `budget ${usd(needs.monthly_budget_usd)}` : ""].filter(Boolean).join(", ");
-    this.moment.textContent = `Version ${this.drawn.version}${asked ? ` (${asked})` : ""}${event ? ` · ${eventText(event)}` : ""}`;
+    this.moment.textContent = `Version ${this.drawn.version}${asked ? ` · ${asked}` : ""}${event ? ` · ${eventText(event)}` : ""}`;
     this.run.textContent = run ? `Latest run (version ${run.board_version}): ${summaryText(run.summary) || "no figures"}` : "No run yet";
     this.moment.title = this.moment.textContent;
     this.run.title = this.run.textContent;
     this.root.dataset.version = String(this.drawn.version);
+    this.layer.style.bottom = `${this.root.offsetHeight}px`; // the bar grows a line when its text needs one
   }
 
   drawMarks() {
