@@ -146,6 +146,17 @@ def _p99_limit(path: list[dict[str, Any]], nodes: dict[str, NodeStats], labels: 
     return {"node": top, "cause": {"wait": "queue_wait"}.get(part, part), "why": why, "share": totals[top] / budget}
 
 
+def _largest_part(path: list[dict[str, Any]], labels: dict[str, str]) -> str:
+    """Where most of a slow request's time goes, for a passing board's line: what to watch as the SLO tightens."""
+    budget = sum(item["ms"] for item in path)
+    if budget <= 0:
+        return ""
+    top = max(path, key=lambda item: item["ms"])
+    where = (f"the call {labels.get(top['source'], top['source'])} → {labels.get(top['node'], top['node'])}"
+             if top["part"] == "network" else labels.get(top["node"], top["node"]))
+    return f"; the largest part of a slow request is {PART_WORDS[top['part']]} at {where} ({top['ms'] / budget:.0%})"
+
+
 def limit(topology: Topology, nodes: dict[str, NodeStats], *, edge_ids: list[str], slo: dict[str, dict[str, Any]],
           p99_ms: float, unstable: list[str], drop_share: float, llm: dict[str, Any] | None = None,
           streaming: bool = False, labels: dict[str, str] | None = None) -> dict[str, Any] | None:
@@ -179,6 +190,6 @@ def limit(topology: Topology, nodes: dict[str, NodeStats], *, edge_ids: list[str
     target = (slo.get("p99_ms") or {}).get("target")
     p99_room = (f"; the P99 of {_ms(p99_ms)} is {1 - p99_ms / target:.0%} under the {target:g} ms SLO"
                 if target and p99_ms == p99_ms else "")
-    why = f"closest to its limit at {s.utilization:.0%} busy: {room}{p99_room}"
+    why = f"closest to its limit at {s.utilization:.0%} busy: {room}{p99_room}{_largest_part(path, labels or {})}"
     return {"node": node_id, "verdict": "headroom", "cause": "utilization", "edge": None, "utilization": s.utilization,
             "share": None, "reason": why, "path": breakdown}

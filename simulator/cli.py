@@ -33,7 +33,7 @@ def summary(results: Results) -> str:
         lines.append(f"{node_id:<20} {s.utilization:>6.1%} {s.mean_queue_length:>8.2f} {s.mean_wait_ms:>9.2f} "
                      f"{s.p99_wait_ms:>9.2f} {s.throughput_rps:>9.1f} {s.dropped:>8}")
     if results.bottleneck:
-        lines += ["", f"bottleneck: {results.bottleneck['node']}: {results.bottleneck['reason']}"]
+        lines += ["", f"{results.bottleneck['verdict']}: {results.bottleneck['node']}: {results.bottleneck['reason']}"]
     for name, verdict in results.slo.items():
         lines.append(f"slo {name}: target {verdict['target']}, actual {verdict['actual']:.2f}: "
                      f"{'PASS' if verdict['passed'] else 'FAIL'}")
