@@ -15,6 +15,8 @@ from tests.browser.editor_page import EDITOR, EditorPage, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+UNDO_MS = 8000  # static/js/boardcards.js
+
 SIZES = [{"width": 1280, "height": 720}, {"width": 1440, "height": 900}]
 
 
@@ -148,6 +150,7 @@ def test_start_page_renames_duplicates_and_deletes_under_the_link_rules(page, si
     page.fill("#id_password", "correct horse battery")
     page.click("form.account-form button[type=submit]")
     expect(page.locator(".account-nav")).to_contain_text("ann")
+    page.clock.install()  # the undo's time runs out when the test says, not after 8 real seconds
     page.goto(site + "/")
     expect(page.locator("#recent")).to_be_hidden()  # this browser holds no link now
     hers = page.locator(f'#my-boards .board-card[data-board-id="{owned.pk}"]')
@@ -158,8 +161,12 @@ def test_start_page_renames_duplicates_and_deletes_under_the_link_rules(page, si
     choose(page, hers, "delete")
     page.locator("#delete-dialog .delete-confirm").click()
     expect(hers).to_be_hidden()
-    page.goto(site + "/accounts/login/")
+    page.clock.run_for(UNDO_MS - 500)
+    time.sleep(0.3)  # time for a DELETE sent too early to land
+    assert Board.objects.filter(pk=owned.pk).exists(), "deleted before the undo ran out"
+    page.clock.run_for(600)
     eventually(lambda: not Board.objects.filter(pk=owned.pk).exists())
+    expect(hers).to_have_count(0)
 
 
 def preview_cells(page) -> dict[str, str | None]:
