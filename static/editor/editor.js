@@ -15,8 +15,9 @@ import { connectionProblem, defaultMode, randomId } from "./connections.js";
 import { diffPatch, mergePatch, patchOutside } from "./docops.js";
 import { el } from "./dom.js";
 import {
-  MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, nodeData, nodeMetadata, nodeRecordOf,
+  MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
 } from "./shapes.js";
+import { minimapReserve } from "./viewport.js";
 
 const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
 
@@ -221,7 +222,9 @@ export class Editor {
   }
 
   fit() {
-    this.graph.zoomToFit({ padding: 48, maxScale: 1 });
+    // Fitted clear of the minimap in the bottom-right corner while it is open.
+    const bottom = Math.max(48, minimapReserve(this.hooks.minimapContainer) + 24);
+    this.graph.zoomToFit({ padding: { top: 48, right: 48, bottom, left: 48 }, maxScale: 1 });
   }
 
   /** `handler()` after each step the undo history records; `onHistoryChange` after any change of it. */
@@ -346,7 +349,7 @@ export class Editor {
       return;
     }
     if (!same(old.position, node.position)) cell.setPosition(node.position.x, node.position.y);
-    if (old.label !== node.label) cell.attr("label/text", node.label);
+    if (old.label !== node.label) cell.attr(labelAttrs(node.label, this.catalog.kind(node.kind)));
     this.setCellData(cell, nodeData(node), undoable);
   }
 
@@ -429,7 +432,7 @@ export class Editor {
 
   setLabel(cell, text) {
     if (cell.isNode()) {
-      cell.attr("label/text", text);
+      cell.attr(labelAttrs(text, this.catalog.kind(cell.getData().kind)));
       return;
     }
     const data = { ...cell.getData() };

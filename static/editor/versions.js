@@ -57,8 +57,9 @@ export class VersionsPanel {
     this.root.replaceChildren(
       el("p", { class: "panel-hint", text: "Every save is a version. Preview one on the canvas, compare it with the current board, or restore it as the newest version." }),
       this.details, this.list);
+    this.listed = this.state.version;
     this.markRows();
-    if (this.previewing) this.draw();
+    if (this.previewing) this.draw({ keepView: true });
   }
 
   async restore(number) {
@@ -116,6 +117,17 @@ export class VersionsPanel {
         if (this.previewing === preview) this.draw({ keepView: true });
       });
     });
+    // Others' saves add versions: the list follows (once a second at most), so "current" stays true.
+    let listing = null;
+    const relist = () => {
+      if (listing || this.state.version === this.listed) return;
+      listing = setTimeout(() => {
+        listing = null;
+        if (this.previewing === preview) this.refresh();
+      }, 1000);
+    };
+    const offStatus = this.state.on("status", relist);
+    const offRelist = this.state.on("change", relist);
     // Canvas and editor shortcuts (Delete, Ctrl+Z, arrows...) would act on the hidden live canvas.
     const guard = (event) => {
       if (event.key === "Escape" && !event.target.closest?.("dialog")) {
@@ -130,6 +142,9 @@ export class VersionsPanel {
     window.addEventListener("keydown", guard, true);
     preview.stop = () => {
       offChange();
+      offStatus();
+      offRelist();
+      clearTimeout(listing);
       window.removeEventListener("keydown", guard, true);
       for (const part of inert) part.inert = false;
       delete page.dataset.previewing;

@@ -225,6 +225,7 @@ def test_history_previews_and_compares_a_version_without_editing_while_others_ed
     assert status == 200
     wait_for(page, "() => window.boardEditor.state.node('gw').label === 'Edge gateway'")
     expect(banner.locator(".preview-note")).to_contain_text("the live board changed meanwhile")
+    expect(page.locator('.version[data-version="3"] .version-current')).to_have_text("current")  # the list follows
     assert preview_cells(page)["gw"] is None
 
     # Compare: what changed since version 1, on the canvas and in words, the other's edit included.
