@@ -18,6 +18,13 @@ const SILENT = { overlay: true }; // neither an undo step nor an edit to save (s
 const BOTTLENECK_OUTLINE = { stroke: "#b91c1c", strokeDasharray: "7 4" };
 const FAULT_OUTLINE = { stroke: "#ea580c", strokeDasharray: "3 3" };
 const FAULT_INK = "#c2410c";
+// The badges keep at least this size on screen: at a board's fit zoom (about 0.45) their 11 px shrank to 5.
+const BADGE_PX = 11;
+const MIN_SCREEN_PX = 10;
+// Below this zoom a badge says its first figure only (the rest is in the Results tab): the whole
+// line, enlarged, would run into the next box's.
+const FULL_TEXT_FROM = 0.8;
+const BADGES = ["badge", "drops", "fault"];
 
 /** green, amber or red for one node's figures; null for nodes that serve nothing (clients, off-path jobs). */
 export function band(stats, unstable) {
@@ -50,6 +57,7 @@ export class CanvasOverlay {
     // A reloaded or merged board gets its cells rebuilt: paint them again.
     editor.graph.on("model:reseted", () => this.paint());
     editor.graph.on("cell:added", ({ cell }) => this.results && this.visible && this.paintCell(cell));
+    editor.graph.on("scale", () => this.results && this.rescaleBadges());
   }
 
   show(results) {
@@ -80,7 +88,7 @@ export class CanvasOverlay {
   /** What is painted, for the browser tests and screen readers: {nodeId: {band, bottleneck, drops, badge, fault}}. */
   state() {
     const out = {};
-    const shown = (cell, name) => (cell.attr(`${name}/display`) !== "none" ? cell.attr(`${name}/text`) : null);
+    const shown = (cell, name) => (cell.attr(`${name}/display`) !== "none" ? cell.getProp("overlayText")?.[name] ?? null : null);
     for (const node of this.editor.graph.getNodes()) {
       out[node.id] = {
         band: node.getProp("overlayBand") ?? null,
@@ -125,19 +133,67 @@ export class CanvasOverlay {
     const stats = results?.nodes?.[node.id];
     const level = results ? band(stats, this.unstableNodes().has(node.id)) : null;
     const look = level ? LOOK[level] : null;
+    const busy = look ? `${Math.round(stats.utilization * 100)}% busy` : null;
+    const lost = stats && (stats.dropped > 0 || stats.failed > 0);
     node.setProp("overlayBand", level, SILENT);
     node.attr({
       body: look ? { fill: look.fill, stroke: look.stroke, strokeWidth: 2 } : PLAIN,
-      badge: look
-        ? { display: null, fill: look.text, text: `${Math.round(stats.utilization * 100)}% busy · P99 wait ${ms(stats.p99_wait_ms)}` }
-        : { display: "none", text: "" },
-      drops: stats && (stats.dropped > 0 || stats.failed > 0)
-        ? { display: null, text: lossText(stats) }
-        : { display: "none", text: "" },
       // A passing board's limit is headroom, not a problem: no red outline for it.
       outline: { display: results?.bottleneck?.node === node.id && results.bottleneck.verdict !== "headroom" ? null : "none", ...BOTTLENECK_OUTLINE },
-      fault: { display: "none", text: "" },
+      ...this.badgeAttrs(node, {
+        badge: busy && { full: `${busy} · P99 wait ${ms(stats.p99_wait_ms)}`, short: busy, fill: look.text },
+        drops: lost && { full: lossText(stats), short: lossText(stats, { short: true }) },
+        fault: null,
+      }),
     }, SILENT);
+  }
+
+  /**
+   * The attrs of a node's badges ({name: {full, short, fill} or null for none}): the full texts kept
+   * on the node for state(), the drawn ones sized for the zoom.
+   */
+  badgeAttrs(node, badges) {
+    node.setProp("overlayText", Object.fromEntries(BADGES.map((name) => [name, badges[name]?.full ?? null])), SILENT);
+    node.setProp("overlayShort", Object.fromEntries(BADGES.map((name) => [name, badges[name]?.short ?? null])), SILENT);
+    const size = this.badgeSize();
+    return Object.fromEntries(BADGES.map((name) => {
+      const badge = badges[name];
+      if (!badge) return [name, { display: "none", text: "" }];
+      return [name, { display: null, text: size.full ? badge.full : badge.short, fontSize: size.fontSize, strokeWidth: size.stroke,
+        ...(badge.fill ? { fill: badge.fill } : {}) }];
+    }));
+  }
+
+  /** The badges' size in board units for the current zoom, and whether their whole text fits. */
+  badgeSize() {
+    const scale = this.editor.graph.scale().sx;
+    const fontSize = Math.max(BADGE_PX, MIN_SCREEN_PX / scale);
+    return { fontSize, stroke: (3 * fontSize) / BADGE_PX, full: scale >= FULL_TEXT_FROM };
+  }
+
+  /** After a zoom: the badges' size and text again, once per frame however many zoom steps came. */
+  rescaleBadges() {
+    if (this.rescalePending) return;
+    this.rescalePending = true;
+    requestAnimationFrame(() => {
+      this.rescalePending = false;
+      const size = this.badgeSize();
+      const graph = this.editor.graph;
+      graph.startBatch("overlay");
+      try {
+        for (const node of graph.getNodes()) {
+          const full = node.getProp("overlayText");
+          if (!full) continue;
+          const short = node.getProp("overlayShort");
+          for (const name of BADGES) {
+            if (full[name] === null) continue;
+            node.attr(name, { text: size.full ? full[name] : short[name], fontSize: size.fontSize, strokeWidth: size.stroke }, SILENT);
+          }
+        }
+      } finally {
+        graph.stopBatch("overlay");
+      }
+    });
   }
 
   /** One bucket of the node's timeline: its utilisation, failed visits and replicas then, and a fault active on it. */
@@ -150,13 +206,17 @@ export class CanvasOverlay {
     const level = series ? momentBand(utilization, errors) : null;
     const look = level ? LOOK[level] : null;
     const replicas = series?.replicas ? ` · ${replicaText(series.replicas[bucket])} replicas` : "";
+    const busy = look ? `${Math.round(utilization * 100)}% busy` : null;
+    const failed = `${errors.toLocaleString()} failed`;
     node.setProp("overlayBand", level, SILENT);
     node.attr({
       body: look ? { fill: look.fill, stroke: look.stroke, strokeWidth: 2 } : PLAIN,
-      badge: look ? { display: null, fill: look.text, text: `${Math.round(utilization * 100)}% busy${replicas}` } : { display: "none", text: "" },
-      drops: errors > 0 ? { display: null, text: `${errors.toLocaleString()} failed` } : { display: "none", text: "" },
       outline: { display: fault ? null : "none", ...FAULT_OUTLINE },
-      fault: fault ? { display: null, text: `⚡ ${fault}` } : { display: "none", text: "" },
+      ...this.badgeAttrs(node, {
+        badge: busy && { full: `${busy}${replicas}`, short: busy, fill: look.text },
+        drops: errors > 0 && { full: failed, short: failed },
+        fault: fault && { full: `⚡ ${fault}`, short: `⚡ ${fault}` },
+      }),
     }, SILENT);
   }
 
@@ -186,10 +246,10 @@ export class CanvasOverlay {
   }
 }
 
-/** "12 dropped (12 queue full) · 30 failed": a node's lost visits over the whole run. */
-function lossText(stats) {
+/** "12 dropped (12 queue full) · 30 failed": a node's lost visits over the whole run; short, without the reasons. */
+function lossText(stats, { short = false } = {}) {
   return [
-    stats.dropped > 0 ? `${stats.dropped.toLocaleString()} dropped (${dropReasons(stats.drops)})` : "",
+    stats.dropped > 0 ? `${stats.dropped.toLocaleString()} dropped${short ? "" : ` (${dropReasons(stats.drops)})`}` : "",
     stats.failed > 0 ? `${stats.failed.toLocaleString()} failed` : "",
   ].filter(Boolean).join(" · ");
 }

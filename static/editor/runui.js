@@ -6,6 +6,7 @@ import { RunResults } from "./results.js";
 import { RunHistory } from "./runhistory.js";
 import { RunController } from "./runs.js";
 import { SweepPanels } from "./sweeps.js";
+import { keepDiagramInView } from "./viewport.js";
 
 const STATUS_TEXT = { queued: "Queued…", running: "Simulating" };
 
@@ -21,6 +22,8 @@ export function installRunUi({ boardId, editor, state, socket, onMessage, showTa
   const text = $("#run-status-text");
   const tab = $("#panel-results");
   const overlay = new CanvasOverlay(editor, state);
+  // The Results tab widens the side panel: what was on the canvas stays in view, on every run.
+  keepDiagramInView(editor, $("#minimap"));
   const playback = new Playback($("#playback"), { overlay, catalog: state.catalog });
   const results = new RunResults(tab, { state, editor, overlay, playback });
   const history = new RunHistory({

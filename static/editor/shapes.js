@@ -2,10 +2,12 @@
 
 import { groupColour, iconDataUrl } from "./icons.js";
 
-const { Graph, NodeView } = window.X6;
+const { Graph, NodeView, attrRegistry } = window.X6;
 
 export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 56;
+// Where a box's name is centred: above its kind, or in the middle when the name is the kind's own.
+const LABEL_Y = { withKind: 22, alone: 28 };
 const SYNC_COLOUR = "#334155";
 const ASYNC_COLOUR = "#7c3aed";
 const FALLBACK_COLOUR = "#b45309";
@@ -18,6 +20,63 @@ const LINE = {
 const PORT = {
   attrs: { circle: { r: 5, magnet: true, stroke: "#2563eb", strokeWidth: 1.5, fill: "#fff" } },
 };
+
+const measuring = document.createElement("canvas").getContext("2d");
+
+function widthOf(text, font) {
+  measuring.font = font;
+  return measuring.measureText(text).width;
+}
+
+/** The longest start of `text` that fits `width`, with the ellipsis when it had to be cut. */
+function cut(text, width, font, ellipsis) {
+  if (widthOf(text, font) <= width) return text;
+  let end = text.length;
+  while (end > 0 && widthOf(`${text.slice(0, end).trimEnd()}${ellipsis}`, font) > width) end -= 1;
+  return `${text.slice(0, end).trimEnd()}${ellipsis}`;
+}
+
+/**
+ * `text` in at most `lines` lines of `width`, broken between words (a word longer than a line is
+ * cut), the last line ending in the ellipsis when the text goes on.
+ */
+export function wrapWords(text, width, lines, font, ellipsis = "…") {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const out = [];
+  let line = "";
+  for (let index = 0; index < words.length; index += 1) {
+    const candidate = line ? `${line} ${words[index]}` : words[index];
+    if (!line || widthOf(candidate, font) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (out.length === lines - 1) {
+      line = `${line} ${words.slice(index).join(" ")}`; // the last line takes the rest, cut below
+      break;
+    }
+    out.push(line);
+    line = words[index];
+  }
+  if (line) out.push(line);
+  const last = out.length - 1;
+  return out.map((part, index) => cut(part, width, font, index === last ? ellipsis : "…")).join("\n");
+}
+
+// X6's own text wrap breaks inside words ("Impression log f / or offline"): this one breaks
+// between them, with the same attr, so the `text` attr still gives way to it.
+const textAttr = attrRegistry.get("text");
+attrRegistry.register("textWrap", {
+  qualify: (value) => value !== null && typeof value === "object",
+  set(value, options) {
+    const { attrs } = options;
+    const size = parseFloat(attrs.fontSize || attrs["font-size"]) || 14;
+    const font = `${attrs.fontWeight || attrs["font-weight"] || 400} ${size}px ${attrs.fontFamily || attrs["font-family"] || "sans-serif"}`;
+    const lineHeight = parseFloat(attrs.lineHeight || attrs["line-height"]) || Math.ceil(1.4 * size);
+    const lines = Math.max(1, Math.floor(value.height / lineHeight));
+    const text = `${value.text ?? attrs.text ?? ""}`;
+    return textAttr.set.call(this, wrapWords(text, value.width, lines, font, value.ellipsis || "…"), options);
+  },
+}, true);
 
 Graph.registerNode("ml-component", {
   width: NODE_WIDTH,
@@ -37,31 +96,34 @@ Graph.registerNode("ml-component", {
     body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
     accent: { width: 5, refHeight: "100%", rx: 2, ry: 2, fill: "#2563eb" },
     icon: { x: 14, y: 14, width: 28, height: 28 },
+    // A name wraps onto a second line (15 px below the first) before it is cut short.
     label: {
-      refX: 52, refY: 21, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
-      fill: "#0f172a", fontFamily: "system-ui, sans-serif",
-      textWrap: { width: NODE_WIDTH - 62, height: 20, ellipsis: "…" }, // below ~20px X6 drops the whole line
+      refX: 52, refY: LABEL_Y.withKind, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
+      fill: "#0f172a", fontFamily: "system-ui, sans-serif", lineHeight: 15,
+      textWrap: { width: NODE_WIDTH - 62, height: 32, ellipsis: "…" },
     },
     kind: {
-      refX: 52, refY: 39, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
+      refX: 52, refY: 45, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
       fontFamily: "system-ui, sans-serif",
+      textWrap: { width: NODE_WIDTH - 62, height: 16, ellipsis: "…" },
     },
     // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
     outline: {
       x: -6, y: -6, refWidth: "100%", refWidth2: 12, refHeight: "100%", refHeight2: 12, rx: 12, ry: 12,
       fill: "none", stroke: "#b91c1c", strokeWidth: 3, strokeDasharray: "7 4", display: "none", pointerEvents: "none",
     },
+    // Anchored by their edge nearest the box, so a badge enlarged at a low zoom (overlay.js) grows away from it.
     badge: {
-      refX: "100%", refY: -9, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 600,
+      refX: "100%", refY: -3, textAnchor: "end", textVerticalAnchor: "bottom", fontSize: 11, fontWeight: 600,
       fontFamily: "system-ui, sans-serif", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
     },
     drops: {
-      refX: "100%", refY: "100%", refY2: 11, textAnchor: "end", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
+      refX: "100%", refY: "100%", refY2: 3, textAnchor: "end", textVerticalAnchor: "top", fontSize: 11, fontWeight: 700,
       fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
     },
     // A fault active at the moment the run's timeline is played back (see playback.js).
     fault: {
-      refX: 0, refY: "100%", refY2: 11, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fontWeight: 700,
+      refX: 0, refY: "100%", refY2: 3, textAnchor: "start", textVerticalAnchor: "top", fontSize: 11, fontWeight: 700,
       fontFamily: "system-ui, sans-serif", fill: "#c2410c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
     },
   },
@@ -129,6 +191,18 @@ export function nodeData(node) {
   return { kind: node.kind, config: structuredClone(node.config), extra: extraOf(node, NODE_KEYS) };
 }
 
+/**
+ * A box's name and its kind's line: the kind is written under the name only when the name is not
+ * the kind's own title already (a fresh box is called after its kind), so no box says it twice.
+ */
+export function labelAttrs(text, kind) {
+  const same = (text || "").trim().toLowerCase() === kind.title.toLowerCase();
+  return {
+    label: { text, refY: same ? LABEL_Y.alone : LABEL_Y.withKind },
+    kind: { text: kind.title, display: same ? "none" : null },
+  };
+}
+
 /** X6 metadata of a component record (a record of the board state, its kind's defaults filled in). */
 export function nodeMetadata(node, kind) {
   const colour = groupColour(kind.group);
@@ -139,8 +213,7 @@ export function nodeMetadata(node, kind) {
     y: node.position.y,
     data: nodeData(node),
     attrs: {
-      label: { text: node.label },
-      kind: { text: kind.title },
+      ...labelAttrs(node.label, kind),
       icon: { "xlink:href": iconDataUrl(kind.icon, colour) },
       accent: { fill: colour },
     },

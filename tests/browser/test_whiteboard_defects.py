@@ -180,3 +180,73 @@ def test_the_app_bar_shows_every_control_whole_at_1280_and_1440(editor, page, ch
     page.click("#action-cancel-run")
     for other in others:
         other.close()
+
+
+# What keeps the diagram from being read on screen: boxes outside the canvas or under the minimap, names
+# cut short or drawn differently from the board's, a kind said twice, badges too small or over other boxes.
+DIAGRAM_PROBLEMS = """() => {
+    const problems = [];
+    const rect = (element) => element.getBoundingClientRect();
+    const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const canvas = rect(document.querySelector("#canvas"));
+    const widget = document.querySelector("#minimap .x6-widget-minimap");
+    const minimap = widget && widget.getClientRects().length ? rect(widget) : null;
+    const { state } = window.boardEditor;
+    const catalog = state.catalog;
+    const bodies = {};
+    for (const group of document.querySelectorAll("#canvas g.x6-node[data-cell-id]")) bodies[group.dataset.cellId] = rect(group.querySelector("rect + rect"));
+    for (const node of state.nodes()) {
+        const group = document.querySelector(`#canvas g.x6-node[data-cell-id="${node.id}"]`);
+        if (!group) { problems.push(`${node.id} is not drawn`); continue; }
+        const body = bodies[node.id];
+        if (body.left < canvas.left || body.right > canvas.right || body.top < canvas.top || body.bottom > canvas.bottom) problems.push(`${node.id} is out of view`);
+        if (minimap && overlap(body, minimap)) problems.push(`the minimap covers ${node.id}`);
+        const [label, kind] = group.querySelectorAll("text");
+        const squeeze = (text) => text.replace(/\\s+/g, "");
+        if (squeeze(label.textContent) !== squeeze(node.label)) problems.push(`${node.id} shows "${label.textContent}" for "${node.label}"`);
+        const title = catalog.kind(node.kind).title;
+        const kindShown = kind.getClientRects().length > 0 && kind.getAttribute("display") !== "none";
+        if (kindShown === (node.label.toLowerCase() === title.toLowerCase())) problems.push(`${node.id} ("${node.label}") ${kindShown ? "says its kind twice" : "hides its kind"}`);
+        for (const badge of [...group.querySelectorAll("text")].slice(2)) {
+            if (badge.getAttribute("display") === "none" || !badge.textContent) continue;
+            const box = rect(badge);
+            if (box.height < 10) problems.push(`${node.id}'s badge "${badge.textContent}" is ${box.height.toFixed(1)} px tall`);
+            for (const [other, otherBody] of Object.entries(bodies)) if (other !== node.id && overlap(box, otherBody)) problems.push(`${node.id}'s badge covers ${other}`);
+        }
+    }
+    return problems;
+}"""
+
+
+def run_and_wait(page) -> None:
+    page.locator("#panel-results").evaluate("(panel) => { panel.dataset.state = 'waiting'; }")
+    page.click("#action-run")
+    expect(page.locator("#panel-results")).to_have_attribute("data-state", "done", timeout=90_000)
+    page.wait_for_timeout(400)  # the canvas settles to the wider panel
+
+
+def test_after_each_run_the_diagram_stays_in_view_readable_and_clear_of_the_minimap(editor, page, artifacts, celery_worker):
+    document = copy.deepcopy(EXAMPLE)
+    document["traffic"]["duration_s"] = 10
+    labels = {"train": "Training pipeline", "log": "Impression log for retraining"}  # a kind's own name; two lines
+    for node in document["nodes"]:
+        node["label"] = labels.get(node["id"], node["label"])
+    page.set_viewport_size(SIZES[0])
+    status, board = editor.api("POST", "/api/boards/", {"document": document})
+    assert status == 201, board
+    editor.open(board["id"])
+    problems = page.evaluate(DIAGRAM_PROBLEMS)
+    assert not problems, f"before a run: {problems}"
+    for size in SIZES:
+        page.set_viewport_size(size)
+        page.reload()
+        editor.wait_ready()
+        run_and_wait(page)
+        page.screenshot(path=str(artifacts / f"results-on-canvas-{size['width']}x{size['height']}.png"))
+        problems = page.evaluate(DIAGRAM_PROBLEMS)
+        assert not problems, f"after a run at {size}: {problems}"
+    # The minimap folds away to a button and comes back.
+    page.click(".minimap-toggle")
+    expect(page.locator("#minimap .x6-widget-minimap")).to_be_hidden()
+    page.click(".minimap-toggle")
+    expect(page.locator("#minimap .x6-widget-minimap")).to_be_visible()
