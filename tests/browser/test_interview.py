@@ -130,6 +130,18 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
             expect(person.page.locator(f'.curveball[data-curveball="{card_id}"] .curveball-answer')).to_have_attribute(
                 "data-passed", "true", timeout=15_000)
 
+        # A second card of the interviewer's, played and taken back: the budget halves and returns for everyone.
+        own.locator("input[name=title]").fill("Budget halved")
+        own.locator("input[name=budget]").fill("0.5")
+        own.locator("button[type=submit]").click()
+        interviewer.page.locator('.curveball[data-state="unplayed"]', has_text="Budget halved").locator(".curveball-play").click()
+        for person in people:
+            wait_for(person.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 2500")
+        interviewer.page.locator('.curveball[data-state="played"]', has_text="Budget halved").locator(".curveball-undo").click()
+        for person in people:
+            wait_for(person.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 5000")
+            expect(person.page.locator('.curveball[data-state="undone"]')).to_contain_text("Budget halved")
+
         # The interviewer's live scorecard: computed checks with their reasons; a rating and a comment.
         score = interviewer.page.locator('.score-step[data-step="requirements"]')
         expect(score.locator('.score-check[data-check="requirements.numbers"]')).to_have_attribute("data-passed", "true")
