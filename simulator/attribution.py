@@ -40,6 +40,8 @@ DROP_SHARE = 0.01  # as the peak requirement allows
 
 PART_WORDS = {"wait": "queue wait", "batching": "batching delay", "service": "service time",
               "network": "network latency"}
+REMEDIES = {"wait": "add replicas or concurrency", "batching": "lower max_batch_delay_ms",
+            "service": "a faster model, machine or cache in front"}
 
 
 def _service_p99(spec: NodeSpec, stats: NodeStats, llm: dict[str, Any], streaming: bool) -> float:
@@ -142,7 +144,7 @@ def _p99_limit(path: list[dict[str, Any]], nodes: dict[str, NodeStats], labels: 
     part = max(parts, key=parts.get)
     s = nodes[top]
     why = (f"{PART_WORDS[part]}: {_ms(parts[part])} at P99 of a slow request, {totals[top] / budget:.0%} of where the P99 "
-           f"is spent ({s.utilization:.0%} busy, P99 wait {_ms(s.p99_wait_ms)})")
+           f"is spent ({s.utilization:.0%} busy, P99 wait {_ms(s.p99_wait_ms)}); {REMEDIES[part]}")
     return {"node": top, "cause": {"wait": "queue_wait"}.get(part, part), "why": why, "share": totals[top] / budget}
 
 

@@ -67,3 +67,16 @@ def test_a_passing_board_has_headroom_with_how_much_room():
     # And what to watch as the SLO tightens: its largest part, here the service time of one of the two 5 ms components.
     assert any(f"the largest part of a slow request is service time at {label}" in limit["reason"]
                for label in ("Features", "Model"))
+
+
+def test_a_p99_spent_waiting_for_batches_to_fill_names_the_batching_delay():
+    # 50 req/s into a model server that waits up to 20 ms to fill a batch of 16: batches leave at the
+    # deadline with about 2 requests, so nearly every request waits the full 20 ms against a 15 ms SLO.
+    document = chain(p99_ms=15, latency_ms=0.5, service_ms=1.0)
+    document["requirements"]["peak_rps"] = document["traffic"]["rps"] = 50
+    document["nodes"][2]["config"].update({"max_batch_size": 16, "max_batch_delay_ms": 20})
+    results = run(document, seed=1, requests=5_000)
+    limit = results.bottleneck
+    assert limit["verdict"] == "bottleneck" and limit["cause"] == "batching" and limit["node"] == "ms"
+    assert "batching delay: 20.0 ms" in limit["reason"] and "lower max_batch_delay_ms" in limit["reason"]
+    assert results.nodes["ms"].utilization < 0.1
