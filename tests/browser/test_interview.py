@@ -191,6 +191,17 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
         observer.page.click(".replay-close")
         expect(observer.page.locator("#replay")).to_be_hidden()
         wait_for(observer.page, "window.boardEditor.editor.graph.getCellById('ms').getData().config.replicas === 4")
+
+        # On an editor's page the replay's drawing is no edit: nothing to send, no undo step, the live canvas as it was.
+        live = "window.boardEditor"
+        undo_steps = candidate.page.evaluate(f"{live}.editor.history.undoStack.length")
+        candidate.page.click(".interview-replay")
+        candidate.page.locator(".replay-slider").fill("0")
+        wait_for(candidate.page, f"{REPLAY}.shown().nodes.find((n) => n.id === 'ms').config.replicas === 1")
+        assert candidate.page.evaluate(f"[{live}.state.dirty(), {live}.editor.history.undoStack.length,"
+                                       f" {live}.editor.graph.getCellById('ms').getData().config.replicas,"
+                                       f" {live}.state.node('ms').config.replicas]") == [False, undo_steps, 4, 4]
+        candidate.page.click(".replay-close")
     finally:
         for person in people:
             person.close()
