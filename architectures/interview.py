@@ -33,6 +33,7 @@ from simulator.casestudies import all_case_studies, case_study_ids
 from simulator.catalog import NOTE_STEPS, NOTE_TITLES
 
 INTERVIEWER, CANDIDATE, OBSERVER = "interviewer", "candidate", "observer"
+CONTROLS = ("pause", "resume", "next-step", "end")
 KEY_HEADER = "X-Interviewer-Key"
 EDIT_AUTHOR = "interview"  # the `client` of the live edits a session makes
 # Suggested time box of each step, in seconds: 45 minutes in all, most of it on serving and the model.

@@ -138,13 +138,14 @@ def _answer(board: Board, session: InterviewSession | None, you: str, code: int 
 
 
 class InterviewView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: SESSION_ANSWER, 404: ErrorSerializer},
+    @extend_schema(tags=TAGS, operation_id="interview_read", parameters=[KEY_PARAMETER],
+                   responses={200: SESSION_ANSWER, 404: ErrorSerializer},
                    summary="The board's interview session (active, else the last one, else null) and the server's now")
     def get(self, request: Request, board_id: str) -> Response:
         board, _, session, you = _caller(request, board_id)
         return _answer(board, session, you)
 
-    @extend_schema(tags=TAGS, request=StartRequestSerializer, responses={201: SESSION_ANSWER, **ERRORS},
+    @extend_schema(tags=TAGS, operation_id="interview_start", request=StartRequestSerializer, responses={201: SESSION_ANSWER, **ERRORS},
                    summary="Start an interview: the caller becomes its interviewer (the answer carries the key)")
     @_errors
     def post(self, request: Request, board_id: str) -> Response:
@@ -155,24 +156,29 @@ class InterviewView(APIView):
                        interviewer_key=started.key)
 
 
+CONTROL_PARAMETER = OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     enum=list(interview.CONTROLS), description="What to do with the clock.")
+CARD_PARAMETER = OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["play", "undo"],
+                                  description="play: show the card and apply its change; undo: put it back.")
+
+
 class InterviewControlView(APIView):
-    """pause, resume, next-step and end."""
+    """The clock: pause, resume, next-step (the following step, or `step`) and end."""
 
-    action = ""
-
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=StepRequestSerializer,
+    @extend_schema(tags=TAGS, operation_id="interview_control", parameters=[KEY_PARAMETER, CONTROL_PARAMETER], request=StepRequestSerializer,
                    responses={200: SESSION_ANSWER, **ERRORS},
                    summary="Interviewer: pause, resume, go to the next (or a named) step, or end the interview")
     @_errors
-    def post(self, request: Request, board_id: str) -> Response:
+    def post(self, request: Request, board_id: str, action: str) -> Response:
         board, role, session, you = _active(request, board_id)
-        step = validated(StepRequestSerializer, request.data).get("step") if self.action == "next-step" else None
-        session = interview.session_control(session=session, you=you, action=self.action, step=step, board_role=role)
+        step = validated(StepRequestSerializer, request.data).get("step") if action == "next-step" else None
+        session = interview.session_control(session=session, you=you, action=action, step=step, board_role=role)
         return _answer(board, session, you)
 
 
 class CurveballCreateView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=CurveballRequestSerializer,
+    @extend_schema(tags=TAGS, operation_id="interview_curveball_create", parameters=[KEY_PARAMETER],
+                   request=CurveballRequestSerializer,
                    responses={201: SESSION_ANSWER, **ERRORS},
                    summary="Interviewer: write a curveball of your own (hidden from the others until played)")
     @_errors
@@ -184,22 +190,23 @@ class CurveballCreateView(APIView):
 
 
 class CurveballActionView(APIView):
-    """play and undo."""
+    """A card: play (shown to all, its change applied as one live edit) or undo (the change put back)."""
 
-    action = ""
-
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=None, responses={200: SESSION_ANSWER, **ERRORS},
+    @extend_schema(tags=TAGS, operation_id="interview_curveball_action", parameters=[KEY_PARAMETER, CARD_PARAMETER],
+                   request=None,
+                   responses={200: SESSION_ANSWER, **ERRORS},
                    summary="Interviewer: play a curveball (its change is one live edit) or undo a played one")
     @_errors
-    def post(self, request: Request, board_id: str, card_id: str) -> Response:
+    def post(self, request: Request, board_id: str, card_id: str, action: str) -> Response:
         board, _, session, you = _active(request, board_id)
-        act = interview.curveball_play if self.action == "play" else interview.curveball_undo
+        act = interview.curveball_play if action == "play" else interview.curveball_undo
         played = act(session=session, you=you, card_id=card_id)
         return _answer(board, played.session, you, version=played.version)
 
 
 class RatingsView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], request=OpenApiTypes.OBJECT,
+    @extend_schema(tags=TAGS, operation_id="interview_ratings", parameters=[KEY_PARAMETER],
+                   request=OpenApiTypes.OBJECT,
                    responses={200: SESSION_ANSWER, **ERRORS},
                    summary='Interviewer: rate steps, {"model": {"score": 1-4, "comment": "..."}}, merged into the rest')
     @_errors
@@ -212,7 +219,8 @@ class RatingsView(APIView):
 
 
 class ScorecardView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: ScorecardAnswerSerializer, **ERRORS},
+    @extend_schema(tags=TAGS, operation_id="interview_scorecard", parameters=[KEY_PARAMETER],
+                   responses={200: ScorecardAnswerSerializer, **ERRORS},
                    summary="The scorecard: computed checks per step with reasons; ratings for the interviewer, "
                            "or for all once ended")
     @_errors
@@ -224,7 +232,8 @@ class ScorecardView(APIView):
 
 
 class ReplayView(APIView):
-    @extend_schema(tags=TAGS, parameters=[KEY_PARAMETER], responses={200: ReplayAnswerSerializer, 404: ErrorSerializer},
+    @extend_schema(tags=TAGS, operation_id="interview_replay", parameters=[KEY_PARAMETER],
+                   responses={200: ReplayAnswerSerializer, 404: ErrorSerializer},
                    summary="The replay: the board's versions, its runs and the session's events, oldest first")
     def get(self, request: Request, board_id: str) -> Response:
         board, _, session, you = _caller(request, board_id)

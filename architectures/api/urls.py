@@ -1,6 +1,6 @@
 """URLs of the boards API under /api/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from architectures.api import views
 
@@ -53,13 +53,14 @@ urlpatterns += [
 from architectures.api import interview as interview_views  # noqa: E402
 
 INTERVIEW = "boards/<str:board_id>/interview/"
+# Each clock action and each card action has its own URL; the schema lists one operation for each group.
 urlpatterns += [
     path(INTERVIEW, interview_views.InterviewView.as_view(), name="board-interview"),
-    *[path(f"{INTERVIEW}{action}/", interview_views.InterviewControlView.as_view(action=action),
-           name=f"board-interview-{action}") for action in ("pause", "resume", "next-step", "end")],
+    re_path(r"^boards/(?P<board_id>[^/]+)/interview/(?P<action>pause|resume|next-step|end)/$",
+            interview_views.InterviewControlView.as_view(), name="board-interview-control"),
     path(f"{INTERVIEW}curveballs/", interview_views.CurveballCreateView.as_view(), name="board-interview-curveballs"),
-    *[path(f"{INTERVIEW}curveballs/<str:card_id>/{action}/", interview_views.CurveballActionView.as_view(action=action),
-           name=f"board-interview-curveball-{action}") for action in ("play", "undo")],
+    re_path(r"^boards/(?P<board_id>[^/]+)/interview/curveballs/(?P<card_id>[^/]+)/(?P<action>play|undo)/$",
+            interview_views.CurveballActionView.as_view(), name="board-interview-curveball"),
     path(f"{INTERVIEW}ratings/", interview_views.RatingsView.as_view(), name="board-interview-ratings"),
     path(f"{INTERVIEW}scorecard/", interview_views.ScorecardView.as_view(), name="board-interview-scorecard"),
     path(f"{INTERVIEW}replay/", interview_views.ReplayView.as_view(), name="board-interview-replay"),

@@ -25,6 +25,10 @@ PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "70"))
 # Operations that start simulations or draw PNGs are slower; they get fewer examples.
 FEWER = {"/api/boards/{board_id}/export.png": 4, "/api/boards/{board_id}/sweeps/": 15,
          "/api/boards/{board_id}/rightsize/": 15, "/api/boards/{board_id}/runs/": 25}
+# The interview's operations each have one validation path (covered by tests/architectures/test_interview.py);
+# a few examples apiece keep the suite's time in budget.
+FEWER.update({f"/api/boards/{{board_id}}/interview/{tail}": 8 for tail in (
+    "", "{action}/", "curveballs/", "curveballs/{card_id}/{action}/", "ratings/", "scorecard/", "replay/")})
 QUEUE = "fuzz-nobody-reads-this"
 SENT: Counter = Counter()
 

@@ -226,11 +226,14 @@ def test_a_board_without_a_session_answers_null(api, document):
 def test_the_interview_api_is_in_the_openapi_schema(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     paths = schema["paths"]
-    for tail in ("", "pause/", "next-step/", "curveballs/{card_id}/play/", "ratings/", "scorecard/", "replay/"):
+    for tail in ("", "{action}/", "curveballs/", "curveballs/{card_id}/{action}/", "ratings/", "scorecard/",
+                 "replay/"):
         operations = paths[f"/api/boards/{{board_id}}/interview/{tail}"]
         assert all(op["tags"] == ["interview"] for op in operations.values())
-    parameters = paths["/api/boards/{board_id}/interview/pause/"]["post"]["parameters"]
+    parameters = paths["/api/boards/{board_id}/interview/{action}/"]["post"]["parameters"]
     assert any(p["name"] == "X-Interviewer-Key" and p["in"] == "header" for p in parameters)
+    action = next(p for p in parameters if p["name"] == "action")
+    assert sorted(action["schema"]["enum"]) == ["end", "next-step", "pause", "resume"]
     answer = schema["components"]["schemas"]["SessionAnswer"]["properties"]
     assert {"now", "you", "session", "interviewer_key", "version"} <= set(answer)
     assert schema["components"]["schemas"]["YouEnum"]["enum"] == ["interviewer", "candidate", "observer"]
