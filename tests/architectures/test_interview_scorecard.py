@@ -134,6 +134,8 @@ def test_the_report_carries_the_scorecard_and_the_ratings_only_after_the_end(api
     api.post(f"/api/boards/{ad_click.pk}/interview/end/", **{KEY: key})
     text = api.get(f"/api/boards/{ad_click.pk}/report.md").content.decode()
     assert "### Interviewer's ratings (1 to 4)" in text and "| 4. Model | 2 | No \\| trade-off |" in text
+    page = api.get(f"/b/{ad_click.pk}/report/").content.decode()  # the printable page shows the same sections
+    assert "<h2>Interview scorecard</h2>" in page and "<td>No | trade-off</td>" in page
 
 
 def test_every_shipped_curveball_fits_its_templates_board():
