@@ -19,6 +19,15 @@ NOTE_HEADING_FLOOR = 4  # notes sit under level-3 step headings
 _renderer = MarkdownIt("js-default", {"html": False, "breaks": True}).disable("image")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(\s|$)")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")  # inside one, Markdown shows text as typed, so it is left alone
+
+
+def _escape_outside_code(line: str) -> str:
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(line):
+        parts += [html.escape(line[last:match.start()], quote=False), match.group(0)]
+        last = match.end()
+    return "".join(parts) + html.escape(line[last:], quote=False)
 
 
 def note_html(text: str) -> SafeString:
@@ -41,7 +50,7 @@ def note_markdown(text: str) -> str:
         if fenced:
             out.append(line)
             continue
-        line = html.escape(line, quote=False)
+        line = _escape_outside_code(line)
         line = _HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + NOTE_HEADING_FLOOR - 1) + m.group(3), line)
         # A trailing double space is a hard line break: the editor shows a note's single line breaks as breaks.
         out.append(line + "  " if line.strip() else line)

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 import simulator
+from architectures.export.notes_markdown import note_markdown
 from architectures.export.report import build_report, report_markdown
 from architectures.models import Board, SimulationRun
 
@@ -168,3 +169,8 @@ def test_a_run_of_an_older_version_is_said_to_be_of_that_version(client, api, do
     assert f"> **{said}" in api.get(f"/api/boards/{board.pk}/report.md").content.decode()
     page = client.get(f"/b/{board.pk}/report/", HTTP_X_BOARD_TOKEN=board.view_token).content.decode()
     assert f'<p class="notice" role="note">{said}' in page
+
+
+def test_markdown_notes_escape_tags_but_keep_code_spans_as_typed():
+    # Markdown shows a code span's text as typed (a renderer escapes it), so `a<b` must not become `a&lt;b`.
+    assert note_markdown("if `a<b` then <script>x</script>") == "if `a<b` then &lt;script&gt;x&lt;/script&gt;"
