@@ -51,8 +51,8 @@ function storeKey(boardId, key) {
   }
 }
 
-/** A curveball's change in words: "peak ×3, traffic ×3, P99 80 ms, outage of fs at 10 s". */
-export function changeText(change) {
+/** A curveball's change in words: "peak ×3, traffic ×3, P99 80 ms, outage of Online features at 10 s". */
+export function changeText(change, labelOf = (id) => id) {
   if (!change) return "";
   const value = (v, unit = "") => (v && typeof v === "object" ? `×${v.times}` : `${v}${unit}`);
   const parts = [];
@@ -61,7 +61,7 @@ export function changeText(change) {
   if (requirements.p99_ms !== undefined) parts.push(`P99 SLO ${value(requirements.p99_ms, " ms")}`);
   if (requirements.monthly_budget_usd !== undefined) parts.push(`budget ${value(requirements.monthly_budget_usd, " $/month")}`);
   for (const [name, v] of Object.entries(change.traffic || {})) parts.push(`traffic ${name} ${value(v)}`);
-  if (change.fault) parts.push(`${change.fault.type} of ${change.fault.target} at ${change.fault.at_s} s`);
+  if (change.fault) parts.push(`${change.fault.type} of ${labelOf(change.fault.target)} at ${change.fault.at_s} s`);
   return parts.join(", ");
 }
 
@@ -245,7 +245,7 @@ export class InterviewClock {
     const { session, interviewer } = this.interview;
     const live = Boolean(session && session.status === "active");
     this.startButton.hidden = Boolean(session) || !this.canStart; // a new one after the end starts from the tab
-    this.step.hidden = !live;
+    this.step.hidden = !session;
     this.display.hidden = !session;
     this.pauseButton.hidden = !(live && interviewer);
     this.nextButton.hidden = !(live && interviewer) || session.step_index >= session.steps.length - 1;
@@ -268,9 +268,15 @@ export class InterviewClock {
     const left = session.total_s - elapsed;
     const step = this.interview.currentStep();
     const over = step.spent > step.suggested_s;
-    this.step.textContent = `${stepName(step.name)} ${minutes(step.spent)}/${minutes(step.suggested_s)}`;
-    this.step.dataset.over = String(over);
-    this.step.title = `Step ${session.step_index + 1} of ${session.steps.length}: ${step.title}, suggested ${minutes(step.suggested_s)} (${minutes(step.spent)} so far). Open the Interview tab.`;
+    if (session.status === "ended") {
+      this.step.textContent = "Scorecard"; // what everyone looks for once it is over
+      this.step.dataset.over = "false";
+      this.step.title = "The interview has ended: open its scorecard in the Interview tab";
+    } else {
+      this.step.textContent = `${stepName(step.name)} ${minutes(step.spent)}/${minutes(step.suggested_s)}`;
+      this.step.dataset.over = String(over);
+      this.step.title = `Step ${session.step_index + 1} of ${session.steps.length}: ${step.title}, suggested ${minutes(step.suggested_s)} (${minutes(step.spent)} so far). Open the Interview tab.`;
+    }
     const text = session.status === "ended" ? `Ended ${minutes(elapsed)}` : left >= 0 ? minutes(left) : `+${minutes(-left)}`;
     if (this.display.textContent !== text) this.display.textContent = text;
     this.display.title = session.status === "ended" ? "Interview time, pauses left out" : "Interview time left (pauses left out)";
@@ -303,7 +309,13 @@ export class InterviewPanel {
     interview.on(() => this.render());
     setInterval(() => this.tickStep(), 1000);
     // The scorecard follows the board and its runs: live for the interviewer, at the end for everyone.
-    state.on("change", () => this.scoreSoon());
+    state.on("change", (change) => {
+      this.scoreSoon();
+      // A card's fault needs its component: the deck's Play buttons follow components added and removed.
+      const { nodes, edges } = change;
+      const reshaped = nodes.added.length + nodes.removed.length + edges.added.length + edges.removed.length > 0;
+      if ((reshaped || change.origin === "load") && this.interview.interviewer && this.interview.session) this.renderCurveballs();
+    });
     socket.on("run.finished", () => {
       this.interview.refresh(); // a curveball may be answered now
       this.scoreSoon();
@@ -416,13 +428,16 @@ export class InterviewPanel {
     const played = Boolean(card.played_at) && !card.undone_at;
     const state = card.undone_at ? "undone" : played ? "played" : "unplayed";
     const answered = card.answered;
+    const target = card.change?.fault?.target;
+    const missing = state === "unplayed" && target && !this.state.node(target) && !this.state.edge(target) ? target : null;
     return el("li", { class: "curveball", "data-curveball": card.id, "data-state": state },
       el("div", { class: "curveball-head" }, el("strong", { text: card.title }),
         el("span", { class: "curveball-state", text: { undone: "taken back", played: `played at ${minutes(card.played_s)}`, unplayed: card.source === "interviewer" ? "yours" : "ready" }[state] })),
       card.prompt ? el("p", { class: "curveball-prompt", text: card.prompt }) : null,
-      card.change ? el("p", { class: "curveball-change", text: `Change: ${changeText(card.change)}` }) : null,
+      card.change ? el("p", { class: "curveball-change", text: `Change: ${changeText(card.change, (id) => this.state.labelOf(id))}` }) : null,
+      missing ? el("p", { class: "curveball-missing", text: `This board has no component "${missing}" for the card's fault to act on.` }) : null,
       played && answered ? el("p", { class: "curveball-answer", "data-passed": String(answered.passed), text: `${answered.passed ? "✓" : "✗"} ${sentence(answered.reason)}` }) : null,
-      controls && state === "unplayed" ? el("button", { type: "button", class: "curveball-play primary", text: "Play", onclick: () => this.interview.play(card.id) }) : null,
+      controls && state === "unplayed" ? el("button", { type: "button", class: "curveball-play primary", text: "Play", disabled: Boolean(missing), onclick: () => this.interview.play(card.id) }) : null,
       controls && state === "played" ? el("button", { type: "button", class: "curveball-undo", text: "Undo", title: "Take the card's change back (one edit)", onclick: () => this.interview.undo(card.id) }) : null);
   }
 
