@@ -156,6 +156,7 @@ export class CanvasOverlay {
     node.setProp("overlayText", Object.fromEntries(BADGES.map((name) => [name, badges[name]?.full ?? null])), SILENT);
     node.setProp("overlayShort", Object.fromEntries(BADGES.map((name) => [name, badges[name]?.short ?? null])), SILENT);
     const size = this.badgeSize();
+    this.drawnSize = size;
     return Object.fromEntries(BADGES.map((name) => {
       const badge = badges[name];
       if (!badge) return [name, { display: "none", text: "" }];
@@ -167,7 +168,8 @@ export class CanvasOverlay {
   /** The badges' size in board units for the current zoom, and whether their whole text fits. */
   badgeSize() {
     const scale = this.editor.graph.scale().sx;
-    const fontSize = Math.max(BADGE_PX, MIN_SCREEN_PX / scale);
+    // In half-pixel steps, so a zoom redraws the badges only when their size really changes.
+    const fontSize = Math.max(BADGE_PX, Math.ceil((2 * MIN_SCREEN_PX) / scale) / 2);
     return { fontSize, stroke: (3 * fontSize) / BADGE_PX, full: scale >= FULL_TEXT_FROM };
   }
 
@@ -178,6 +180,8 @@ export class CanvasOverlay {
     requestAnimationFrame(() => {
       this.rescalePending = false;
       const size = this.badgeSize();
+      if (size.fontSize === this.drawnSize?.fontSize && size.full === this.drawnSize.full) return;
+      this.drawnSize = size;
       const graph = this.editor.graph;
       graph.startBatch("overlay");
       try {

@@ -91,11 +91,13 @@ def inside(inner, outer) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
 
 
-def test_a_click_on_a_palette_item_adds_it_selected_at_a_free_visible_place(editor, page):
+def test_a_click_on_a_palette_item_adds_it_selected_at_a_free_visible_place(editor, page, artifacts):
     open_example(editor)
-    canvas = rect_of(page, "#canvas")
     added = []
-    for kind in ("cache", "cache", "model_server"):
+    for size, kind in zip([*SIZES, SIZES[0]], ("cache", "cache", "model_server")):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)
+        canvas = rect_of(page, "#canvas")
         before = set(editor.node_ids())
         page.click(f'.palette-item[data-kind="{kind}"]')
         new = set(editor.node_ids()) - before
@@ -108,6 +110,7 @@ def test_a_click_on_a_palette_item_adds_it_selected_at_a_free_visible_place(edit
         assert not overlap(box, rect_of(page, "#minimap")), "the new component is under the minimap"
         others = [other for node, other in boxes.items() if node != added[-1]]
         assert not any(overlap(box, other) for other in others), f"{added[-1]} at {box} covers another component"
+        page.screenshot(path=str(artifacts / f"palette-click-{size['width']}x{size['height']}.png"))
     assert [editor.document()["nodes"][-1]["kind"]] == ["model_server"]
     # Enter on a focused item and dragging still add one each.
     before = set(editor.node_ids())
