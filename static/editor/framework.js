@@ -6,8 +6,9 @@ import { el } from "./dom.js";
 import { scenarioList } from "./faults.js";
 import { markProblems, renderField } from "./fields.js";
 import { keepingFocus } from "./focus.js";
-import { RUN_FIELDS, followsPeak, peakChange, withFollowSwitch } from "./loadfields.js";
+import { RUN_FIELDS, followsPeak, peakChange, runSize, withFollowSwitch } from "./loadfields.js";
 
+const RUN_SIZE_INPUTS = ["rps", "duration_s", "arrival", "requests", "time_compression"];
 const TRAFFIC_SHOWN = RUN_FIELDS; // the others (warm-up, a request count, pattern details) sit one click away
 // What each request asks of an LLM server: a group of its own, open while the board has a generative AI component.
 const TRAFFIC_LLM = ["prompt_tokens", "output_tokens", "streaming"];
@@ -94,8 +95,9 @@ export class FrameworkPanel {
     this.state.setBoard({ [section]: { ...board[section], [name]: value } }, { source: this });
     if (section === "traffic" && name === "rps" && following && value !== (board.requirements.peak_rps ?? null)) {
       this.followPeak = false; // a rate typed apart from the peak stays apart
-      keepingFocus(this.root, () => this.render());
     }
+    // The follow switch and the run's size in requests read these: redraw them.
+    if (section === "traffic" && RUN_SIZE_INPUTS.includes(name)) keepingFocus(this.root, () => this.render());
   }
 
   /** Whether runs simulate the peak requirement: as the user switched it here, else as the board's values say. */
@@ -107,6 +109,10 @@ export class FrameworkPanel {
     const value = this.state.board()[section][field.name] ?? field.default;
     const row = renderField(field, value, (next) => this.write(section, field.name, next),
       { prefix: section, serviceTime: this.catalog.serviceTime, tokenCount: this.catalog.tokenCount });
+    if (section === "traffic" && field.name === "duration_s") {
+      const size = runSize(this.state.board(), this.catalog.trafficFields);
+      if (size) row.append(el("p", { class: "field-help run-size", "data-over": String(size.over), text: size.text }));
+    }
     if (section !== "traffic" || field.name !== "rps") return row;
     const peak = this.state.board().requirements.peak_rps ?? null;
     return withFollowSwitch(row, {

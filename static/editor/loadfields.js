@@ -43,3 +43,25 @@ export function withFollowSwitch(row, { following, peak, onFollow }) {
   row.append(note);
   return row;
 }
+
+/**
+ * What a run length means in requests, for steady traffic (poisson or constant, not compressed):
+ * rps x length, against the per-run request limit (the traffic "requests" field's maximum). The
+ * server checks every pattern when Run is pressed; this says it before, where the length is typed.
+ * @returns {{text: string, over: boolean} | null}
+ */
+export function runSize(board, trafficFields) {
+  const traffic = board.traffic || {};
+  const byName = Object.fromEntries(trafficFields.map((field) => [field.name, field]));
+  const arrival = traffic.arrival ?? byName.arrival?.default;
+  const compression = traffic.time_compression ?? byName.time_compression?.default ?? 1;
+  if (traffic.requests != null || !["poisson", "constant"].includes(arrival) || compression !== 1) return null;
+  const rate = traffic.rps ?? byName.rps.default;
+  const length = traffic.duration_s ?? byName.duration_s.default;
+  const limit = byName.requests?.maximum;
+  const count = Math.round(rate * length);
+  const most = limit ? Math.floor(limit / rate) : null;
+  const text = `About ${count.toLocaleString("en-US")} requests at ${rate.toLocaleString("en-US")} req/s` +
+    (most !== null ? `; at this rate a run can last at most ${most.toLocaleString("en-US")} s (${limit.toLocaleString("en-US")} requests).` : ".");
+  return { text, over: limit ? count > limit : false };
+}

@@ -61,6 +61,9 @@ def test_traffic_follows_the_peak_the_limit_is_where_the_p99_goes_and_the_report
     expect(length.locator(".field-error")).to_be_visible()
     length.locator("input").first.fill("12")
     length.locator("input").first.press("Enter")
+    # It says what the length means in requests at the simulated rate, and the longest a run can be.
+    expect(length.locator(".run-size")).to_have_text(
+        "About 3,000 requests at 250 req/s; at this rate a run can last at most 80,000 s (20,000,000 requests).")
     # A rate typed apart from the peak sets the traffic apart: it keeps its own rate when the peak changes.
     traffic.locator('input[type="text"]').fill("300")
     traffic.locator('input[type="text"]').press("Enter")
