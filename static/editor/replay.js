@@ -1,6 +1,7 @@
 // Replay of the board's history: a slider over time that draws the board as it was, with the interview's events and the runs marked, and plays it back at several speeds.
 //
-// The board as it was is drawn on a graph of its own, laid over the canvas while the replay is open:
+// The board as it was is drawn on a graph of its own (preview.js's DocumentView, as History's preview
+// is), laid over the canvas while the replay is open:
 // the live canvas, the board state, the undo history and the two senders (autosave, live editing)
 // never see it, so nothing drawn here can become an edit or an undo step, and others' edits keep
 // arriving on the live canvas underneath. Leaving the replay just takes the layer away.
@@ -8,15 +9,11 @@
 import { el } from "./dom.js";
 import { clock, rps, usd } from "./format.js";
 import { eventText, summaryText } from "./interview.js";
-import { edgeMetadata, nodeMetadata } from "./shapes.js";
-
-const { Graph } = window.X6;
+import { DocumentView } from "./preview.js";
 
 const TICK_MS = 100;
 const UNIT_MS = 100; // the slider's step: a short session's events are seconds apart
 const SPEEDS = [10, 60, 300]; // times real time: a 45-minute interview plays in 4.5 min, 45 s or 9 s
-const CHANGED = { display: "inline", stroke: "#2563eb", strokeDasharray: "5 3" }; // what changed since the point before
-const SAME = { display: "none" };
 const TIME = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -133,11 +130,8 @@ export class Replay {
   makeGraph() {
     this.layer = el("div", { class: "replay-canvas", role: "img", "aria-label": "The board as it was at the replay's moment" });
     this.wrap.append(this.layer);
-    this.graph = new Graph({
-      container: this.layer, autoResize: true, interacting: false, grid: { size: 10, visible: false },
-      panning: { enabled: true, eventTypes: ["leftMouseDown", "rightMouseDown", "mouseWheel"] },
-      mousewheel: { enabled: true, modifiers: ["ctrl", "meta"], zoomAtMousePosition: true, minScale: 0.1, maxScale: 3 },
-    });
+    this.view = new DocumentView(this.layer, this.state.catalog);
+    this.graph = this.view.graph;
   }
 
   /** The board at moment `at`: the last state reached at or before it (the first one before the history starts). */
@@ -157,23 +151,27 @@ export class Replay {
   }
 
   draw(shown) {
-    const before = shown.before; // what changed is outlined against the board's state before this one
     const board = this.state.normalise(shown.document);
-    const old = before ? new Map(this.state.normalise(before).nodes.map((node) => [node.id, node])) : new Map();
-    const cells = [
-      ...board.nodes.map((node) => {
-        const metadata = nodeMetadata(node, this.state.catalog.kind(node.kind));
-        const changed = before && !same(old.get(node.id), node);
-        metadata.attrs = { ...metadata.attrs, outline: changed ? CHANGED : SAME };
-        return this.graph.createNode(metadata);
-      }),
-      ...board.edges.map((edge) => this.graph.createEdge(edgeMetadata(edge))),
-    ];
-    this.graph.resetCells(cells);
+    this.view.show(board, { marks: this.changesSince(shown.before, board) });
     this.drawn = shown;
     // Keep the view while the board stays in it, so a change shows in place; refit when it grows out of it.
     const content = this.graph.getContentArea();
     if (content.width && !this.graph.getGraphArea().containsRect(content)) this.graph.zoomToFit({ padding: 48, maxScale: 1 });
+  }
+
+  /** The components and connections added or changed since the board's state before this one, as preview marks. */
+  changesSince(before, board) {
+    const marks = new Map();
+    if (!before) return marks;
+    const old = this.state.normalise(before);
+    for (const [now, then] of [[board.nodes, old.nodes], [board.edges, old.edges]]) {
+      const was = new Map(then.map((record) => [record.id, record]));
+      for (const record of now) {
+        if (!was.has(record.id)) marks.set(record.id, "added");
+        else if (!same(was.get(record.id), record)) marks.set(record.id, "changed");
+      }
+    }
+    return marks;
   }
 
   /** The moment in words: its time, the version drawn, the latest event, and the latest run's figures. */
