@@ -28,38 +28,43 @@ function widthOf(text, font) {
   return measuring.measureText(text).width;
 }
 
-/** The longest start of `text` that fits `width`, with the ellipsis when it had to be cut. */
-function cut(text, width, font, ellipsis) {
-  if (widthOf(text, font) <= width) return text;
+/** The longest start of `text` that fits `width`, with the ellipsis when it had to be cut (or `more` follows). */
+function cut(text, width, font, ellipsis, more = false) {
+  if (!more && widthOf(text, font) <= width) return text;
   let end = text.length;
   while (end > 0 && widthOf(`${text.slice(0, end).trimEnd()}${ellipsis}`, font) > width) end -= 1;
   return `${text.slice(0, end).trimEnd()}${ellipsis}`;
 }
 
-/**
- * `text` in at most `lines` lines of `width`, broken between words (a word longer than a line is
- * cut), the last line ending in the ellipsis when the text goes on.
- */
-export function wrapWords(text, width, lines, font, ellipsis = "…") {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+/** One paragraph in lines of `width`, broken between words (a word longer than a line stays whole here). */
+function wordLines(paragraph, width, font) {
   const out = [];
   let line = "";
-  for (let index = 0; index < words.length; index += 1) {
-    const candidate = line ? `${line} ${words[index]}` : words[index];
-    if (!line || widthOf(candidate, font) <= width) {
-      line = candidate;
-      continue;
-    }
-    if (out.length === lines - 1) {
-      line = `${line} ${words.slice(index).join(" ")}`; // the last line takes the rest, cut below
-      break;
-    }
-    out.push(line);
-    line = words[index];
+  for (const word of paragraph.trim().split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && widthOf(candidate, font) > width) {
+      out.push(line);
+      line = word;
+    } else line = candidate;
   }
-  if (line) out.push(line);
-  const last = out.length - 1;
-  return out.map((part, index) => cut(part, width, font, index === last ? ellipsis : "…")).join("\n");
+  return [...out, line];
+}
+
+/**
+ * `text` in at most `lines` lines of `width`: its own line breaks kept, each paragraph broken
+ * between words, a line too long cut; the last line ends in the ellipsis when the text goes on.
+ */
+export function wrapWords(text, width, lines, font, ellipsis = "…") {
+  const all = text.split("\n").flatMap((paragraph) => wordLines(paragraph, width, font));
+  const kept = all.slice(0, lines);
+  return kept.map((line, index) => cut(line, width, font, ellipsis, index === lines - 1 && all.length > lines)).join("\n");
+}
+
+/** A wrap's width or height as X6 reads it: a share of the reference box ("50%"), an inset from it (≤ 0), or pixels. */
+function extent(value, reference) {
+  if (typeof value === "string" && value.endsWith("%")) return (reference * parseFloat(value)) / 100;
+  const number = Number(value) || 0;
+  return number <= 0 ? reference + number : number;
 }
 
 // X6's own text wrap breaks inside words ("Impression log f / or offline"): this one breaks
@@ -68,13 +73,14 @@ const textAttr = attrRegistry.get("text");
 attrRegistry.register("textWrap", {
   qualify: (value) => value !== null && typeof value === "object",
   set(value, options) {
-    const { attrs } = options;
+    const { attrs, refBBox } = options;
     const size = parseFloat(attrs.fontSize || attrs["font-size"]) || 14;
     const font = `${attrs.fontWeight || attrs["font-weight"] || 400} ${size}px ${attrs.fontFamily || attrs["font-family"] || "sans-serif"}`;
     const lineHeight = parseFloat(attrs.lineHeight || attrs["line-height"]) || Math.ceil(1.4 * size);
-    const lines = Math.max(1, Math.floor(value.height / lineHeight));
+    const width = extent(value.width, refBBox.width);
+    const lines = Math.max(1, Math.floor(extent(value.height, refBBox.height) / lineHeight));
     const text = `${value.text ?? attrs.text ?? ""}`;
-    return textAttr.set.call(this, wrapWords(text, value.width, lines, font, value.ellipsis || "…"), options);
+    return textAttr.set.call(this, wrapWords(text, width, lines, font, value.ellipsis || "…"), options);
   },
 }, true);
 
@@ -153,7 +159,24 @@ Graph.registerEdge("ml-connection", {
     line: { stroke: SYNC_COLOUR, strokeWidth: 1.6, targetMarker: { name: "block", width: 10, height: 7 } },
   },
   connector: { name: "smooth" },
+  // X6's default label sizes its box by measuring the text (`ref`), one forced layout per label: a
+  // third of drawing a 300-connection board. The box is sized from the text's length instead (edgeLook).
+  defaultLabel: {
+    markup: [{ tagName: "rect", selector: "body" }, { tagName: "text", selector: "label" }],
+    attrs: {
+      label: { fill: "#000", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle", pointerEvents: "none" },
+      body: { fill: "#fff", rx: 3, ry: 3 },
+    },
+    position: { distance: 0.5 },
+  },
 }, true);
+
+// An edge label's box, from its text at 11 px system-ui (about 5.4 px a character) with some padding.
+const LABEL_CHAR_PX = 5.4;
+const labelBox = (text) => {
+  const width = Math.round(text.length * LABEL_CHAR_PX + 12);
+  return { x: -width / 2, y: -9, width, height: 18 };
+};
 
 const EDGE_KEYS = new Set(["id", "source", "target", "mode", "latency_ms", "label"]);
 const NODE_KEYS = new Set(["id", "kind", "label", "position", "config"]);
@@ -182,7 +205,7 @@ export function edgeLook(data) {
     .filter(Boolean).join(" · ");
   return {
     attrs: { line: { ...LINE[mode] } },
-    labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3 } } }] : [],
+    labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3, ...labelBox(text) } } }] : [],
   };
 }
 
