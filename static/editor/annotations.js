@@ -19,6 +19,13 @@ const FRAME_INK = "#64748b";
 const FRAME_BEHIND = -1000; // frames sit under everything, so their contents stay clickable
 const FRAME_PADDING = 40;
 const HEADER = 26; // the frame's title strip above its box, by which it is picked up
+// How each type's text is set: the room it leaves inside its box (twice its padding) and its font.
+const TEXT = {
+  text: { inset: 8, size: 18, weight: 600 }, sticky: { inset: 24, size: 14, weight: 400 }, frame: { inset: 4, size: 14, weight: 600 },
+};
+const LINE_HEIGHT = 1.3; // in ems, as the shapes' lineHeight says
+const ELLIPSIS = "…";
+const ruler = document.createElement("canvas").getContext("2d");
 
 /** Whether a cell is an annotation (text, sticky note or frame) rather than a component. */
 export function isAnnotation(cell) {
@@ -34,8 +41,8 @@ Graph.registerNode(SHAPES.sticky, {
   attrs: {
     card: { refWidth: "100%", refHeight: "100%", rx: 4, stroke: "#d6b656", strokeWidth: 1, filter: "drop-shadow(0 2px 3px rgba(15,23,42,0.15))" },
     words: {
-      refX: 12, refY: 12, textAnchor: "start", textVerticalAnchor: "top", fontSize: 14, fill: "#1f2937",
-      fontFamily: "system-ui, sans-serif", textWrap: { width: -24, height: -24, ellipsis: "…" },
+      refX: 12, refY: 12, textAnchor: "start", textVerticalAnchor: "top", fontSize: 14, lineHeight: `${LINE_HEIGHT}em`, fill: "#1f2937",
+      fontFamily: "system-ui, sans-serif",
     },
   },
 }, true);
@@ -45,8 +52,8 @@ Graph.registerNode(SHAPES.text, {
   attrs: {
     hit: { refWidth: "100%", refHeight: "100%", fill: "transparent", stroke: "none" },
     words: {
-      refX: 4, refY: 4, textAnchor: "start", textVerticalAnchor: "top", fontSize: 18, fontWeight: 600, fill: "#0f172a",
-      fontFamily: "system-ui, sans-serif", textWrap: { width: -8, height: -8, ellipsis: "…" },
+      refX: 4, refY: 4, textAnchor: "start", textVerticalAnchor: "top", fontSize: 18, lineHeight: `${LINE_HEIGHT}em`, fontWeight: 600, fill: "#0f172a",
+      fontFamily: "system-ui, sans-serif",
     },
   },
 }, true);
@@ -61,7 +68,7 @@ Graph.registerNode(SHAPES.frame, {
     header: { refWidth: "100%", height: HEADER, y: -HEADER, fill: "transparent", cursor: "move" },
     title: {
       refX: 2, y: -7, textAnchor: "start", textVerticalAnchor: "bottom", fontSize: 14, fontWeight: 600, fill: "#334155",
-      fontFamily: "system-ui, sans-serif", cursor: "move", textWrap: { width: -4, height: HEADER, ellipsis: "…" },
+      fontFamily: "system-ui, sans-serif", cursor: "move",
     },
   },
 }, true);
@@ -79,12 +86,62 @@ export function annotationRecordOf(cell) {
   return out;
 }
 
-/** The cell data and the attrs that draw it, for a record (or the part of one a user just changed). */
+/** The longest start of `text` that fits `width` with an ellipsis after it (all of it when it fits). */
+function cut(text, width) {
+  if (ruler.measureText(text).width <= width) return text;
+  let end = text.length;
+  while (end > 0 && ruler.measureText(`${text.slice(0, end)}${ELLIPSIS}`).width > width) end -= 1;
+  return `${text.slice(0, end)}${ELLIPSIS}`;
+}
+
+/**
+ * `text` broken into the lines that fit a box of `w` x `h` for its type (its own line breaks kept,
+ * long words split, an ellipsis on the last line that fits). X6's own text wrapping loses line
+ * breaks and, when only the text changes, measures against the wrong box.
+ */
+function wrapText(type, text, w, h) {
+  const { inset, size, weight } = TEXT[type];
+  const width = Math.max(w - inset, size);
+  ruler.font = `${weight} ${size}px system-ui, sans-serif`;
+  const room = type === "frame" ? 1 : Math.max(1, Math.floor((h - inset) / (size * LINE_HEIGHT)));
+  const lines = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(" ")) {
+      const joined = line ? `${line} ${word}` : word;
+      if (ruler.measureText(joined).width <= width) {
+        line = joined;
+        continue;
+      }
+      if (line) lines.push(line);
+      line = word;
+      while (line.length > 1 && ruler.measureText(line).width > width) { // a word longer than the line
+        let end = line.length - 1;
+        while (end > 1 && ruler.measureText(line.slice(0, end)).width > width) end -= 1;
+        lines.push(line.slice(0, end));
+        line = line.slice(end);
+      }
+    }
+    lines.push(line);
+  }
+  if (lines.length <= room) return lines.join("\n");
+  const kept = lines.slice(0, room);
+  kept[room - 1] = cut(`${kept[room - 1]} ${lines[room]}`, width);
+  return kept.join("\n");
+}
+
+/** The attrs of a type's text, wrapped to a box of `w` x `h`. */
+function words(type, text, w, h) {
+  return { [type === "frame" ? "title" : "words"]: { text: wrapText(type, text, w, h) } };
+}
+
+/** The attrs that draw a record: its text and its fill. */
 function look(record, colours) {
   const fill = colours[record.color || DEFAULT_COLOUR[record.type]] || "transparent";
-  if (record.type === "frame") return { title: { text: record.title || "Frame" }, box: { fill } };
-  if (record.type === "sticky") return { words: { text: record.text || "" }, card: { fill } };
-  return { words: { text: record.text || "" } };
+  const text = words(record.type, (record.type === "frame" ? record.title || "Frame" : record.text) || "", record.w, record.h);
+  if (record.type === "frame") return { ...text, box: { fill } };
+  if (record.type === "sticky") return { ...text, card: { fill } };
+  return text;
 }
 
 function dataOf(record) {
@@ -134,6 +191,12 @@ export class Annotations {
     this.graph.on("node:change:position", ({ node, current, previous }) => this.carry(node, current, previous));
     this.graph.on("node:moved", () => {
       this.carrying = null;
+    });
+    // A resized note rewraps its text (a view detail: no undo step, no edit; the size is the edit).
+    this.graph.on("node:change:size", ({ node }) => {
+      if (!isAnnotation(node)) return;
+      const record = annotationRecordOf(node);
+      node.setAttrs(words(record.type, (record.type === "frame" ? record.title || "Frame" : record.text) || "", record.w, record.h), { overlay: true });
     });
     this.graph.on("selection:changed", ({ added, removed }) => {
       this.showBendTools(added, removed);
@@ -195,6 +258,16 @@ export class Annotations {
     if (type === "frame" && around.length) {
       const bbox = this.graph.getCellsBBox(around);
       box = { x: bbox.x - FRAME_PADDING, y: bbox.y - FRAME_PADDING, w: bbox.width + 2 * FRAME_PADDING, h: bbox.height + 2 * FRAME_PADDING };
+    } else {
+      // Added one after another, notes step down and right instead of landing on each other.
+      const taken = () => this.graph.getNodes().some((cell) => {
+        const at = cell.getBBox().getCenter();
+        return Math.abs(at.x - box.x - box.w / 2) < 24 && Math.abs(at.y - box.y - box.h / 2) < 24;
+      });
+      for (let step = 0; step < 20 && taken(); step += 1) {
+        box.x += 32;
+        box.y += 32;
+      }
     }
     const record = {
       id: randomId(type), type, x: Math.round(box.x), y: Math.round(box.y), w: Math.round(box.w), h: Math.round(box.h),

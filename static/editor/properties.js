@@ -74,6 +74,11 @@ export class PropertiesPanel {
       this.root.replaceChildren(...this.renderNode(node));
     } else if (edge) {
       this.root.replaceChildren(...this.renderEdge(edge));
+    } else if (this.id && this.state.annotation(this.id)) {
+      const { type } = this.state.annotation(this.id);
+      const what = { text: "A text", sticky: "A sticky note", frame: "A frame" }[type];
+      this.root.replaceChildren(el("p", { class: "panel-hint", text: `${what} on the board (never simulated). Double-click it to edit its `
+        + `${type === "frame" ? "title" : "text"}; drag its handles to resize it${type === "text" ? "" : "; pick its colour in the bar over the canvas"}.` }));
     } else {
       this.root.replaceChildren(el("p", { class: "panel-hint", text: "Select a component or a connection to edit its properties. "
         + "Drag components from the palette; drag from a component's right port to another component to connect them." }));

@@ -52,6 +52,7 @@ def test_sticky_notes_and_texts_are_written_coloured_resized_and_undone_in_both_
     wait_for(bob.page, f"{STATE}.annotation({sticky!r})?.text === 'Why 8 replicas?\\nAsk about the peak'")
     expect(bob.page.locator(f'g[data-cell-id="{sticky}"] text')).to_contain_text("Why 8 replicas?")
     assert annotation(bob, sticky)["color"] == "yellow"
+    expect(alice.page.locator("#panel-properties")).to_contain_text("A sticky note on the board (never simulated)")
 
     # A colour from the palette in the selection bar; Bob's note is drawn in it.
     alice.page.locator('.wb-swatch[data-colour="blue"]').click()
@@ -71,6 +72,9 @@ def test_sticky_notes_and_texts_are_written_coloured_resized_and_undone_in_both_
     resized = annotation(alice, sticky)
     assert resized["w"] > before["w"] + 40 and resized["h"] > before["h"] + 20
     wait_for(bob.page, f"({{w, h}}) => {{ const a = {STATE}.annotation({sticky!r}); return a.w === w && a.h === h; }}", resized)
+    for person in pair:  # its own line break kept, the text wraps in the new size on both screens
+        lines = person.page.locator(f'g[data-cell-id="{sticky}"] text tspan')
+        expect(lines).to_have_text(["Why 8 replicas?", "Ask about the peak"])
 
     # Free text with T, then one undo takes the text away again on both screens.
     alice.page.locator("#canvas").focus()
