@@ -148,6 +148,9 @@ BAR_PROBLEMS = """() => {
             }
         }
     }
+    for (const item of document.querySelectorAll(".palette-item:not([hidden])")) {
+        if (item.getBoundingClientRect().height > 40) problems.push(`the palette's ${item.textContent} wraps onto two lines`);
+    }
     const side = document.querySelector(".tabs").getBoundingClientRect();
     for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
         const box = tab.getBoundingClientRect();
