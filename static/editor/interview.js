@@ -402,8 +402,13 @@ export class InterviewPanel {
     const steps = el("ol", { class: "interview-steps" }, ...session.steps.map((step, index) => {
       const current = index === session.step_index && !ended;
       const spent = step.started_s === null ? null : (step.ended_s ?? this.interview.elapsed()) - step.started_s;
+      // The interviewer may jump to any other step (a candidate who covers two at once, or one to skip).
+      const jump = interviewer && !ended && !current;
+      const name = jump ? el("button", { type: "button", class: "interview-step-name link-button", text: step.title,
+        title: `Go to this step (${step.title})`, onclick: () => this.interview.nextStep(step.name) })
+        : el("span", { class: "interview-step-name", text: step.title });
       return el("li", { class: "interview-step", "data-step": step.name, "data-current": String(current), "data-over": String(spent !== null && spent > step.suggested_s) },
-        el("span", { class: "interview-step-name", text: step.title }),
+        name,
         el("span", { class: "interview-step-time", text: `${spent === null ? "–" : minutes(spent)} / ${minutes(step.suggested_s)}` }));
     }));
     fill(this.head,
@@ -488,7 +493,7 @@ export class InterviewPanel {
       el("h3", { text: step.title }),
       el("ul", { class: "score-checks" }, ...step.checks.map((check) => el("li", { class: "score-check", "data-check": check.id, "data-passed": String(check.passed) },
         el("span", { class: "score-mark", "aria-label": check.passed ? "passed" : "not passed", text: check.passed ? "✓" : "✗" }),
-        el("span", { class: "score-reason", text: check.reason })))),
+        el("span", { class: "score-reason", text: check.title ? `Curveball “${check.title}”: ${check.reason}` : check.reason })))),
       editable ? this.ratingControls(step) : this.ratingText(step, card)));
     const latest = card.latest_run ? `latest run: version ${card.latest_run.board_version}` : "no run yet";
     fill(this.scorecard,
