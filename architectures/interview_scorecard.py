@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
+
+from django.db.models import F
 
 from architectures.interview import CANDIDATE, ratings_visible, session_for_board
 from architectures.interview_models import InterviewSession
@@ -221,7 +224,19 @@ def _interview_versions(session: InterviewSession) -> set[int]:
         event.data.get("version") for event in session.events.defer("document") if event.data.get("version")}
 
 
-def curveball_verdict(card: dict[str, Any], board: Board, runs: list[SimulationRun],
+@dataclass(frozen=True)
+class RunFigures:
+    """What a curveball's verdict reads of a run: its board's requirements, traffic and faults, its figures."""
+
+    board_version: int
+    queued_at: datetime
+    requirements: dict[str, Any]
+    traffic: dict[str, Any]
+    fault_ids: frozenset[str]
+    results: dict[str, Any]
+
+
+def curveball_verdict(card: dict[str, Any], board: Board, runs: list[RunFigures],
                       own_versions: set[int]) -> dict[str, Any]:
     """Was the played card answered: a change of the board after it and a later run meeting what it set?"""
     if card.get("undone_at"):
@@ -236,26 +251,38 @@ def curveball_verdict(card: dict[str, Any], board: Board, runs: list[SimulationR
     for run in runs:  # oldest first: the first run that answers it
         if run.queued_at < played or run.board_version < changed[0]:
             continue
-        document = run.document or {}
-        kept = all((document.get(section) or {}).get(name) == value
-                   for section in ("requirements", "traffic") for name, value in (applied.get(section) or {}).items())
-        if applied.get("fault") and applied["fault"] not in {f.get("id") for f in document.get("faults") or []}:
+        sections = {"requirements": run.requirements, "traffic": run.traffic}
+        kept = all(sections[section].get(name) == value
+                   for section in sections for name, value in (applied.get(section) or {}).items())
+        if applied.get("fault") and applied["fault"] not in run.fault_ids:
             kept = False
         if not kept:
             last_reason = f"the run of version {run.board_version} took back what the curveball changed"
             continue
-        passed, reason = run_meets(run.results, document.get("requirements") or {})
+        passed, reason = run_meets(run.results, run.requirements)
         if passed:
             return {"passed": True, "reason": f"answered: the run of version {run.board_version} meets it, {reason}"}
         last_reason = f"the run of version {run.board_version} does not meet it: {reason}"
     return {"passed": False, "reason": last_reason}
 
 
-def runs_since(session: InterviewSession, since: datetime) -> list[SimulationRun]:
-    """The board's successful runs queued since `since`, oldest first, with their documents and results."""
-    return list(SimulationRun.objects.filter(board_id=session.board_id, status=SimulationRun.SUCCEEDED,
-                                             queued_at__gte=since)
-                .only("id", "board_version", "queued_at", "document", "results").order_by("queued_at")[:MAX_RUNS])
+# Read inside the database, so the rest of each run's document and results is never decoded
+# (every session answer computes the verdicts; whole runs were most of its time, profiled).
+RUN_PARTS = {"requirements": "document__requirements", "traffic": "document__traffic", "faults": "document__faults",
+             "p99": "results__latency_ms__p99", "slo": "results__slo", "monthly": "results__cost__monthly_usd"}
+
+
+def runs_since(session: InterviewSession, since: datetime) -> list[RunFigures]:
+    """The board's successful runs queued since `since`, oldest first."""
+    rows = (SimulationRun.objects.filter(board_id=session.board_id, status=SimulationRun.SUCCEEDED,
+                                         queued_at__gte=since)
+            .order_by("queued_at").values("board_version", "queued_at", **{k: F(v) for k, v in RUN_PARTS.items()})
+            [:MAX_RUNS])
+    return [RunFigures(board_version=row["board_version"], queued_at=row["queued_at"],
+                       requirements=row["requirements"] or {}, traffic=row["traffic"] or {},
+                       fault_ids=frozenset(f.get("id") for f in row["faults"] or [] if isinstance(f, dict)),
+                       results={"latency_ms": {"p99": row["p99"]}, "slo": row["slo"] or {},
+                                "cost": {"monthly_usd": row["monthly"]}}) for row in rows]
 
 
 def curveball_verdicts(session: InterviewSession, board: Board) -> dict[str, dict[str, Any]]:

@@ -132,7 +132,7 @@ def _answer(board: Board, session: InterviewSession | None, you: str, code: int 
     now = timezone.now()
     payload = None
     if session is not None:
-        board.refresh_from_db(fields=["version", "document"])
+        board.refresh_from_db(fields=["version"])  # the verdicts count the versions since each play
         payload = interview.session_payload(session, you=you, now=now, answered=curveball_verdicts(session, board))
     return Response({"now": now.isoformat(), "you": you, "session": payload, **extra}, status=code)
 
