@@ -130,15 +130,16 @@ function wrapText(type, text, w, h) {
   return kept.join("\n");
 }
 
-/** The attrs of a type's text, wrapped to a box of `w` x `h`. */
-function words(type, text, w, h) {
-  return { [type === "frame" ? "title" : "words"]: { text: wrapText(type, text, w, h) } };
+/** The attrs of a record's text (a frame's title), wrapped to its box. */
+function words(record) {
+  const text = (record.type === "frame" ? record.title || "Frame" : record.text) || "";
+  return { [record.type === "frame" ? "title" : "words"]: { text: wrapText(record.type, text, record.w, record.h) } };
 }
 
 /** The attrs that draw a record: its text and its fill. */
 function look(record, colours) {
   const fill = colours[record.color || DEFAULT_COLOUR[record.type]] || "transparent";
-  const text = words(record.type, (record.type === "frame" ? record.title || "Frame" : record.text) || "", record.w, record.h);
+  const text = words(record);
   if (record.type === "frame") return { ...text, box: { fill } };
   if (record.type === "sticky") return { ...text, card: { fill } };
   return text;
@@ -181,9 +182,13 @@ export class Annotations {
     this.editor = editor;
     this.graph = editor.graph;
     this.colours = editor.catalog.annotationColours || {};
-    this.carrying = null; // {frame, cells, at} while a frame is dragged
+    this.carrying = null; // {frame, cells, bent} while a frame is dragged
+    const { annotation_min_size: least, annotation_max_size: most } = editor.catalog.limits;
     this.transform = new Transform({
-      resizing: { enabled: (node) => isAnnotation(node) && this.editable(), minWidth: 20, minHeight: 20, orthogonal: false },
+      resizing: {
+        enabled: (node) => isAnnotation(node) && this.editable(),
+        minWidth: least, minHeight: least, maxWidth: most, maxHeight: most, orthogonal: false,
+      },
       rotating: false,
     });
     this.graph.use(this.transform);
@@ -195,8 +200,7 @@ export class Annotations {
     // A resized note rewraps its text (a view detail: no undo step, no edit; the size is the edit).
     this.graph.on("node:change:size", ({ node }) => {
       if (!isAnnotation(node)) return;
-      const record = annotationRecordOf(node);
-      node.setAttrs(words(record.type, (record.type === "frame" ? record.title || "Frame" : record.text) || "", record.w, record.h), { overlay: true });
+      node.setAttrs(words(annotationRecordOf(node)), { overlay: true });
     });
     this.graph.on("selection:changed", ({ added, removed }) => {
       this.showBendTools(added, removed);
