@@ -184,13 +184,12 @@ def session_start(*, board: Board, template: str | None = None) -> Started:
         raise InterviewInvalid("The request is invalid.", [{"path": "template", "message": f"no template {template!r}"}])
     key = secrets.token_urlsafe(32)
     now = timezone.now()
+    template = template if template is not None else _guess_template(board)
     try:
         with transaction.atomic():
             session = InterviewSession.objects.create(
-                board=board, template=template if template is not None else _guess_template(board),
-                key_hash=_hash(key), started_at=now, step=NOTE_STEPS[0], step_times={NOTE_STEPS[0]: [0.0, None]})
-            session.deck = deck_for(session.template)
-            session.save(update_fields=["deck"])
+                board=board, template=template, key_hash=_hash(key), started_at=now, step=NOTE_STEPS[0],
+                step_times={NOTE_STEPS[0]: [0.0, None]}, deck=deck_for(template))
             _record(session, "start", now=now)
     except IntegrityError:
         raise InterviewConflict("An interview is already running on this board.") from None

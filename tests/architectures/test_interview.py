@@ -221,6 +221,12 @@ def test_a_board_without_a_session_answers_null(api, document):
     assert api.get(url(board)).json()["session"] is None
     assert api.get(url(board, "scorecard/")).status_code == 409
     assert api.post(url(board, "pause/")).status_code == 409
+    refused = api.post(url(board), {"template": "nope"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["path"] == "template"
+    # Its title matches no template: the deck is the one asked for, then the generic cards.
+    started = api.post(url(board), {"template": "visual_search"}, format="json").json()["session"]
+    assert [card["id"] for card in started["curveballs"]] == [
+        "traffic_triples", "knn_replica_lost", "budget_cut", "bursty_traffic", "cold_start"]
 
 
 def test_the_interview_api_is_in_the_openapi_schema(api):
