@@ -17,8 +17,9 @@ P99 (a request is rarely at P99 everywhere at once); only their shares are used.
 board's limit is the largest part: a link's latency when network time is the largest share, a
 chain of sync calls when no component takes a third of it, else the component with its largest
 part (queue wait, batching delay or service). A board that is unstable or drops requests is
-limited by capacity instead. A passing board gets headroom: the busiest component and how much
-more load it takes before it saturates, and how far the P99 is under its SLO.
+limited by capacity instead; one that misses its peak otherwise was run below it, which it says.
+A passing board gets headroom: the busiest component and how much more load it takes before it
+saturates, how far the P99 is under its SLO, and the largest part of its slowest path.
 """
 
 from __future__ import annotations
@@ -161,7 +162,8 @@ def _largest_part(path: list[dict[str, Any]], labels: dict[str, str]) -> str:
 
 def limit(topology: Topology, nodes: dict[str, NodeStats], *, edge_ids: list[str], slo: dict[str, dict[str, Any]],
           p99_ms: float, unstable: list[str], drop_share: float, llm: dict[str, Any] | None = None,
-          streaming: bool = False, labels: dict[str, str] | None = None) -> dict[str, Any] | None:
+          streaming: bool = False, labels: dict[str, str] | None = None,
+          offered_rps: float = 0.0) -> dict[str, Any] | None:
     """The run's limit: {"node", "verdict": "bottleneck" | "headroom", "cause", "reason", "utilization", "path"...}."""
     served = {k: s for k, s in nodes.items() if s.servers > 0}
     if not served:
@@ -171,10 +173,17 @@ def limit(topology: Topology, nodes: dict[str, NodeStats], *, edge_ids: list[str
     path = slowest_path(topology, parts, edge_ids)
     failed = [name for name, verdict in slo.items() if not verdict.get("passed")]
     found = None
-    if unstable or drop_share > DROP_SHARE or "peak_rps" in failed:
+    if unstable or drop_share > DROP_SHARE:
         found = _capacity_limit(nodes, unstable)
     if found is None and "p99_ms" in failed:
         found = _p99_limit(path, nodes, labels or {})
+    if found is None and "peak_rps" in failed:
+        # Nothing dropped and nothing unstable: the run simply sent less than the peak.
+        busiest = max(served, key=lambda k: (served[k].utilization, served[k].mean_wait_ms))
+        found = {"node": busiest, "cause": "traffic",
+                 "why": f"the run simulated {offered_rps:.0f} req/s, below the peak requirement of "
+                        f"{slo['peak_rps']['target']:g} req/s, so it does not test the peak: set the simulated "
+                        f"traffic to the peak (at this rate the busiest component is {served[busiest].utilization:.0%} busy)"}
     if found is None and (failed or unstable):
         busiest = max(served, key=lambda k: (served[k].utilization, served[k].mean_wait_ms))
         found = {"node": busiest, "cause": "utilization",

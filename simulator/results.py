@@ -265,7 +265,7 @@ def build_results(document: dict[str, Any], inputs: RunInputs, outcome: Outcome,
                        p99_ms=latency.p99, unstable=[w["node"] for w in warnings if w["code"] == "unstable"],
                        drop_share=(counts.dropped + counts.failed) / max(counts.arrived, 1), llm=outcome.llm,
                        streaming=bool(traffic.get("streaming")),
-                       labels={n["id"]: n.get("label") or n["id"] for n in document["nodes"]})
+                       labels={n["id"]: n.get("label") or n["id"] for n in document["nodes"]}, offered_rps=offered)
     impacts = fault_impacts(document.get("faults") or [], timeseries, lo / 1000.0, (fate, status > 0))
     return Results(
         latency_ms=latency, throughput_rps=throughput, requests=counts, drops=drops, nodes=nodes,

@@ -80,3 +80,11 @@ def test_a_p99_spent_waiting_for_batches_to_fill_names_the_batching_delay():
     assert limit["verdict"] == "bottleneck" and limit["cause"] == "batching" and limit["node"] == "ms"
     assert "batching delay: 20.0 ms" in limit["reason"] and "lower max_batch_delay_ms" in limit["reason"]
     assert results.nodes["ms"].utilization < 0.1
+
+
+def test_a_run_below_the_peak_says_it_does_not_test_the_peak():
+    document = chain(p99_ms=200, latency_ms=1)
+    document["requirements"]["peak_rps"] = 1000  # the traffic stays at 300 req/s
+    limit = run(document, seed=4, requests=5_000).bottleneck
+    assert limit["verdict"] == "bottleneck" and limit["cause"] == "traffic"
+    assert "the run simulated 300 req/s, below the peak requirement of 1000 req/s" in limit["reason"]
