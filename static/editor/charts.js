@@ -149,23 +149,46 @@ export function latencyHistogram(canvas, results, slo) {
   });
 }
 
+// Past this ratio between the runs' P99s the faster run's curve would rise within a few pixels of
+// the axis on a linear scale: the latency axis goes logarithmic.
+const CDF_LOG_SPAN = 8;
+
+/** The latency at which a run's CDF reaches `share` percent (the histogram's upper bin edge there). */
+function latencyAtShare(results, share) {
+  const point = cdfPoints(results).find((p) => p.y >= share);
+  return point ? point.x : null;
+}
+
+/**
+ * The latency range a CDF chart shows: from the runs' percentiles (P99.5 at the top, the SLO in view)
+ * rather than the histograms' last bin, which a few slow requests stretch far out.
+ */
+export function cdfRange(series, slo) {
+  const tops = series.map(({ results }) => latencyAtShare(results, 99.5) ?? results.latency_ms?.p99 ?? 1);
+  const top = Math.max(...tops, slo ? slo * 1.08 : 0) * 1.05;
+  const lows = series.map(({ results }) => latencyAtShare(results, 1)).filter((value) => value > 0);
+  const spread = Math.max(...tops) / Math.max(Math.min(...tops), 1e-9);
+  if (series.length > 1 && spread > CDF_LOG_SPAN && lows.length) {
+    return { type: "logarithmic", min: Math.min(...lows) / 1.5, max: top };
+  }
+  return { type: "linear", min: 0, max: top };
+}
+
 /** One or more CDFs (compare draws two) with the SLO as a vertical line. series: [{label, results}] */
 export function latencyCdf(canvas, series, slo) {
-  const top = Math.max(...series.map(({ results }) => {
-    const edges = results.histogram?.edges_ms || [];
-    return edges[edges.length - 1] || 1;
-  }), slo ? slo * 1.08 : 0);
+  const range = cdfRange(series, slo);
+  const title = range.type === "logarithmic" ? "latency (ms, log scale)" : "latency (ms)";
   return draw(canvas, {
     type: "line",
     data: {
       datasets: series.map(({ label, results }, index) => ({
-        label, data: cdfPoints(results), borderColor: SERIES[index % SERIES.length], backgroundColor: SERIES[index % SERIES.length],
+        label, data: cdfPoints(results).filter((point) => range.type === "linear" || point.x > 0), borderColor: SERIES[index % SERIES.length], backgroundColor: SERIES[index % SERIES.length],
         pointRadius: 0, borderWidth: 2, stepped: false,
       })),
     },
     options: {
       parsing: false,
-      scales: { x: axis("latency (ms)", { type: "linear", min: 0, max: top }), y: axis("% of requests ≤ latency", { min: 0, max: 100 }) },
+      scales: { x: axis(title, range), y: axis("% of requests ≤ latency", { min: 0, max: 100 }) },
       plugins: { legend: { display: series.length > 1 }, refLines: { lines: [...sloLine(slo, "x"), { scale: "y", value: 99, label: "P99", colour: "#64748b", dash: [2, 3] }] } },
     },
   });
@@ -222,50 +245,129 @@ export function replicasOverTime(canvas, timeline, series, bands = []) {
   });
 }
 
-/** Horizontal bars, one per node, coloured per bar. rows: [{label, value, colour}] */
-export function nodeBars(canvas, rows, { title, max, format }) {
-  canvas.parentElement.style.height = `${Math.max(90, 26 * rows.length + 46)}px`;
-  return draw(canvas, {
-    type: "bar",
-    data: { labels: rows.map((row) => row.label), datasets: [{ data: rows.map((row) => row.value), backgroundColor: rows.map((row) => row.colour || SERIES[0]) }] },
-    options: {
-      indexAxis: "y",
-      scales: { x: axis(title, { beginAtZero: true, max }), y: { grid: { display: false }, ticks: { autoSkip: false } } },
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => format(item.parsed.x) } } },
-    },
-  });
+// A board of 150 components drew 150 bars per chart (3,920 px down the Results tab, in board order):
+// the charts show the highest values first, the first TOP_BARS of them until "Show all" is pressed.
+export const TOP_BARS = 12;
+const BAR_ROW_PX = 18;
+const BAR_AXIS_PX = 46;
+
+/**
+ * Horizontal bars, one per node, coloured per bar, highest value first; past `top` rows the rest
+ * stay behind a "Show all" button placed after the chart. rows: [{label, value, colour}]
+ */
+export function nodeBars(canvas, rows, { title, max, format, top = TOP_BARS }) {
+  const box = canvas.parentElement;
+  const sorted = [...rows].sort((a, b) => (b.value || 0) - (a.value || 0));
+  let toggle = box.nextElementSibling?.classList.contains("bars-toggle") ? box.nextElementSibling : null;
+  if (sorted.length > top && !toggle) {
+    toggle = Object.assign(document.createElement("button"), { type: "button", className: "link-button bars-toggle" });
+    box.after(toggle);
+  } else if (sorted.length <= top && toggle) {
+    toggle.remove();
+    toggle = null;
+  }
+  const show = (all) => {
+    const shown = all ? sorted : sorted.slice(0, top);
+    box.style.height = `${Math.max(90, BAR_ROW_PX * shown.length + BAR_AXIS_PX)}px`;
+    box.dataset.shown = String(shown.length);
+    if (toggle) {
+      toggle.textContent = all ? `Show the top ${top} only` : `Show all ${sorted.length} (the top ${top} are shown)`;
+      toggle.setAttribute("aria-expanded", String(all));
+      toggle.onclick = () => show(!all);
+    }
+    return draw(canvas, {
+      type: "bar",
+      data: { labels: shown.map((row) => row.label), datasets: [{ data: shown.map((row) => row.value), backgroundColor: shown.map((row) => row.colour || SERIES[0]), barPercentage: 0.8, categoryPercentage: 1 }] },
+      options: {
+        indexAxis: "y",
+        scales: { x: axis(title, { beginAtZero: true, max }), y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: 10 } } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => format(item.parsed.x) } } },
+      },
+    });
+  };
+  return show(false);
 }
 
 // Past this ratio between the highest and lowest P99 of a curve (an overloaded level beside healthy ones),
-// a linear axis flattens every level near the SLO onto its floor: the axis goes logarithmic.
+// a linear axis flattens every level near the SLO onto its floor: without an SLO the axis goes logarithmic.
 const LOG_SPAN = 30;
+// With an SLO the P99 axis stops at this many times it, so the SLO line and the levels around it take
+// most of the chart; a level above is drawn on the top edge as a triangle with its value written by it.
+const SLO_CAP = 4;
+
+/** Each level beyond the axis's top gets its P99 written above its mark at the top edge. */
+const overflowMarks = {
+  id: "overflowMarks",
+  afterDatasetsDraw(chart) {
+    const { ctx, chartArea } = chart;
+    const meta = chart.getDatasetMeta(0);
+    ctx.save();
+    ctx.font = `600 10px ${FONT.family}`;
+    ctx.textAlign = "center";
+    ctx.fillStyle = SLO_COLOUR;
+    chart.data.datasets[0].data.forEach((point, index) => {
+      const element = meta.data[index];
+      if (!point.clipped || !element) return;
+      ctx.fillText(`↑ ${ms(point.p99)}`, element.x, chartArea.top + 20);
+    });
+    ctx.restore();
+  },
+};
+
+/** The P99 axis of a load curve: {scale, top} where top is the cap's value, or null when nothing is capped. */
+export function loadCurveAxis(points, slo) {
+  const p99s = points.map((p) => p.p99_ms).filter((value) => value > 0);
+  const highest = Math.max(...p99s, 0);
+  if (slo && highest > SLO_CAP * slo) {
+    const top = SLO_CAP * slo;
+    return {
+      top,
+      scale: axis(`P99 (ms; axis capped at ${SLO_CAP}× the SLO, ▲ = beyond)`, { beginAtZero: true, min: 0, max: top }),
+    };
+  }
+  const all = [...p99s, slo].filter((value) => value > 0);
+  if (all.length > 1 && Math.max(...all) / Math.min(...all) > LOG_SPAN) {
+    return {
+      top: null,
+      scale: axis("P99 (log scale)", {
+        type: "logarithmic", ticks: { autoSkip: false, callback: (value) => (/^10*$/.test(String(value)) ? ms(value) : "") },
+        grid: { color: (context) => (context.tick?.label ? GRID_LINE : "transparent") },
+      }),
+    };
+  }
+  return { top: null, scale: axis("P99 (ms)", { beginAtZero: true, suggestedMax: slo ? slo * 1.2 : undefined }) };
+}
 
 export function loadCurve(canvas, result) {
   const points = result.points || [];
   const slo = result.p99_slo_ms;
-  const p99s = [...points.map((p) => p.p99_ms), slo].filter((value) => value > 0);
-  const logarithmic = p99s.length > 1 && Math.max(...p99s) / Math.min(...p99s) > LOG_SPAN;
+  const { top, scale } = loadCurveAxis(points, slo);
+  const p99Points = points.map((p) => {
+    const clipped = top !== null && p.p99_ms > top;
+    return { x: p.rps, y: clipped ? top : p.p99_ms, p99: p.p99_ms, clipped };
+  });
   return draw(canvas, {
     type: "line",
     data: {
       datasets: [
-        { label: "P99 (ms)", data: points.map((p) => ({ x: p.rps, y: p.p99_ms })), borderColor: SERIES[1], backgroundColor: points.map((p) => (p.meets_slo ? "#16a34a" : SLO_COLOUR)), pointRadius: 4, borderWidth: 2, yAxisID: "y" },
+        {
+          label: "P99 (ms)", data: p99Points, borderColor: SERIES[1], backgroundColor: points.map((p) => (p.meets_slo ? "#16a34a" : SLO_COLOUR)),
+          pointRadius: p99Points.map((p) => (p.clipped ? 6 : 4)), pointStyle: p99Points.map((p) => (p.clipped ? "triangle" : "circle")),
+          borderWidth: 2, yAxisID: "y", clip: false,
+        },
         { label: "drops (%)", data: points.map((p) => ({ x: p.rps, y: 100 * (p.drop_rate || 0) })), borderColor: SLO_COLOUR, backgroundColor: SLO_COLOUR, pointRadius: 2, borderWidth: 1.5, borderDash: [4, 3], yAxisID: "y2" },
       ],
     },
     options: {
       parsing: false,
+      layout: { padding: { top: top !== null ? 8 : 0 } },
       scales: {
         x: axis("offered load (req/s)", { type: "linear" }),
-        y: logarithmic
-          ? axis("P99 (log scale)", {
-            type: "logarithmic", ticks: { autoSkip: false, callback: (value) => (/^10*$/.test(String(value)) ? ms(value) : "") },
-            grid: { color: (context) => (context.tick?.label ? GRID_LINE : "transparent") },
-          })
-          : axis("P99 (ms)", { beginAtZero: true, suggestedMax: slo ? slo * 1.2 : undefined }),
+        y: scale,
         y2: axis("dropped %", { beginAtZero: true, suggestedMax: 5, position: "right", grid: { drawOnChartArea: false } }),
       },
       plugins: {
+        tooltip: { callbacks: { label: (item) => (item.datasetIndex === 0 ? `P99 ${ms(item.raw.p99)} at ${item.parsed.x} req/s` : `${item.parsed.y.toFixed(2)}% dropped`) } },
         refLines: {
           lines: [
             ...sloLine(slo, "y"),
@@ -274,6 +376,7 @@ export function loadCurve(canvas, result) {
         },
       },
     },
+    plugins: [overflowMarks],
   });
 }
 
