@@ -1,6 +1,7 @@
 // Automatic left-to-right layout of the board with dagre, applied as one undoable edit: ranks wrapped into a grid that fits the view on large boards, connection labels kept apart.
 
 import dagre from "../vendor/dagre.esm.js";
+import { isAnnotation } from "./annotations.js";
 
 const GRID = 10;
 const NODESEP = 36;
@@ -17,9 +18,10 @@ const WRAPPED_RANKSEP = 150;
 const LABEL_CHAR_PX = 6.4;
 const LABEL_PAD_PX = 10;
 const LABEL_HEIGHT_PX = 18;
+const LABEL_BASELINE_PX = 3; // a label's box sits this much below its point on the connection
 // Where along a connection its label may sit (share of its length) and how far off it (px).
-const LABEL_STOPS = [0.5, 0.38, 0.62, 0.27, 0.73, 0.18, 0.82];
-const LABEL_OFFSETS = [0, -14, 14, -28, 28];
+const LABEL_STOPS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.1, 0.9];
+const LABEL_OFFSETS = [0, -12, 12, -24, 24, -36, 36, -48, 48, -60, 60];
 
 const snap = (value) => Math.round(value / GRID) * GRID;
 
@@ -128,53 +130,50 @@ function pointAlong(s, t, share) {
  * their midpoints, and so their labels, on top of each other.
  */
 export function spreadLabels(graph, options = {}) {
-  const taken = graph.getNodes().map((node) => {
+  const nodes = graph.getNodes().map((node) => {
     const { x, y, width, height } = node.getBBox();
     return [x, y, x + width, y + height];
   });
-  const hits = (box) => taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
+  const labels = [];
+  const hits = (boxes, box) => boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
   for (const edge of graph.getEdges()) {
-    const labels = edge.getLabels();
-    const text = labels[0]?.attrs?.label?.text;
+    const current = edge.getLabels();
+    const text = current[0]?.attrs?.label?.text;
     const source = edge.getSourceCell();
     const target = edge.getTargetCell();
     if (!text || !source || !target) continue;
     const from = source.getBBox();
     const to = target.getBBox();
-    const s = { x: from.x + from.width, y: from.y + from.height / 2 };
-    const t = { x: to.x, y: to.y + to.height / 2 };
-    const width = String(text).length * LABEL_CHAR_PX + LABEL_PAD_PX;
-    let chosen = null;
-    for (const distance of LABEL_STOPS) {
+    // A connection starts and ends on its ports' rims, about 6 px outside the boxes.
+    const s = { x: from.x + from.width + 6, y: from.y + from.height / 2 };
+    const t = { x: to.x - 6, y: to.y + to.height / 2 };
+    const half = { x: (String(text).length * LABEL_CHAR_PX + LABEL_PAD_PX) / 2 + 2, y: LABEL_HEIGHT_PX / 2 + 2 };
+    const candidates = LABEL_STOPS.flatMap((distance) => {
       const p = pointAlong(s, t, distance);
-      for (const offset of LABEL_OFFSETS) {
+      return LABEL_OFFSETS.map((offset) => {
         const cx = p.x + offset * p.normal.x;
-        const cy = p.y + offset * p.normal.y;
-        const box = [cx - width / 2 - 2, cy - LABEL_HEIGHT_PX / 2 - 2, cx + width / 2 + 2, cy + LABEL_HEIGHT_PX / 2 + 2];
-        if (!hits(box)) {
-          chosen = { distance, offset, box };
-          break;
-        }
-      }
-      if (chosen) break;
-    }
-    if (!chosen) {
-      const p = pointAlong(s, t, 0.5);
-      chosen = { distance: 0.5, offset: 0, box: [p.x - width / 2, p.y - LABEL_HEIGHT_PX / 2, p.x + width / 2, p.y + LABEL_HEIGHT_PX / 2] };
-    }
-    taken.push(chosen.box);
+        const cy = p.y + offset * p.normal.y + LABEL_BASELINE_PX;
+        return { distance, offset, box: [cx - half.x, cy - half.y, cx + half.x, cy + half.y] };
+      });
+    });
+    // Clear of labels and boxes if it can be, else clear of the other labels, else where it was.
+    const chosen = candidates.find((c) => !hits(labels, c.box) && !hits(nodes, c.box))
+      || candidates.find((c) => !hits(labels, c.box)) || candidates[0];
+    labels.push(chosen.box);
     const position = { distance: chosen.distance, offset: chosen.offset };
-    const current = labels[0].position;
-    if (current?.distance === position.distance && (current?.offset || 0) === position.offset) continue;
-    edge.setLabels([{ ...labels[0], position }, ...labels.slice(1)], options);
+    const was = current[0].position;
+    if (was?.distance === position.distance && (was?.offset || 0) === position.offset) continue;
+    edge.setLabels([{ ...current[0], position }, ...current.slice(1)], options);
   }
 }
 
 export function layoutLeftToRight(editor) {
   const graph = editor.graph;
-  const nodes = graph.getNodes();
+  // Components only: notes and frames stay where people put them.
+  const nodes = graph.getNodes().filter((node) => !isAnnotation(node));
   if (!nodes.length) return;
-  const edges = graph.getEdges().map((edge) => [edge.getSourceCellId(), edge.getTargetCellId()]).filter(([s, t]) => s && t);
+  const ids = new Set(nodes.map((node) => node.id));
+  const edges = graph.getEdges().map((edge) => [edge.getSourceCellId(), edge.getTargetCellId()]).filter(([s, t]) => ids.has(s) && ids.has(t));
   const size = Object.fromEntries(nodes.map((node) => [node.id, node.getSize()]));
   const { placed: flowing, ranks } = dagrePlacement(nodes, edges);
   const view = graph.container.getBoundingClientRect();
