@@ -51,8 +51,10 @@ export class Editor {
     this.graph = new Graph({
       container,
       autoResize: true,
-      // Only cells in view are drawn, which keeps first render and panning fast on big boards.
-      virtual: true,
+      // Every cell stays drawn. X6's virtual rendering re-renders each cell from scratch as it comes
+      // back into view, which made panning a 200-component board cost twice the main-thread time
+      // per frame, and a fitted board has every cell in view anyway (benchmarks/README.md).
+      virtual: false,
       async: false, // one synchronous draw of a loaded board is faster than X6's frame-by-frame batches
       // Snap to a 10px grid; its dots are a CSS background moved with the view (see drawGrid), because
       // X6's own grid re-encodes a canvas image on every pan step.
