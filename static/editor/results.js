@@ -7,6 +7,9 @@ import { llmServing, transformerCard } from "./llmresults.js";
 import { band } from "./overlay.js";
 import { autoscaledNodes, callsPerConnection, failuresByReason, faultBands, faultImpacts } from "./resilience.js";
 
+// A limit that is not one component is named for what it is; "Show it" still goes to the component at its end.
+const LIMIT_TITLES = { network: "network latency on the sync calls", sync_chain: "a chain of sync calls" };
+
 const BAND_COLOUR = { ok: "#16a34a", warn: "#d97706", hot: "#dc2626" };
 
 /** Pass/fail of each requirement, and the sentence a newcomer reads first. */
@@ -80,7 +83,7 @@ export class RunResults {
     // the simulator said which fall back to the verdict.
     const calm = bottleneck?.verdict ? bottleneck.verdict === "headroom" : verdict.verdict === "pass";
     const bottleneckLine = bottleneck ? el("div", { class: "bottleneck", "data-calm": String(calm), "data-cause": bottleneck.cause || null },
-      el("strong", { text: `${calm ? "Headroom" : "Bottleneck"}: ${this.state.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
+      el("strong", { text: `${calm ? "Headroom" : "Bottleneck"}: ${LIMIT_TITLES[bottleneck.cause] || this.state.labelOf(bottleneck.node)}` }), " — ", bottleneck.reason, " ",
       el("button", { type: "button", class: "link-button", text: "Show it", onclick: () => this.editor.focus(bottleneck.node) })) : null;
     // The simulator names components by id; people know them by their labels.
     const named = (w) => (w.node && w.message.startsWith(w.node) ? this.state.labelOf(w.node) + w.message.slice(w.node.length) : w.message);

@@ -80,7 +80,7 @@ def test_traffic_follows_the_peak_the_limit_is_where_the_p99_goes_and_the_report
     # 80 ms of links against a 60 ms SLO: the limit is the network, not the quiet gateway.
     run_and_wait(editor)
     line = page.locator("#panel-results .bottleneck")
-    expect(line).to_contain_text("Bottleneck")
+    expect(line.locator("strong")).to_have_text("Bottleneck: network latency on the sync calls")
     expect(line).to_have_attribute("data-cause", "network")
     expect(line).to_contain_text("network latency")
     expect(line).to_contain_text("Gateway → Features")
