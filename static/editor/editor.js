@@ -99,7 +99,9 @@ export class Editor {
     for (const plugin of [this.selection, new Snapline({ enabled: true, sharp: true }), this.keyboard, this.clipboard, this.history, this.exporter]) {
       this.graph.use(plugin);
     }
-    if (hooks.minimapContainer) this.useMinimap(hooks.minimapContainer);
+    // The minimap draws every component a second time: it is built once the canvas has had its first
+    // frame, so a big board shows without waiting for it.
+    if (hooks.minimapContainer) requestAnimationFrame(() => setTimeout(() => this.useMinimap(hooks.minimapContainer)));
     this.annotations = new Annotations(this); // texts, sticky notes, frames, bends
     this.dnd = new Dnd({
       target: this.graph,
@@ -152,6 +154,7 @@ export class Editor {
     this.graph.on("resize", () => {
       this.minimapOffset = null;
     });
+    refresh();
   }
 
   drawGrid() {
