@@ -106,10 +106,6 @@ export class InterviewSession {
     return this.you === "interviewer";
   }
 
-  get active() {
-    return this.session?.status === "active";
-  }
-
   /**
    * An answer stamped `now` on the server arrived at `receivedMs` on this page: the server's clock is at
    * least `now - receivedMs` ahead (the answer took some time to come). The largest such bound is the
@@ -144,11 +140,13 @@ export class InterviewSession {
 
   take(answer, receivedMs) {
     if (!answer) return;
-    this.you = answer.you || this.you;
     if ("session" in answer) {
-      this.serverNowMs = this.learnOffset(answer.now, receivedMs);
+      const at = this.learnOffset(answer.now, receivedMs);
+      if (at < this.serverNowMs) return; // answered before the session we show: requests can overtake each other
+      this.serverNowMs = at;
       this.session = answer.session;
     }
+    this.you = answer.you || this.you;
     this.emit();
   }
 
