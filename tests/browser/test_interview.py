@@ -45,10 +45,6 @@ def open_as_observer(person: Person, site: str, board: dict) -> None:
     person.editor.wait_ready()
 
 
-def requirement(person: Person, name: str):
-    return person.page.evaluate(f"window.boardEditor.state.board().requirements.{name}")
-
-
 def open_tab(person: Person) -> None:
     person.page.click("#tab-interview")
 
