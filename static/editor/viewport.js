@@ -25,10 +25,20 @@ export function keepDiagramInView(editor, minimap) {
   const graph = editor.graph;
   const toggle = document.createElement("button");
   Object.assign(toggle, { type: "button", className: "minimap-toggle" });
-  // The map itself says nothing to a screen reader; its button does.
   minimap.removeAttribute("aria-hidden");
-  editor.minimap?.container.setAttribute("aria-hidden", "true");
   minimap.append(toggle);
+  // The canvas builds its minimap after its first frame: size it (and hide the map itself, not its
+  // button, from screen readers) once it is there.
+  const built = () => {
+    if (!editor.minimap) return false;
+    editor.minimap.container.setAttribute("aria-hidden", "true");
+    sizeMinimap(editor, graph.container.clientWidth);
+    return true;
+  };
+  if (!built()) {
+    const watch = new MutationObserver(() => built() && watch.disconnect());
+    watch.observe(minimap, { childList: true });
+  }
   const setCollapsed = (collapsed) => {
     minimap.dataset.collapsed = String(collapsed);
     toggle.textContent = collapsed ? "Map" : "–";
@@ -55,23 +65,27 @@ export function keepDiagramInView(editor, minimap) {
     sizeMinimap(editor, width);
     if (before.width && before.height) keepSeenBoxes(editor, minimap, before, size);
   });
-  sizeMinimap(editor, size.width);
 }
+
+const minimapSize = (canvasWidth) => (canvasWidth < SMALL_CANVAS ? MINIMAP_SIZES.small : MINIMAP_SIZES.large);
 
 function sizeMinimap(editor, canvasWidth) {
   const plugin = editor.minimap;
   if (!plugin) return;
-  const wanted = canvasWidth < SMALL_CANVAS ? MINIMAP_SIZES.small : MINIMAP_SIZES.large;
+  const wanted = minimapSize(canvasWidth);
   if (plugin.options.width === wanted.width && plugin.options.height === wanted.height) return;
   Object.assign(plugin.options, wanted);
   Object.assign(plugin.container.style, { width: `${wanted.width}px`, height: `${wanted.height}px` });
   editor.drawMinimapFrame?.();
 }
 
-/** The screen height the open minimap takes at the bottom of the canvas (0 when folded away). */
+/**
+ * The screen height the open minimap takes at the bottom of the canvas (0 when folded away), from
+ * the size it has or will have: the first fit comes before the canvas builds it.
+ */
 export function minimapReserve(minimap) {
   if (!minimap || minimap.dataset.collapsed === "true") return 0;
-  return minimap.offsetHeight + MINIMAP_GAP;
+  return minimapSize(minimap.parentElement.clientWidth).height + 2 + MINIMAP_GAP; // 2: its border
 }
 
 /** After a resize from `before` to `after`: bring the boxes that were on screen back on screen. */

@@ -241,6 +241,7 @@ def test_after_each_run_the_diagram_stays_in_view_readable_and_clear_of_the_mini
     status, board = editor.api("POST", "/api/boards/", {"document": document})
     assert status == 201, board
     editor.open(board["id"])
+    expect(page.locator("#minimap .x6-widget-minimap")).to_be_visible()  # built after the canvas's first frame
     problems = page.evaluate(DIAGRAM_PROBLEMS)
     assert not problems, f"before a run: {problems}"
     for size in SIZES:
