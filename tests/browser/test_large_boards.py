@@ -167,7 +167,8 @@ def test_charts_keep_the_slo_region_and_the_busiest_components_in_view(editor, p
     assert utilisation["box"] <= 300, f"the utilisation chart is {utilisation['box']} px tall"
     wait = page.evaluate(CHART, 'canvas[data-chart="wait"]')
     assert wait["values"] == sorted(wait["values"], reverse=True) and len(wait["values"]) == 12
-    page.screenshot(path=str(artifacts / "large-board-charts.png"), full_page=True)
+    page.locator('canvas[data-chart="utilisation"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "large-board-charts.png"))
     toggle = page.locator('canvas[data-chart="utilisation"] >> xpath=../following-sibling::button[1]')
     assert "150" in toggle.inner_text()
     toggle.click()
