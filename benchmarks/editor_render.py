@@ -1,7 +1,7 @@
 """Time to first render and pan frame times of the board editor in Chromium, on a 200-node, 300-edge board.
 
-Runs without a server: Playwright answers the page, its static files and the API calls
-from this checkout, so the figures measure the browser side only.
+Runs without the project's server: a loopback HTTP server in this script answers the page, its
+static files and the API calls from this checkout, so the figures measure the browser side only.
 
     .venv/bin/python benchmarks/editor_render.py [--nodes 200] [--edges 300] [--runs 3]
 """
@@ -15,6 +15,8 @@ import os
 import random
 import statistics
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +33,6 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from django.test import Client  # noqa: E402
 from simulator.catalog import KINDS, blank_document  # noqa: E402
 
-ORIGIN = "http://bench.local"
 BOARD_ID = "00000000-0000-4000-8000-000000000200"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -70,28 +71,52 @@ def api_answers() -> dict[str, bytes]:
     return {url: client.get(url).content for url in ("/api/component-kinds/", "/api/schema/board/")}
 
 
-def serve(route, board: dict, html: str, answers: dict[str, bytes]) -> None:
-    url = route.request.url[len(ORIGIN):]
+def answer(url: str, board: dict, html: str, answers: dict[str, bytes]) -> tuple[int, str, bytes]:
+    """What the server would answer for `url`: (status, content type, body)."""
     if url.startswith("/static/"):
         path = ROOT / "static" / url[len("/static/"):].split("?")[0]
         if path.is_file():
-            route.fulfill(body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0] or "text/javascript")
-        else:
-            route.fulfill(status=404, body="")
-    elif url in answers:
-        route.fulfill(body=answers[url], content_type="application/json")
-    elif url == f"/api/boards/{BOARD_ID}/":
-        route.fulfill(body=json.dumps({"id": BOARD_ID, "version": 1, "title": board["title"], "document": board, "role": "edit"}),
-                      content_type="application/json")
-    elif url == f"/api/boards/{BOARD_ID}/interview/":
-        route.fulfill(body="{}", content_type="application/json")  # no interview session on this board
-    elif url == f"/api/boards/{BOARD_ID}/runs/":
-        route.fulfill(body="[]", content_type="application/json")  # no results to show yet
-    elif url == f"/b/{BOARD_ID}/":
-        route.fulfill(body=html, content_type="text/html")
-    else:
-        print(f"not served: {url}")
-        route.fulfill(status=404, body="")
+            return 200, mimetypes.guess_type(path.name)[0] or "text/javascript", path.read_bytes()
+        return 404, "text/plain", b""
+    if url in answers:
+        return 200, "application/json", answers[url]
+    if url == f"/api/boards/{BOARD_ID}/":
+        return 200, "application/json", json.dumps({"id": BOARD_ID, "version": 1, "title": board["title"], "document": board, "role": "edit"}).encode()
+    if url == f"/api/boards/{BOARD_ID}/interview/":
+        return 200, "application/json", b"{}"  # no interview session on this board
+    if url == f"/api/boards/{BOARD_ID}/runs/":
+        return 200, "application/json", b"[]"  # no results to show yet
+    if url == f"/b/{BOARD_ID}/":
+        return 200, "text/html", html.encode()
+    if url.startswith("/ws/"):
+        return 404, "text/plain", b""  # no WebSocket here: the page retries quietly
+    print(f"not served: {url}")
+    return 404, "text/plain", b""
+
+
+def start_server(board: dict, html: str, answers: dict[str, bytes]) -> ThreadingHTTPServer:
+    """A loopback HTTP server answering from memory, several requests at a time as a real server would
+    (Playwright's request routing answers them one after another, which hid what parallel fetches gain)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+            status, content_type, body = answer(self.path, board, html, answers)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")  # every page load fetches everything, as a first visit does
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 # X6 draws only the cells in view: the board counts as rendered once the editor is ready
@@ -130,16 +155,15 @@ MEASURE_PAN = """async (frames) => {
 }"""
 
 
-def measure(browser, html: str, board: dict, answers: dict[str, bytes], size: dict) -> dict:
+def measure(browser, origin: str, size: dict) -> dict:
     page = browser.new_page(viewport=size)
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.route(f"{ORIGIN}/**", lambda route: serve(route, board, html, answers))
     # The renderer's main-thread busy time (CDP's TaskDuration): on a shared machine wall-clock
     # figures swing with the load, the work the page does much less.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
-    page.goto(f"{ORIGIN}/b/{BOARD_ID}/")
+    page.goto(f"{origin}/b/{BOARD_ID}/")
     first = page.evaluate(MEASURE_FIRST_RENDER)
     busy_render = main_thread_s(cdp)
     page.screenshot(path=str(ROOT / "test-artifacts" / f"benchmark-{size['width']}x{size['height']}.png"))
@@ -175,10 +199,12 @@ def main() -> None:
     html = render_to_string("architectures/editor.html", {"board_id": BOARD_ID})
     answers = api_answers()
     print(f"board: {len(board['nodes'])} nodes, {len(board['edges'])} edges; load average {os.getloadavg()[0]:.1f}", flush=True)
+    server = start_server(board, html, answers)
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for size in ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080}):
-            results = [measure(browser, html, board, answers, size) for _ in range(args.runs)]
+            results = [measure(browser, origin, size) for _ in range(args.runs)]
             first = statistics.median(r["first_render_ms"] for r in results)
             draw = statistics.median(r["draw_ms"] for r in results)
             median = statistics.median(r["frame_median_ms"] for r in results)
@@ -191,6 +217,7 @@ def main() -> None:
                   f"pan frame median {median:.1f} ms, p95 {p95:.1f} ms; main thread busy {busy_render:.0f} ms until rendered, "
                   f"{busy_frame:.1f} ms per pan frame (median of {args.runs} runs; load average {os.getloadavg()[0]:.1f})", flush=True)
         browser.close()
+    server.shutdown()
 
 
 if __name__ == "__main__":
