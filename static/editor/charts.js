@@ -164,7 +164,9 @@ function latencyAtShare(results, share) {
  * rather than the histograms' last bin, which a few slow requests stretch far out.
  */
 export function cdfRange(series, slo) {
-  const tops = series.map(({ results }) => latencyAtShare(results, 99.5) ?? results.latency_ms?.p99 ?? 1);
+  // One run alone is drawn to its histogram's end (its P99.9), as the histogram beside it is.
+  const end = (results) => (results.histogram?.edges_ms || []).at(-1);
+  const tops = series.map(({ results }) => (series.length > 1 ? latencyAtShare(results, 99.5) : end(results)) ?? results.latency_ms?.p99 ?? 1);
   const top = Math.max(...tops, slo ? slo * 1.08 : 0) * 1.05;
   const lows = series.map(({ results }) => latencyAtShare(results, 1)).filter((value) => value > 0);
   const spread = Math.max(...tops) / Math.max(Math.min(...tops), 1e-9);
