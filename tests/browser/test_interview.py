@@ -192,6 +192,7 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
         # On an editor's page the replay's drawing is no edit: nothing to send, no undo step, the live canvas as it was.
         live = "window.boardEditor"
         undo_steps = candidate.page.evaluate(f"{live}.editor.history.undoStack.length")
+        open_tab(candidate)  # the candidate's fix and run left another tab in front
         candidate.page.click(".interview-replay")
         candidate.page.locator(".replay-slider").fill("0")
         wait_for(candidate.page, f"{REPLAY}.shown().nodes.find((n) => n.id === 'ms').config.replicas === 1")
