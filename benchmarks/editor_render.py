@@ -2,6 +2,9 @@
 
 Runs without the project's server: a loopback HTTP server in this script answers the page, its
 static files and the API calls from this checkout, so the figures measure the browser side only.
+Like the real server (uvicorn, with WhiteNoise for the static files) it sends each answer at once
+(TCP_NODELAY: no Nagle delay on the last small packet of an answer) and answers several requests at
+a time, and every answer says `Cache-Control: no-store`, so each page load is a first visit.
 
     .venv/bin/python benchmarks/editor_render.py [--nodes 200] [--edges 300] [--runs 3]
 """
@@ -100,6 +103,8 @@ def start_server(board: dict, html: str, answers: dict[str, bytes]) -> Threading
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Otherwise the end of many answers waits for the browser's delayed ACK (tens of ms on loopback).
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server name)
             status, content_type, body = answer(self.path, board, html, answers)
