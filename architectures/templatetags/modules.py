@@ -1,4 +1,4 @@
-"""`{% module_preloads "editor/main.js" %}`: modulepreload links for every module a page's entry module imports."""
+"""`{% module_preloads "editor/main.js" %}`: modulepreload links for every module a page's entry modules import."""
 
 from __future__ import annotations
 
@@ -44,8 +44,11 @@ def _cached_graph(entry: str) -> tuple[str, ...]:
 
 
 @register.simple_tag
-def module_preloads(entry: str) -> str:
+def module_preloads(*entries: str) -> str:
     """Without these links the browser finds a module's imports only once it has fetched and parsed the module,
-    one level of the import tree per round trip; with them it fetches the whole tree at once."""
-    names = module_graph(entry) if settings.DEBUG else _cached_graph(entry)
+    one level of the import tree per round trip; with them it fetches the whole tree at once. With several entries
+    the first one's modules come first (the browser asks for them in that order) and none is listed twice."""
+    names: dict[str, None] = {}
+    for entry in entries:
+        names.update(dict.fromkeys(module_graph(entry) if settings.DEBUG else _cached_graph(entry)))
     return format_html_join("\n", '<link rel="modulepreload" href="{}">', ((static(name),) for name in names))

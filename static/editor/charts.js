@@ -4,8 +4,6 @@
 import { el } from "./dom.js";
 import { clock, ms } from "./format.js";
 
-const { Chart } = window;
-
 const INK = "#334155";
 const GRID_LINE = "#e2e8f0";
 const SLO_COLOUR = "#dc2626";
@@ -16,12 +14,29 @@ const BAND_INK = "#9a3412";
 const LONG_RUN_S = 2 * 3600; // beyond this an axis in seconds is hard to read: h:mm:ss
 const FONT = { family: "system-ui, sans-serif", size: 11 };
 
-if (Chart) {
-  Chart.defaults.font = FONT;
-  Chart.defaults.color = INK;
-  Chart.defaults.animation = false; // results appear at once; animations would also make tests race the drawing
-  Chart.defaults.maintainAspectRatio = false;
+// Chart.js (210 kB) plays no part in drawing the board: the page fetches it once the board is drawn (main.js)
+// or when a chart is first drawn, whichever comes first, and not while the editor starts.
+let Chart = null;
+let chartLoading = null;
+
+function useChart(library) {
+  library.defaults.font = FONT;
+  library.defaults.color = INK;
+  library.defaults.animation = false; // results appear at once; animations would also make tests race the drawing
+  library.defaults.maintainAspectRatio = false;
+  Chart = library;
 }
+
+/** Resolves once charts can be drawn. The file is a UMD bundle: imported as a module it sets window.Chart. */
+export function loadCharts() {
+  chartLoading ||= import("../vendor/chart.umd.min.js").then(() => useChart(window.Chart), (error) => {
+    chartLoading = null; // the next chart tries again
+    throw error;
+  });
+  return chartLoading;
+}
+
+if (window.Chart) useChart(window.Chart); // another copy of this module (a test's import) loaded it already
 
 /**
  * Straight reference lines (the SLO, the highest rate meeting it) drawn over a chart.
@@ -108,8 +123,15 @@ export function axis(title, extra = {}) {
   return { title: { display: Boolean(title), text: title }, grid: { color: GRID_LINE }, ...extra };
 }
 
-/** Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. */
+/**
+ * Keeps one Chart per canvas: drawing again replaces the old chart instead of stacking them. Before Chart.js
+ * has arrived the chart is drawn when it does (in call order, so the last drawing of a canvas stays) and null returned.
+ */
 export function draw(canvas, config) {
+  if (!Chart) {
+    loadCharts().then(() => draw(canvas, config), (error) => console.error("The chart library did not load:", error));
+    return null;
+  }
   Chart.getChart(canvas)?.destroy();
   return new Chart(canvas, { ...config, plugins: [refLines, shadedBands, ...(config.plugins || [])] });
 }

@@ -8,10 +8,11 @@
 //   interview clock, tab and replay                -> the server's session over REST and the socket; the replay
 //                                                     draws past boards on a layer of its own, never the board state
 
-import { openBoard, installAccess, socketProtocols } from "./access.js";
+import { installAccess, socketProtocols } from "./access.js";
 import { api } from "./api.js";
 import { Autosave, conflictDialog, showSaveStatus } from "./autosave.js";
 import { Catalog } from "./catalog.js";
+import { loadCharts } from "./charts.js";
 import { LiveEditing } from "./collab.js";
 import { installWhiteboardTools } from "./annotations.js";
 import { Editor } from "./editor.js";
@@ -24,6 +25,7 @@ import { PropertiesPanel } from "./properties.js";
 import { Replay } from "./replay.js";
 import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
+import { loading } from "./startup.js";
 import { BoardState } from "./store.js";
 import { bindTitle } from "./title.js";
 import { installToolbar } from "./toolbar.js";
@@ -75,10 +77,10 @@ function setupTabs(onShow) {
   return (name) => show(tabs.find((tab) => tab.dataset.tab === name));
 }
 
-/** The catalog and the board, or null (with the reason on the canvas) when the board cannot be opened. */
-async function load(boardId) {
+/** The catalog and the board (requested by startup.js), or null (with the reason on the canvas) when the board cannot be opened. */
+async function load() {
   try {
-    const [catalog, schema, board] = await Promise.all([api.catalog(), api.boardSchema(), openBoard(boardId)]);
+    const [catalog, schema, board] = await loading;
     if (board) return { catalog: new Catalog(catalog, schema), board };
     $("#canvas").textContent = "This board does not exist, or this link no longer opens it (it may have been replaced by a new one).";
   } catch (error) {
@@ -91,7 +93,7 @@ async function start() {
   const root = $("#editor");
   const boardId = root.dataset.boardId;
   const message = toaster($("#toast"));
-  const loaded = await load(boardId);
+  const loaded = await load();
   if (!loaded) return;
   const { catalog, board } = loaded;
 
@@ -138,6 +140,8 @@ async function start() {
     editor.graph.resize(box.width, box.height);
     if (state.nodes().length) editor.fit();
     root.dataset.ready = "true";
+    // The chart library, now that the board is drawn, so results open without waiting for it (charts.js).
+    setTimeout(() => loadCharts().catch((error) => console.error("The chart library did not load:", error)));
   });
   socket.connect();
 }
