@@ -33,6 +33,7 @@ django.setup()
 from django.template.loader import render_to_string  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from architectures.templatetags.modules import current_bundle  # noqa: E402
 from django.test import Client  # noqa: E402
 from simulator.catalog import KINDS, blank_document  # noqa: E402
 
@@ -203,7 +204,9 @@ def main() -> None:
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     html = render_to_string("architectures/editor.html", {"board_id": BOARD_ID})
     answers = api_answers()
-    print(f"board: {len(board['nodes'])} nodes, {len(board['edges'])} edges; load average {os.getloadavg()[0]:.1f}", flush=True)
+    code = "bundled (static/build)" if current_bundle() else "one module at a time (no current bundle: run scripts/frontend)"
+    print(f"board: {len(board['nodes'])} nodes, {len(board['edges'])} edges; editor code {code}; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
     server = start_server(board, html, answers)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     with sync_playwright() as playwright:
