@@ -15,7 +15,7 @@ import { connectionProblem, defaultMode, randomId } from "./connections.js";
 import { diffPatch, mergePatch, patchOutside } from "./docops.js";
 import { el } from "./dom.js";
 import {
-  MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
+  CONNECTION_ENDS, MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
 } from "./shapes.js";
 import { minimapReserve } from "./viewport.js";
 
@@ -33,6 +33,12 @@ function keyBelongsToControl(event) {
   const target = event.target;
   if (!(target instanceof Element) || !CONTROL_KEYS.has(event.key)) return false;
   return Boolean(target.closest("select, button, a, summary, [role=tab], dialog"));
+}
+
+/** `run()` in a task of its own once the page has drawn `count` more frames. */
+function afterFrames(count, run) {
+  if (count === 0) setTimeout(run);
+  else requestAnimationFrame(() => afterFrames(count - 1, run));
 }
 
 export class Editor {
@@ -71,6 +77,7 @@ export class Editor {
         allowNode: true,
         highlight: true,
         connector: { name: "smooth" },
+        ...CONNECTION_ENDS,
         createEdge: () => this.graph.createEdge({ shape: "ml-connection", id: randomId("e"), data: { mode: "sync", latency_ms: 0 } }),
         // Calls flow left to right: drag from a component's right port to another component.
         validateMagnet: ({ magnet }) => magnet.getAttribute("port-group") === "right",
@@ -99,9 +106,10 @@ export class Editor {
     for (const plugin of [this.selection, new Snapline({ enabled: true, sharp: true }), this.keyboard, this.clipboard, this.history, this.exporter]) {
       this.graph.use(plugin);
     }
-    // The minimap draws every component a second time: it is built once the canvas has had its first
-    // frame, so a big board shows without waiting for it.
-    if (hooks.minimapContainer) requestAnimationFrame(() => setTimeout(() => this.useMinimap(hooks.minimapContainer)));
+    // The minimap draws every component a second time: it is built once the canvas has been drawn
+    // (two frames: the first shows the board, the second is not held up by the minimap), so a big
+    // board shows without waiting for it.
+    if (hooks.minimapContainer) afterFrames(2, () => this.useMinimap(hooks.minimapContainer));
     this.annotations = new Annotations(this); // texts, sticky notes, frames, bends
     this.dnd = new Dnd({
       target: this.graph,
@@ -129,7 +137,13 @@ export class Editor {
     this.graph.on("edge:connected", ({ edge }) => this.drawing.delete(edge.id) && this.record(edge));
     // Everyone else's changes, drawn.
     state.on("change", (change) => this.draw(change));
-    this.load(state.current());
+    // A loaded board is fitted before its cells are drawn, from sizes read while the canvas is still
+    // empty: the browser then lays the cells out once, at their final zoom. (A size read after
+    // drawing forces a layout of every cell, and zooming after that lays them all out again.)
+    const document = state.current();
+    const padding = document.nodes.length ? this.fitPadding() : null;
+    this.load(document);
+    if (padding) this.fit(padding);
   }
 
   useMinimap(container) {
@@ -226,10 +240,21 @@ export class Editor {
     this.graph.centerCell(cell);
   }
 
-  fit() {
-    // Fitted clear of the minimap in the bottom-right corner while it is open.
+  /** The room a fit leaves round the board: clear of the minimap in the bottom-right corner while it is open. */
+  fitPadding() {
+    this.graph.matrix(); // X6 reads the view's transform from the page once; here, before there are cells to lay out
     const bottom = Math.max(48, minimapReserve(this.hooks.minimapContainer) + 24);
-    this.graph.zoomToFit({ padding: { top: 48, right: 48, bottom, left: 48 }, maxScale: 1 });
+    return { top: 48, right: 48, bottom, left: 48 };
+  }
+
+  fit(padding = this.fitPadding()) {
+    // The page fits the board again once the canvas has its final size: when nothing changed since
+    // the last fit, setting the same zoom again would only lay every cell out once more.
+    const { width, height } = this.graph.transform.getComputedSize();
+    const key = JSON.stringify([width, height, padding, this.graph.getContentArea()]);
+    if (this.fitted?.key === key && this.fitted.matrix === this.graph.view.viewport.getAttribute("transform")) return;
+    this.graph.zoomToFit({ padding, maxScale: 1 });
+    this.fitted = { key, matrix: this.graph.view.viewport.getAttribute("transform") };
   }
 
   /** `handler()` after each step the undo history records; `onHistoryChange` after any change of it. */

@@ -2,7 +2,7 @@
 
 import { groupColour, iconDataUrl } from "./icons.js";
 
-const { Graph, NodeView, attrRegistry } = window.X6;
+const { Graph, Markup, NodeView, attrRegistry, connectionPointRegistry } = window.X6;
 
 export const NODE_WIDTH = 184;
 export const NODE_HEIGHT = 56;
@@ -17,15 +17,38 @@ const LINE = {
   fallback: { stroke: FALLBACK_COLOUR, strokeDasharray: "2 3" },
 };
 
-const PORT = {
-  attrs: { circle: { r: 5, magnet: true, stroke: "#2563eb", strokeWidth: 1.5, fill: "#fff" } },
-};
+const PORT_RADIUS = 5;
+const PORT_STROKE = 1.5;
+// A port's look as plain attributes of its markup (no attrs for X6 to work out per port).
+const PORT_MARKUP = [{
+  tagName: "circle", selector: "circle", attrs: { r: PORT_RADIUS, magnet: "true", stroke: "#2563eb", "stroke-width": PORT_STROKE, fill: "#fff" },
+}];
+
+// Where a connection meets a port: on the circle's outer rim, as X6's "boundary" puts it, but worked
+// out from the radius instead of measuring the circle in the page (a forced layout per connection
+// end). Any other end (a box dropped on) keeps the boundary. The anchor the line aims at is the
+// port's centre from the model (X6's "nodeCenter"), not from the drawn circle either.
+const anchorPoint = connectionPointRegistry.get("anchor");
+const boundaryPoint = connectionPointRegistry.get("boundary");
+Graph.registerConnectionPoint("portRim", function portRim(line, view, magnet, options, type) {
+  if (magnet?.getAttribute("port")) return anchorPoint.call(this, line, view, magnet, { offset: PORT_RADIUS + PORT_STROKE / 2 }, type);
+  return boundaryPoint.call(this, line, view, magnet, options, type);
+}, true);
+export const CONNECTION_ENDS = { anchor: "nodeCenter", connectionPoint: "portRim" };
 
 const measuring = document.createElement("canvas").getContext("2d");
+// Names repeat words ("Feature store", "Component 12"): each text's width is measured once per font.
+const widths = new Map();
 
 function widthOf(text, font) {
-  measuring.font = font;
-  return measuring.measureText(text).width;
+  const key = `${font}|${text}`;
+  let width = widths.get(key);
+  if (width === undefined) {
+    measuring.font = font;
+    width = measuring.measureText(text).width;
+    widths.set(key, width);
+  }
+  return width;
 }
 
 /** The longest start of `text` that fits `width`, with the ellipsis when it had to be cut (or `more` follows). */
@@ -60,83 +83,88 @@ export function wrapWords(text, width, lines, font, ellipsis = "…") {
   return kept.map((line, index) => cut(line, width, font, ellipsis, index === lines - 1 && all.length > lines)).join("\n");
 }
 
-/** A wrap's width or height as X6 reads it: a share of the reference box ("50%"), an inset from it (≤ 0), or pixels. */
-function extent(value, reference) {
-  if (typeof value === "string" && value.endsWith("%")) return (reference * parseFloat(value)) / 100;
-  const number = Number(value) || 0;
-  return number <= 0 ? reference + number : number;
-}
-
-// X6's own text wrap breaks inside words ("Impression log f / or offline"): this one breaks
-// between them, with the same attr, so the `text` attr still gives way to it.
+// X6's own text wrap breaks inside words ("Impression log f / or offline") and measures the text in
+// the page (a forced layout per box): this one breaks between them, measured on a canvas, in a box
+// of fixed size ({text, width, lines, font}); it gives way to the `text` attr like X6's.
 const textAttr = attrRegistry.get("text");
 attrRegistry.register("textWrap", {
   qualify: (value) => value !== null && typeof value === "object",
   set(value, options) {
-    const { attrs, refBBox } = options;
-    const size = parseFloat(attrs.fontSize || attrs["font-size"]) || 14;
-    const font = `${attrs.fontWeight || attrs["font-weight"] || 400} ${size}px ${attrs.fontFamily || attrs["font-family"] || "sans-serif"}`;
-    const lineHeight = parseFloat(attrs.lineHeight || attrs["line-height"]) || Math.ceil(1.4 * size);
-    const width = extent(value.width, refBBox.width);
-    const lines = Math.max(1, Math.floor(extent(value.height, refBBox.height) / lineHeight));
-    const text = `${value.text ?? attrs.text ?? ""}`;
-    return textAttr.set.call(this, wrapWords(text, width, lines, font, value.ellipsis || "…"), options);
+    const text = `${value.text ?? options.attrs.text ?? ""}`;
+    return textAttr.set.call(this, wrapWords(text, value.width, value.lines, value.font, value.ellipsis || "…"), options);
   },
 }, true);
+
+const FONT = "system-ui, sans-serif";
+const TEXT_WIDTH = NODE_WIDTH - 62; // from the icon's right to the box's right edge, less a margin
+const TEXT_X = 52;
+// A box's markup carries its fixed geometry and look as plain SVG attributes, in board units: X6's
+// relative attributes (refX, refWidth...) cost a measured transform per element per box, which was
+// most of drawing a big board. What differs between boxes (texts, icon, colours) and what the
+// results overlay paints over them are the cell's attrs.
+// Texts are placed by a translation (as X6's refX and refY did), so they are drawn exactly as before.
+const textAt = (x, y) => `matrix(1,0,0,1,${x},${y})`;
+const BADGE_TEXT = { "font-size": 11, "font-family": FONT, stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke", display: "none" };
+const COMPONENT_MARKUP = [
+  // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
+  { tagName: "rect", selector: "outline", attrs: {
+    x: -6, y: -6, width: NODE_WIDTH + 12, height: NODE_HEIGHT + 12, rx: 12, ry: 12, fill: "none", stroke: "#b91c1c",
+    "stroke-width": 3, "stroke-dasharray": "7 4", display: "none", "pointer-events": "none" } },
+  { tagName: "rect", selector: "body", attrs: { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", "stroke-width": 1 } },
+  { tagName: "rect", selector: "accent", attrs: { width: 5, height: NODE_HEIGHT, rx: 2, ry: 2, fill: "#2563eb" } },
+  { tagName: "image", selector: "icon", attrs: { x: 14, y: 14, width: 28, height: 28 } },
+  { tagName: "text", selector: "label", attrs: {
+    transform: textAt(TEXT_X, LABEL_Y.withKind), "text-anchor": "start", "font-size": 13, "font-weight": 600, fill: "#0f172a", "font-family": FONT } },
+  { tagName: "text", selector: "kind", attrs: { transform: textAt(TEXT_X, 45), "text-anchor": "start", "font-size": 11, fill: "#64748b", "font-family": FONT } },
+  // Anchored by their edge nearest the box, so a badge enlarged at a low zoom (overlay.js) grows away from it.
+  { tagName: "text", selector: "badge", attrs: { ...BADGE_TEXT, transform: textAt(NODE_WIDTH, -3), "text-anchor": "end", "font-weight": 600 } },
+  { tagName: "text", selector: "drops", attrs: { ...BADGE_TEXT, transform: textAt(NODE_WIDTH, NODE_HEIGHT + 3), "text-anchor": "end", "font-weight": 700, fill: "#b91c1c" } },
+  // A fault active at the moment the run's timeline is played back (see playback.js).
+  { tagName: "text", selector: "fault", attrs: { ...BADGE_TEXT, transform: textAt(0, NODE_HEIGHT + 3), "text-anchor": "start", "font-weight": 700, fill: "#c2410c" } },
+];
+
+/**
+ * A component box: its markup parsed once and cloned for each box (parsing it for every box
+ * created each element and set each attribute one by one).
+ */
+class ComponentView extends NodeView {
+  renderMarkup() {
+    const markup = this.cell.markup;
+    if (markup !== COMPONENT_MARKUP && JSON.stringify(markup) !== COMPONENT_JSON) {
+      super.renderMarkup();
+      return;
+    }
+    template ||= Markup.parseJSONMarkup(COMPONENT_MARKUP);
+    const fragment = template.fragment.cloneNode(true);
+    const elements = [...fragment.childNodes];
+    this.selectors = Object.fromEntries(COMPONENT_MARKUP.map(({ selector }, index) => [selector, elements[index]]));
+    this.container.appendChild(fragment);
+  }
+}
+const COMPONENT_JSON = JSON.stringify(COMPONENT_MARKUP);
+let template = null;
+Graph.registerView("ml-component-view", ComponentView, true);
 
 Graph.registerNode("ml-component", {
   width: NODE_WIDTH,
   height: NODE_HEIGHT,
-  markup: [
-    { tagName: "rect", selector: "outline" },
-    { tagName: "rect", selector: "body" },
-    { tagName: "rect", selector: "accent" },
-    { tagName: "image", selector: "icon" },
-    { tagName: "text", selector: "label" },
-    { tagName: "text", selector: "kind" },
-    { tagName: "text", selector: "badge" },
-    { tagName: "text", selector: "drops" },
-    { tagName: "text", selector: "fault" },
-  ],
+  view: "ml-component-view",
+  markup: COMPONENT_MARKUP,
   attrs: {
-    body: { refWidth: "100%", refHeight: "100%", rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", strokeWidth: 1 },
-    accent: { width: 5, refHeight: "100%", rx: 2, ry: 2, fill: "#2563eb" },
-    icon: { x: 14, y: 14, width: 28, height: 28 },
     // A name wraps onto a second line (15 px below the first) before it is cut short.
     label: {
-      refX: 52, refY: LABEL_Y.withKind, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 13, fontWeight: 600,
-      fill: "#0f172a", fontFamily: "system-ui, sans-serif", lineHeight: 15,
-      textWrap: { width: NODE_WIDTH - 62, height: 32, ellipsis: "…" },
+      textVerticalAnchor: "middle", lineHeight: 15,
+      textWrap: { width: TEXT_WIDTH, lines: 2, font: `600 13px ${FONT}`, ellipsis: "…" },
     },
-    kind: {
-      refX: 52, refY: 45, textAnchor: "start", textVerticalAnchor: "middle", fontSize: 11, fill: "#64748b",
-      fontFamily: "system-ui, sans-serif",
-      textWrap: { width: NODE_WIDTH - 62, height: 16, ellipsis: "…" },
-    },
-    // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
-    outline: {
-      x: -6, y: -6, refWidth: "100%", refWidth2: 12, refHeight: "100%", refHeight2: 12, rx: 12, ry: 12,
-      fill: "none", stroke: "#b91c1c", strokeWidth: 3, strokeDasharray: "7 4", display: "none", pointerEvents: "none",
-    },
-    // Anchored by their edge nearest the box, so a badge enlarged at a low zoom (overlay.js) grows away from it.
-    badge: {
-      refX: "100%", refY: -3, textAnchor: "end", textVerticalAnchor: "bottom", fontSize: 11, fontWeight: 600,
-      fontFamily: "system-ui, sans-serif", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
-    },
-    drops: {
-      refX: "100%", refY: "100%", refY2: 3, textAnchor: "end", textVerticalAnchor: "top", fontSize: 11, fontWeight: 700,
-      fontFamily: "system-ui, sans-serif", fill: "#b91c1c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
-    },
-    // A fault active at the moment the run's timeline is played back (see playback.js).
-    fault: {
-      refX: 0, refY: "100%", refY2: 3, textAnchor: "start", textVerticalAnchor: "top", fontSize: 11, fontWeight: 700,
-      fontFamily: "system-ui, sans-serif", fill: "#c2410c", stroke: "#ffffff", strokeWidth: 3, paintOrder: "stroke", display: "none",
-    },
+    kind: { textVerticalAnchor: "middle", textWrap: { width: TEXT_WIDTH, lines: 1, font: `400 11px ${FONT}`, ellipsis: "…" } },
+    badge: { textVerticalAnchor: "bottom" },
+    drops: { textVerticalAnchor: "top" },
+    fault: { textVerticalAnchor: "top" },
   },
   ports: {
     groups: {
-      right: { position: "right", ...PORT },
-      left: { position: "left", ...PORT },
+      right: { position: "right", markup: PORT_MARKUP },
+      left: { position: "left", markup: PORT_MARKUP },
     },
     items: [{ id: "in", group: "left" }, { id: "out", group: "right" }],
   },
@@ -149,7 +177,8 @@ export class MinimapNodeView extends NodeView {
   }
 
   update() {
-    super.update({ body: { refWidth: "100%", refHeight: "100%", rx: 6, fill: this.cell.attr("accent/fill") || "#94a3b8" } });
+    const { width, height } = this.cell.getSize(); // not refWidth: that measures each box's transform
+    super.update({ body: { width, height, rx: 6, fill: this.cell.attr("accent/fill") || "#94a3b8" } });
   }
 }
 
@@ -221,7 +250,7 @@ export function nodeData(node) {
 export function labelAttrs(text, kind) {
   const same = (text || "").trim().toLowerCase() === kind.title.toLowerCase();
   return {
-    label: { text, refY: same ? LABEL_Y.alone : LABEL_Y.withKind },
+    label: { text, transform: textAt(TEXT_X, same ? LABEL_Y.alone : LABEL_Y.withKind) },
     kind: { text: kind.title, display: same ? "none" : null },
   };
 }
