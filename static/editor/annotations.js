@@ -434,7 +434,9 @@ function installHand(wrap, editor, onChange) {
   let space = false;
   let drag = null;
   const sync = () => {
-    wrap.dataset.hand = tool || space ? (drag ? "grabbing" : "on") : "";
+    const hand = tool || space ? (drag ? "grabbing" : "on") : "";
+    // Set only when it changes: any write restyles every element on the canvas (whiteboard.css).
+    if ((wrap.dataset.hand ?? "") !== hand) wrap.dataset.hand = hand;
     onChange(tool);
   };
   canvas.addEventListener("pointerdown", (event) => {
