@@ -123,6 +123,11 @@ const COMPONENT_MARKUP = [
   { tagName: "text", selector: "fault", attrs: { ...BADGE_TEXT, transform: textAt(0, NODE_HEIGHT + 3), "text-anchor": "start", "font-weight": 700, fill: "#c2410c" } },
 ];
 
+// The run results' badges: drawn the first time a run (or its playback) shows one on the box, so a
+// board not run yet has three fewer elements per box to build, style and lay out.
+const BADGES = ["badge", "drops", "fault"];
+const shows = (attrs) => BADGES.some((name) => attrs?.[name] && "display" in attrs[name] && attrs[name].display !== "none");
+
 /**
  * A component box: its markup parsed once and cloned for each box (parsing it for every box
  * created each element and set each attribute one by one).
@@ -138,7 +143,26 @@ class ComponentView extends NodeView {
     const fragment = template.fragment.cloneNode(true);
     const elements = [...fragment.childNodes];
     this.selectors = Object.fromEntries(COMPONENT_MARKUP.map(({ selector }, index) => [selector, elements[index]]));
+    this.hiddenBadges = null;
+    if (!shows(this.cell.getAttrs())) {
+      this.hiddenBadges = BADGES.map((name) => this.selectors[name]);
+      for (const name of BADGES) {
+        this.selectors[name].remove();
+        delete this.selectors[name];
+      }
+    }
     this.container.appendChild(fragment);
+  }
+
+  update(partialAttrs) {
+    if (this.hiddenBadges && shows(partialAttrs ?? this.cell.getAttrs())) {
+      this.selectors.kind.after(...this.hiddenBadges);
+      BADGES.forEach((name, index) => {
+        this.selectors[name] = this.hiddenBadges[index];
+      });
+      this.hiddenBadges = null;
+    }
+    super.update(partialAttrs);
   }
 }
 const COMPONENT_JSON = JSON.stringify(COMPONENT_MARKUP);
