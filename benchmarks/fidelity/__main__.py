@@ -71,6 +71,9 @@ def parser() -> argparse.ArgumentParser:
                         "generator always runs as real-time")
     p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
     p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
+    p.add_argument("--no-after-calls", action="store_true",
+                   help="simulate the gateway with all of its work before its calls (the boards before "
+                        "after_calls_share), for a before/after comparison")
     p.add_argument("--resimulate", action="store_true",
                    help="measure nothing: calibrate and simulate again from the measurements a previous run "
                         "left in <out>/measured.pickle (to change the boards without re-measuring)")
@@ -167,6 +170,7 @@ class Run:
     cal: calibrate.Calibration = field(default_factory=calibrate.Calibration)
     command: list[str] = field(default_factory=lambda: sys.argv[1:])  # the measuring run's options
     load_end: float | None = None  # the load average once the measurements were done
+    no_after_calls: bool = False  # this invocation's --no-after-calls (not the measuring run's)
 
     @property
     def rows(self) -> list[report.Row]:
@@ -246,7 +250,7 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
         for name in variants:
             variant = next(v for v in VARIANTS if v.name == name)
             doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
-                           requests=args.sim_requests, warmup_fraction=0.1)
+                           requests=args.sim_requests, warmup_fraction=0.1, after_calls=not run.no_after_calls)
             if variant.diagnostic:
                 predict_ms = row.level.predict_ms
             elif variant.name == "samples":
@@ -290,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(run, wanted, loads)
         run.load_end = load_average()
         _save_measured(run, started, load_start)
+    run.no_after_calls = args.no_after_calls
     run.cal = calibrate_from(run.measured, run.args.model, run.args.max_batch)
     for measured in run.measured:
         simulate_rows(run, measured, variants)
@@ -383,6 +388,7 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         "",
         f"Command: `{' '.join(['benchmarks/fidelity/run', *run.command])}`"
         + (" (simulated again by `--resimulate`)" if "--resimulate" in sys.argv[1:] else "")
+        + (" (`--no-after-calls`: the gateway's work all before its calls)" if run.no_after_calls else "")
         + f"; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
         f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",
