@@ -105,6 +105,11 @@ FANOUT = Field("fanout", ENUM, "sequential",
                "How the node calls its outgoing sync edges: one after another in edge order, "
                "or all at once waiting for the slowest.", choices=FANOUT_MODES)
 
+AFTER_CALLS = Field("after_calls_share", NUMBER, 0.0,
+                    "Share of the service time done after the node's sync calls return (reading their answers, "
+                    "writing its reply); that part queues for a server again, behind the work waiting then. "
+                    "0: all of it before the calls.", unit="fraction", minimum=0, maximum=1)
+
 
 def hit_rate(default: float) -> Field:
     return Field("hit_rate", NUMBER, default,
@@ -185,4 +190,4 @@ AUTOSCALING = Field(
 def serving(replica_count: int, slots: int, machine: str, service: dict[str, Any], *extra: Field) -> tuple[Field, ...]:
     """The fields every request-path component has, then the kind's own, then its resilience settings."""
     return (replicas(replica_count), concurrency(slots), instance(machine), service_time(service),
-            QUEUE_LIMIT, TIMEOUT, FANOUT, *extra, RATE_LIMIT, AUTOSCALING)
+            QUEUE_LIMIT, TIMEOUT, FANOUT, AFTER_CALLS, *extra, RATE_LIMIT, AUTOSCALING)

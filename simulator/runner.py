@@ -131,6 +131,11 @@ def event_only_features(document: dict[str, Any]) -> list[str]:
     for name in ("rate_limit", "autoscaling"):
         if any(node["config"].get(name) is not None for node in document["nodes"]):
             found.append(name)
+    # Work after a node's calls queues behind work that arrived later, so its queue is no longer fed in
+    # arrival order from the nodes before it (a leaf makes no calls: its share changes nothing).
+    callers = {edge["source"] for edge in document["edges"] if edge["mode"] == "sync"}
+    if any(node["config"].get("after_calls_share") and node["id"] in callers for node in document["nodes"]):
+        found.append("after_calls_share")
     return found
 
 

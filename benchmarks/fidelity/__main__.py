@@ -2,7 +2,9 @@
 
 For each configuration (FIFO or batching model server, alone or behind the gateway) the model's
 catalog profile is measured, the stack started, its capacity measured with a short closed loop,
-then open-loop Poisson levels are sent at shares of that capacity. The closed loops of the FIFO
+then open-loop Poisson levels are sent at shares of a capacity: by default, for a FIFO model
+server (alone or behind the gateway), the open-loop one from its very-low-load level
+(`open_loop_capacity`), else the closed loop's. The closed loops of the FIFO
 and batching servers alone, a level at very low load on the FIFO server alone and on the first
 gateway stack calibrate the parts' times and hops (`calibrate.py`). A second, validation model
 then runs the same configurations with that calibration unchanged. Every level is simulated
@@ -61,6 +63,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-batch", type=int, default=8)
     p.add_argument("--delay-ms", type=float, default=2.0)
     p.add_argument("--capacity-s", type=float, default=5.0, help="closed-loop seconds for the capacity")
+    p.add_argument("--capacity", choices=("open", "closed"), default="open",
+                   help="what the load shares are of: for a FIFO model server, open: 1 / (its predict at very "
+                        "low load + its own work between two predicts), the lower of that and the closed loop's; "
+                        "closed: the closed loop's throughput (which ran predict 25-40%% faster here, never "
+                        "idle). A batching stack always uses its closed loop's")
     p.add_argument("--seeds", type=int, default=5, help="simulator seeds per level (1..N)")
     p.add_argument("--sim-requests", type=int, default=40_000, help="simulated requests per seed")
     p.add_argument("--profile", choices=("measure", "reference"), default="measure",
@@ -71,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
                         "generator always runs as real-time")
     p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
     p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
+    p.add_argument("--no-after-calls", action="store_true",
+                   help="simulate the gateway with all of its work before its calls (the boards before "
+                        "after_calls_share), for a before/after comparison")
     p.add_argument("--resimulate", action="store_true",
                    help="measure nothing: calibrate and simulate again from the measurements a previous run "
                         "left in <out>/measured.pickle (to change the boards without re-measuring)")
@@ -157,6 +167,8 @@ class Measured:
     rows: list[report.Row] = field(default_factory=list)
     clean: bool = False
     processes: list[dict] = field(default_factory=list)
+    capacity_rps: float | None = None  # what the load shares were of (None: the closed loop's, older runs)
+    capacity_source: str = "closed loop"
 
 
 @dataclass
@@ -167,6 +179,7 @@ class Run:
     cal: calibrate.Calibration = field(default_factory=calibrate.Calibration)
     command: list[str] = field(default_factory=lambda: sys.argv[1:])  # the measuring run's options
     load_end: float | None = None  # the load average once the measurements were done
+    no_after_calls: bool = False  # this invocation's --no-after-calls (not the measuring run's)
 
     @property
     def rows(self) -> list[report.Row]:
@@ -206,6 +219,17 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
             done.low = run_level(stack, bodies, workdir, rps=args.calibration_load * capacity,
                                  requests=args.calibration_requests, seed=100,
                                  warmup=args.calibration_requests // 10)
+        if args.capacity == "open" and config.max_batch == 1:
+            low = done.low or next((m.low for m in run.measured if m.config.model == config.model
+                                    and m.config.name == "fifo" and m.low is not None), None)
+            if low is not None:
+                opened = open_loop_capacity(low, done.saturated if done.low is not None else
+                                            next(m.saturated for m in run.measured if m.low is low))
+                if opened < capacity:
+                    capacity = opened
+                    done.capacity_source = "open loop"
+                print(f"  open-loop capacity {opened:.0f} req/s; levels of {capacity:.0f}", file=sys.stderr)
+        done.capacity_rps = capacity
         for k, load in enumerate(loads):
             level = run_level(stack, bodies, workdir, rps=load * capacity, requests=args.requests, seed=1 + k,
                               warmup=args.requests // 10)
@@ -217,6 +241,15 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
     if not stack.stopped_cleanly:
         print(f"  not stopped cleanly: {', '.join(stack.leftovers)}", file=sys.stderr)
     return done
+
+
+def open_loop_capacity(low: Level, saturated: Level) -> float:
+    """A FIFO model server's capacity with idle moments between requests: 1 / (its mean predict at very
+    low load, throttle stalls left out, + its own work between two back-to-back predicts in the
+    closed loop). The closed loop's throughput itself is higher, since predict ran faster there."""
+    predict = float(np.mean(calibrate.without_stalls(low.predict_ms[1])))
+    between = calibrate.trimmed_mean(saturated.full_gaps_ms) if len(saturated.full_gaps_ms) else 0.0
+    return 1000.0 / (predict + between)
 
 
 def calibrate_from(measured: list[Measured], model: str, max_batch: int) -> calibrate.Calibration:
@@ -246,7 +279,7 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
         for name in variants:
             variant = next(v for v in VARIANTS if v.name == name)
             doc = document(row.config, variant, run.cal, model=row.config.model, rps=row.level.rps,
-                           requests=args.sim_requests, warmup_fraction=0.1)
+                           requests=args.sim_requests, warmup_fraction=0.1, after_calls=not run.no_after_calls)
             if variant.diagnostic:
                 predict_ms = row.level.predict_ms
             elif variant.name == "samples":
@@ -290,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(run, wanted, loads)
         run.load_end = load_average()
         _save_measured(run, started, load_start)
+    run.no_after_calls = args.no_after_calls
     run.cal = calibrate_from(run.measured, run.args.model, run.args.max_batch)
     for measured in run.measured:
         simulate_rows(run, measured, variants)
@@ -351,6 +385,7 @@ def write_outputs(run: Run, variants: tuple[str, ...], started: datetime, load_s
         "calibration": run.cal.to_dict(),
         "configurations": [{
             "model": m.config.model, "configuration": m.config.name, "capacity_rps": m.saturated.rps,
+            "level_capacity_rps": m.capacity_rps or m.saturated.rps, "capacity_source": m.capacity_source,
             "stopped_cleanly": m.clean, "processes": m.processes, "profile": _profile_summary(m.profile),
             "saturated": report.level_json(m.saturated)} for m in run.measured],
         "levels": report.summary_json(run.rows)}, indent=1), encoding="utf-8")
@@ -372,7 +407,9 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         f"{p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average {p['load_average_1m']}, "
         f"{p['throttle_stalls_removed']} throttle stalls removed)"
         for m, p in ((m, _profile_summary(m.profile)) for m in run.measured))
-    capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s" for m in run.measured)
+    capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s"
+                           + (f" (levels of the open loop's {m.capacity_rps:.0f})" if m.capacity_source == "open loop"
+                              else "") for m in run.measured)
     calibration = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in run.cal.to_dict().items())
     diagnostics = tuple(v for v in variants if next(x for x in VARIANTS if x.name == v).diagnostic)
     predictions = tuple(v for v in variants if v not in diagnostics)
@@ -383,6 +420,7 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         "",
         f"Command: `{' '.join(['benchmarks/fidelity/run', *run.command])}`"
         + (" (simulated again by `--resimulate`)" if "--resimulate" in sys.argv[1:] else "")
+        + (" (`--no-after-calls`: the gateway's work all before its calls)" if run.no_after_calls else "")
         + f"; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
         f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",

@@ -97,8 +97,9 @@ def _constant(ms: float) -> dict[str, Any]:
 
 
 def document(config: Configuration, variant: Variant, cal: Calibration, *, model: str, rps: float,
-             requests: int, warmup_fraction: float) -> dict[str, Any]:
-    """The board of `config` under `variant` at `rps`, bounded by `requests` with a warm-up share."""
+             requests: int, warmup_fraction: float, after_calls: bool = True) -> dict[str, Any]:
+    """The board of `config` under `variant` at `rps`, bounded by `requests` with a warm-up share;
+    `after_calls` False leaves the gateway's work after its calls out (all of it before them)."""
     server: dict[str, Any] = {"replicas": 1, "concurrency": 1, "instance": INSTANCE,
                               "max_batch_size": config.max_batch, "max_batch_delay_ms": config.delay_ms}
     server["model"] = model
@@ -111,8 +112,11 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     edges = []
     if config.gateway:
         client_hop, feature_hop, model_hop = cal.gateway_hops_ms(variant.name)
+        gateway = {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.gateway_ms)}
+        if after_calls and cal.after_calls_share > 0:
+            gateway["after_calls_share"] = round(cal.after_calls_share, 4)
         nodes += [
-            _node("gateway", "gateway", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.gateway_ms)}, 160),
+            _node("gateway", "gateway", gateway, 160),
             _node("features", "feature_store", {"replicas": 1, "concurrency": 1,
                                                 "service_time": _constant(cal.redis_ms)}, 320),
             _node("log", "logging", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.redis_ms)}, 320),

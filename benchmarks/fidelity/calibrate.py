@@ -30,6 +30,14 @@ with the first model's calibration unchanged.
   each request wakes it four times), and the busy figure is the one that decides where its queue
   grows. The first gateway stack's very-low-load level gives the feature read's round trip and
   the hops in front of and behind the gateway.
+- The gateway's work after its calls (`after_calls_share`): core 0 also works for a request after
+  the model server answers (the gateway reads the answer and writes its reply, the generator
+  reads it, the log append goes to Redis), and that work queues behind whatever core 0 has to do
+  then. The share is that side's part of core 0's time per request at very low load, from the
+  stamped parts: the client and model hops are round trips (out and back, taken as half each way),
+  the feature read is all before the model call, so share = (client hop + model hop) / 2 over
+  (client hop + feature read + model hop). An estimate: the stamps time the gateway's handler
+  from its start to its reply, and the legs of a round trip are not stamped apart.
 
 A hop's latency is what a request spends outside every server's busy time: at very low load the
 median of (latency - queueing - predict) less the parts the board charges as service. So at very
@@ -63,6 +71,7 @@ class Calibration:
     feature_hop_ms: float = 0.0  # the feature read outside Redis's own time
     model_hop_ms: float = 0.0  # gateway -> model server -> gateway outside the model server's handler
     gateway_fixed_ms: float = 0.0  # behind the gateway: median per-request time outside queueing and predict
+    after_calls_share: float = 0.0  # the gateway node's service share done after its calls return
 
     def charged_overhead_ms(self, variant: str) -> float:
         """The model server's own work outside predict that a variant charges as service, for one request."""
@@ -160,7 +169,16 @@ def with_gateway_busy(cal: Calibration, saturated: Level) -> Calibration:
 def with_gateway_hops(cal: Calibration, low: Level) -> Calibration:
     """The hops around the gateway, from a gateway stack at very low load (after with_gateway_busy)."""
     parts = low.parts_ms
-    return replace(cal, client_hop_ms=float(np.median(parts["client_hops"])),
-                   feature_hop_ms=max(0.0, float(np.median(parts["gateway_feature_read"])) - cal.redis_ms),
-                   model_hop_ms=float(np.median(parts["gateway_to_model_and_back"] + parts["gateway_other"])),
-                   gateway_fixed_ms=_fixed_ms(low))
+    client_hop = float(np.median(parts["client_hops"]))
+    feature_read = float(np.median(parts["gateway_feature_read"]))
+    model_hop = float(np.median(parts["gateway_to_model_and_back"] + parts["gateway_other"]))
+    return replace(cal, client_hop_ms=client_hop, feature_hop_ms=max(0.0, feature_read - cal.redis_ms),
+                   model_hop_ms=model_hop, gateway_fixed_ms=_fixed_ms(low),
+                   after_calls_share=after_calls_share(client_hop, feature_read, model_hop))
+
+
+def after_calls_share(client_hop_ms: float, feature_read_ms: float, model_hop_ms: float) -> float:
+    """The share of core 0's time per request that comes after the model server answers: the way
+    back of the two round trips around it (the module's docstring says why and what it leaves out)."""
+    total = client_hop_ms + feature_read_ms + model_hop_ms
+    return (client_hop_ms + model_hop_ms) / 2 / total if total > 0 else 0.0

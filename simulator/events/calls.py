@@ -22,13 +22,13 @@ from simulator.events.layout import (
     EF_TIMEOUT, ES_CB_STATE, ES_PARTITION, ES_PROBE_CALL, ES_PROBE_GEN, ESF_ADDED, ESF_OPEN_UNTIL, ET_ATTEMPTS,
     ET_BUDGET_DENIED, ET_CALLS, ET_FAILS, ET_LOST_COPIES, ET_RETRIES, ET_SUCCESSES, ET_TRANSITIONS, EV_ARRIVE,
     EV_CALL_TIMEOUT, EV_RETRY, EV_UNREACHABLE, F_CALL, F_CALLGEN, F_FLAGS, F_FREE, F_GEN, F_NEXT, F_PENDING, F_POS,
-    F_REQ, F_STATE, FL_DEGRADED, FL_FALLBACK, FS_CALLING, FS_WIRE, FTF_AT, FTF_END, FTF_RECOVERY, G_CFREE,
+    F_REQ, F_STATE, FF_AFTER, FL_AFTER, FL_DEGRADED, FL_FALLBACK, FS_CALLING, FS_WIRE, FTF_AT, FTF_END, FTF_RECOVERY, G_CFREE,
     G_CUSED, G_FFREE, G_FUSED, G_NOTE_HEAD, G_NOTE_TAIL, G_NTRANS, GF_HI, GF_LO, KIND_SHIFT, N_FLUSH0,
     N_NFLUSH, N_PARALLEL, NF_HIT, NOTE_ATTEMPT_FAILED, NOTE_CHILD_DONE, NOTE_FAIL, NOTE_SUCCEED, NT_A, NT_B,
     NT_C, NT_FLAGS, NT_KIND, NT_REASON, P_ASYNC0, P_ASYNC_ROOT, P_CALL0, P_EDGE, P_HIT, P_HITU, P_NASYNC,
     P_NCALL, P_NODE, P_NSYNC, P_PARENT, PF_LATENCY, POS_SHIFT, W_A, W_B, W_ID, WINDOW_BUCKETS,
 )
-from simulator.events.nodes import release_frame
+from simulator.events.nodes import enqueue_after, release_frame
 from simulator.events.rng import uniform
 from simulator.events.jit import compiled, inlined
 from simulator.reasons import CIRCUIT_OPEN, COMPLETED, IN_FLIGHT, UNREACHABLE
@@ -57,6 +57,7 @@ def new_frame(s, req, pos, call, call_gen):  # pragma: no cover - compiled
     s.G[G_FUSED] += 1
     s.FI[f, F_REQ], s.FI[f, F_POS], s.FI[f, F_STATE] = req, pos, FS_WIRE
     s.FI[f, F_CALL], s.FI[f, F_CALLGEN], s.FI[f, F_FLAGS] = call, call_gen, 0
+    s.FF[f, FF_AFTER] = 0.0
     return f
 
 
@@ -263,7 +264,10 @@ def frame_served(s, f, now):  # pragma: no cover - compiled
         if row >= 0:
             hit = s.HU[row, FI[f, F_REQ]] < hit_rate_at(s, PI[pos, P_NODE], now)
     if nsync == 0 or hit:
-        note(s, NOTE_SUCCEED, f, FI[f, F_GEN], 0, 0, 0)
+        if s.FF[f, FF_AFTER] > 0.0:  # a hit makes no calls: its after part is queued at once
+            enqueue_after(s, PI[pos, P_NODE], f, now)
+        else:
+            note(s, NOTE_SUCCEED, f, FI[f, F_GEN], 0, 0, 0)
         return
     FI[f, F_STATE] = FS_CALLING
     first = PI[pos, P_CALL0]
@@ -316,6 +320,21 @@ def _settle_frame(s, f, reason, now):  # pragma: no cover - compiled
             else:
                 note(s, NOTE_ATTEMPT_FAILED, c, gen, 0, reason, 0)
     release_frame(s, f)
+
+
+@inlined
+def _answer(s, f, reason, now):  # pragma: no cover - compiled
+    """f's calls are over: it answers (or fails), or, with work left after its calls, queues that first."""
+    if reason == COMPLETED and s.FF[f, FF_AFTER] > 0.0 and not s.FI[f, F_FLAGS] & FL_AFTER:
+        enqueue_after(s, s.PI[s.FI[f, F_POS], P_NODE], f, now)
+    else:
+        _settle_frame(s, f, reason, now)
+
+
+@compiled
+def after_served(s, f):  # pragma: no cover - compiled
+    """f's after-calls part has ended: it answers, settled with the event's other notes."""
+    note(s, NOTE_SUCCEED, f, s.FI[f, F_GEN], 0, 0, 0)
 
 
 @inlined
@@ -378,10 +397,10 @@ def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
             if ok:
                 s.FI[f, F_PENDING] -= 1
                 if s.FI[f, F_PENDING] == 0:
-                    _settle_frame(s, f, COMPLETED, now)
+                    _answer(s, f, COMPLETED, now)
                 return
         elif ok:
-            _settle_frame(s, f, COMPLETED, now)
+            _answer(s, f, COMPLETED, now)
             return
         nxt = _next_call(s, pos, ci if fallback else s.PI[pos, P_CALL0] - 1, True)
         if nxt < 0:
@@ -393,7 +412,7 @@ def _child_done(s, f, ci, reason, degraded, now):  # pragma: no cover - compiled
         return
     nxt = _next_call(s, pos, ci, not ok)
     if nxt < 0:
-        _settle_frame(s, f, reason, now)
+        _answer(s, f, reason, now)
     else:
         s.FI[f, F_NEXT] = nxt
         issue_call(s, f, nxt, now)

@@ -16,9 +16,11 @@ KIND_SHIFT, POS_SHIFT = 38, 25  # key = kind << 38 | position << 25 | request (f
 # Frames: one visit of a call-tree position by one attempt of one request.
 F_REQ, F_POS, F_STATE, F_CALL, F_CALLGEN, F_GEN, F_QPREV, F_QNEXT, F_JNEXT, F_JOB, F_NEXT, F_PENDING, F_FLAGS, \
     F_FREE = range(14)
-FF_ARRIVAL, FF_LEFT = range(2)
+# FF_ARRIVAL and FF_LEFT: when the visit (or, in its after part, the after part) joined and left the queue;
+# FF_AFTER: the visit's work after its calls return, kept from its service draw until it is queued.
+FF_ARRIVAL, FF_LEFT, FF_AFTER = range(3)
 FS_FREE, FS_WIRE, FS_WAITING, FS_SERVICE, FS_CALLING = range(5)
-FL_DEGRADED, FL_FALLBACK = 1, 2
+FL_DEGRADED, FL_FALLBACK, FL_AFTER = 1, 2, 4  # FL_AFTER: the frame is in its after-calls part
 
 # Calls: a frame calling one of its children, over one or more attempts.
 C_PARENT, C_PGEN, C_CI, C_ATTEMPT, C_FRAME, C_FGEN, C_GEN, C_STATE, C_FREE = range(9)
@@ -37,7 +39,7 @@ CC_POS, CC_FALLBACK = range(2)
 N_SOURCE, N_CONC, N_REPLICAS, N_QLIMIT, N_BATCH, N_PARALLEL, N_RL, N_AS, N_AS_MIN, N_AS_MAX, N_AS_METRIC, \
     N_BSLOT, N_FLUSH0, N_NFLUSH, N_LLM = range(15)  # N_LLM: the node's row in the LLM tables, or -1
 NF_TIMEOUT, NF_DELAY, NF_HIT, NF_RL_RATE, NF_RL_BURST, NF_AS_TARGET, NF_AS_EVAL, NF_AS_UPCD, NF_AS_DOWNCD, \
-    NF_AS_PROV = range(10)
+    NF_AS_PROV, NF_AFTER = range(11)  # NF_AFTER: the share of a visit's service done after its calls return
 S_TOTAL, S_BUSY, S_WAITING, S_QHEAD, S_QTAIL, S_JHEAD, S_DOWN, S_OUTAGE, S_SLOWN, S_ERRN, S_ACTIVE, S_PENDING, \
     S_DIRTY, S_CANCEL, S_CANCEL_REASON, S_DRAIN = range(16)
 SF_WAKE_AT, SF_SLOW, SF_ERRKEEP, SF_TOKENS, SF_RL_LAST, SF_LAST_UP, SF_LAST_DOWN, SF_AREA_T, SF_BUSY_AREA, \

@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 
 from simulator.events import heap
-from simulator.events.calls import attempt_timed_out, drain_notes, fail_frame, frame_served, new_frame, retry_due
+from simulator.events.calls import after_served, attempt_timed_out, drain_notes, fail_frame, frame_served, new_frame, \
+    retry_due
 from simulator.events.layout import (
     DONE, EV_ARRIVE, EV_AUTOSCALE, EV_CALL_TIMEOUT, EV_END, EV_EXPIRE, EV_FAULT, EV_LLM_STEP, EV_PROVISION, EV_RETRY,
-    EV_UNREACHABLE, EV_WAKE, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FS_WAITING, FT_ACTIVE,
+    EV_UNREACHABLE, EV_WAKE, F_FLAGS, F_GEN, F_JNEXT, F_POS, F_STATE, FF_ARRIVAL, FF_LEFT, FL_AFTER, FS_WAITING, FT_ACTIVE,
     FT_CACHE_FLUSH, FT_ERROR_RATE, FT_LATENCY_SPIKE, FT_OUTAGE, FT_PARTITION, FT_REPLICAS_DOWN, FT_SLOWDOWN,
     FT_TARGET, FT_TYPE, FTF_AT, FTF_END, FTF_PARAM, G_CUSED, G_DIRTY_TOP, G_EVENTS, G_FUSED, G_HSIZE, G_JUSED, G_NFIG, G_NOTE_TAIL, G_NOWN, G_SUSED, G_NEXT_ARRIVAL,
     G_NWAITS, GF_HI, GF_NOW, GROW, J_FIRST, J_GEN, J_NODE, KIND_SHIFT, METRIC_UTILIZATION, N_AS, N_AS_MAX,
@@ -30,8 +31,8 @@ from simulator.events.llm import arrive as llm_arrive
 from simulator.events.llm import drain_one as llm_drain_one
 from simulator.events.llm import step_end as llm_step_end
 from simulator.events.nodes import (
-    DID_WORK, NO_WORK, areas, dispatch_one, enqueue, job_done, mark_dirty, record_replicas, release_job,
-    set_capacity, unlink, visit_settled,
+    DID_WORK, NO_WORK, after_settled, areas, dispatch_one, enqueue, job_done, mark_dirty, record_replicas,
+    release_job, set_capacity, unlink, visit_failed, visit_settled,
 )
 from simulator.events.rng import uniform
 from simulator.events.jit import compiled, inlined
@@ -98,10 +99,16 @@ def _end(s, j, gen, now):  # pragma: no cover - compiled
         return  # cancelled by a fault
     node = JI[j, J_NODE]
     job_done(s, j, now)
+    f = JI[j, J_FIRST]
+    if s.FI[f, F_FLAGS] & FL_AFTER:  # a visit's after-calls part (alone in its job): the visit answers
+        after_settled(s, node, f)
+        after_served(s, f)
+        release_job(s, j)
+        _dispatch(s, node, now)
+        return
     erring = s.NSI[node, S_ERRN] > 0
     rate = 1.0 - s.NSF[node, SF_ERRKEEP]
     errors_row = s.EI.shape[0] + node
-    f = JI[j, J_FIRST]
     while f >= 0:
         nxt = s.FI[f, F_JNEXT]
         if erring and uniform(s.RNG, errors_row) < rate:
@@ -117,8 +124,8 @@ def _end(s, j, gen, now):  # pragma: no cover - compiled
 
 @compiled
 def _expire(s, f, gen, now):  # pragma: no cover - compiled
-    if s.FI[f, F_GEN] != gen or s.FI[f, F_STATE] != FS_WAITING:
-        return
+    if s.FI[f, F_GEN] != gen or s.FI[f, F_STATE] != FS_WAITING or s.FI[f, F_FLAGS] & FL_AFTER:
+        return  # an after part is the visit going on, not a wait for its start
     node = s.PI[s.FI[f, F_POS], P_NODE]
     unlink(s, node, f, now)
     visit_settled(s, node, s.FF[f, FF_ARRIVAL], now, now, TIMEOUT)
@@ -138,7 +145,7 @@ def _node_work(s, node, now):  # pragma: no cover - compiled
         f = s.JI[j, J_FIRST]
         while f >= 0:
             nxt = s.FI[f, F_JNEXT]
-            visit_settled(s, node, s.FF[f, FF_ARRIVAL], s.FF[f, FF_LEFT], now, reason)
+            visit_failed(s, node, f, s.FF[f, FF_LEFT], now, reason)
             fail_frame(s, f, reason)
             f = nxt
         release_job(s, j)
@@ -153,7 +160,7 @@ def _node_work(s, node, now):  # pragma: no cover - compiled
         if s.NSI[node, S_WAITING] > 0:
             f = s.NSI[node, S_QHEAD]
             unlink(s, node, f, now)
-            visit_settled(s, node, s.FF[f, FF_ARRIVAL], now, now, s.NSI[node, S_DRAIN])
+            visit_failed(s, node, f, now, now, s.NSI[node, S_DRAIN])
             fail_frame(s, f, s.NSI[node, S_DRAIN])
             return DID_WORK
         s.NSI[node, S_DRAIN] = 0

@@ -8,10 +8,10 @@ import numpy as np
 
 from simulator.events import heap
 from simulator.events.layout import (
-    EV_END, EV_EXPIRE, EV_WAKE, F_FREE, F_GEN, F_JNEXT, F_JOB, F_POS, F_QNEXT, F_QPREV, F_STATE, FF_ARRIVAL,
-    FF_LEFT, FS_FREE, FS_SERVICE, FS_WAITING, G_DIRTY_TOP, G_FFREE, G_FUSED, G_JFREE, G_JUSED, G_NEED_A, G_NEED_B, G_NREPL, G_NWAITS, GF_BUCKET_MS,
+    EV_END, EV_EXPIRE, EV_WAKE, F_FLAGS, F_FREE, F_GEN, F_JNEXT, F_JOB, F_POS, F_QNEXT, F_QPREV, F_STATE, FF_AFTER,
+    FF_ARRIVAL, FF_LEFT, FL_AFTER, FS_FREE, FS_SERVICE, FS_WAITING, G_DIRTY_TOP, G_FFREE, G_FUSED, G_JFREE, G_JUSED, G_NEED_A, G_NEED_B, G_NREPL, G_NWAITS, GF_BUCKET_MS,
     GF_HI, GF_LO, J_FIRST, J_FREE, J_GEN, J_NEXT, J_NODE, J_PREV, J_SIZE, JF_END, JF_START, KIND_SHIFT,
-    N_AS, N_BATCH, N_BSLOT, N_CONC, NEED_BATCH, NEED_SERVICE, NF_DELAY, NF_TIMEOUT, P_NODE, S_ACTIVE, S_BUSY,
+    N_AS, N_BATCH, N_BSLOT, N_CONC, NEED_BATCH, NEED_SERVICE, NF_AFTER, NF_DELAY, NF_TIMEOUT, P_NODE, P_NSYNC, S_ACTIVE, S_BUSY,
     S_DIRTY, S_DOWN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_QTAIL, S_SLOWN, S_TOTAL, S_WAITING, SF_AREA_T,
     SF_BUSY_AREA, SF_CAP_AREA, SF_Q_AREA, SF_REPL_T, SF_SLOW, SF_WAKE_AT, T_BATCH_SUM, T_BATCHES, T_FAILS,
     T_FINISHED, T_OFFERED, T_SERVED, TF_BUSY, TF_QUEUE_AREA, TF_WAIT_SUM,
@@ -114,7 +114,8 @@ def set_capacity(s, node, now):  # pragma: no cover - compiled
 
 
 @inlined
-def enqueue(s, node, f, now):  # pragma: no cover - compiled
+def _link(s, node, f, now):  # pragma: no cover - compiled
+    """Put a frame at the tail of its node's queue."""
     areas(s, node, now)
     tail = s.NSI[node, S_QTAIL]
     s.FI[f, F_QPREV] = tail
@@ -126,9 +127,52 @@ def enqueue(s, node, f, now):  # pragma: no cover - compiled
     s.NSI[node, S_QTAIL] = f
     s.NSI[node, S_WAITING] += 1
     s.FI[f, F_STATE] = FS_WAITING
+
+
+@inlined
+def enqueue(s, node, f, now):  # pragma: no cover - compiled
+    _link(s, node, f, now)
     timeout = s.NF[node, NF_TIMEOUT]
     if timeout < math.inf:
         heap.push(s, now + timeout, EV_EXPIRE << KIND_SHIFT, f, s.FI[f, F_GEN])
+
+
+@compiled
+def enqueue_after(s, node, f, now):  # pragma: no cover - compiled
+    """Queue a visit's after-calls part at its node, behind the work already waiting there.
+
+    It is the same request going on, so the queue limit does not refuse it and the node's
+    timeout_ms (a wait for a server before the visit starts) does not apply to it.
+    """
+    s.FI[f, F_FLAGS] |= FL_AFTER
+    s.FF[f, FF_ARRIVAL] = now
+    _link(s, node, f, now)
+    mark_dirty(s, node)
+
+
+@compiled
+def after_settled(s, node, f):  # pragma: no cover - compiled
+    """Count an after part's wait in the node's queue area and wait sum (the visit itself was
+    counted when its first part ended)."""
+    joined, left = s.FF[f, FF_ARRIVAL], s.FF[f, FF_LEFT]
+    lo, hi = s.GF[GF_LO], s.GF[GF_HI]
+    s.NTF[node, TF_QUEUE_AREA] += _overlap(joined, left, lo, hi)
+    if lo <= joined <= hi:
+        s.NTF[node, TF_WAIT_SUM] += left - joined
+
+
+@compiled
+def visit_failed(s, node, f, left, now, reason):  # pragma: no cover - compiled
+    """A visit ends in failure at its node (a lost replica, an outage): counted once, even when it
+    fails in its after part, whose visit was already counted as served."""
+    if s.FI[f, F_FLAGS] & FL_AFTER:
+        after_settled(s, node, f)
+        joined = s.FF[f, FF_ARRIVAL]
+        if s.GF[GF_LO] <= joined and now <= s.GF[GF_HI]:
+            s.NTI[node, T_FAILS + reason] += 1
+        count_into(s.NB_ERR[node], s.GF[GF_LO], s.GF[GF_BUCKET_MS], now, 1.0)
+    else:
+        visit_settled(s, node, s.FF[f, FF_ARRIVAL], left, now, reason)
 
 
 @inlined
@@ -189,9 +233,17 @@ def dispatch_one(s, node, now):  # pragma: no cover - compiled
                 heap.push(s, deadline, EV_WAKE << KIND_SHIFT, node, 0)
             return NO_WORK
         size = min(max_batch, waiting)
-    duration = _take_sample(s, node, size)
-    if duration < 0.0:
-        return NEED_SERVICE if size == 1 else NEED_BATCH
+    if FI[head, F_FLAGS] & FL_AFTER:  # a visit's after-calls part (never batched): its time was drawn already
+        duration = s.FF[head, FF_AFTER]
+    else:
+        duration = _take_sample(s, node, size)
+        if duration < 0.0:
+            return NEED_SERVICE if size == 1 else NEED_BATCH
+        share = s.NF[node, NF_AFTER]
+        if share > 0.0 and size == 1 and s.PI[FI[head, F_POS], P_NSYNC] > 0:
+            after = share * duration  # done when its calls return, queued like any other work then
+            s.FF[head, FF_AFTER] = after
+            duration -= after
     if NSI[node, S_SLOWN] > 0:
         duration *= NSF[node, SF_SLOW]
     areas(s, node, now)

@@ -139,7 +139,7 @@ def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, 
     topo = inputs.topology
     ni = np.zeros((len(topo.nodes), 15), dtype=np.int64)
     ni[:, L.N_LLM] = -1
-    nf = np.zeros((len(topo.nodes), 10))
+    nf = np.zeros((len(topo.nodes), 11))
     slots: dict[int, int] = {}
     for spec, config in zip(topo.nodes, configs):
         i = spec.index
@@ -153,6 +153,7 @@ def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, 
         ni[i, L.N_PARALLEL] = spec.parallel
         nf[i, L.NF_TIMEOUT] = spec.timeout_ms
         nf[i, L.NF_HIT] = spec.hit_rate
+        nf[i, L.NF_AFTER] = float(config.get("after_calls_share") or 0.0)
         ni[i, L.N_BSLOT] = -1
         if spec.batch is not None:
             ni[i, L.N_BATCH] = spec.batch.max_size
@@ -315,7 +316,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
         EST=np.zeros((ei.shape[0], L.ET_FAILS + REASON_COUNT), dtype=np.int64), CBW=windows.copy(),
         RBW=windows.copy(), FTI=fti, FTF=ftf,
         FLUSH=np.array([i for _, listed in sorted(flushes.items()) for i in listed] or [0], dtype=np.int64),
-        FI=frames_i, FF=np.zeros((capacity, 2)), CI=calls_i, CF=np.zeros((capacity, 1)), JI=jobs_i,
+        FI=frames_i, FF=np.zeros((capacity, 3)), CI=calls_i, CF=np.zeros((capacity, 1)), JI=jobs_i,
         JF=np.zeros((capacity, 2)), HT=np.zeros(capacity), HK=np.zeros(capacity, dtype=np.int64),
         HPA=np.zeros(capacity, dtype=np.int64), HPB=np.zeros(capacity, dtype=np.int64),
         NWK=np.zeros(capacity, dtype=np.int64), NWA=np.zeros(capacity, dtype=np.int64),

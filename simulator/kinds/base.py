@@ -116,6 +116,12 @@ class ServingKind(Kind):
         """Share of visits answered without calling the sync children (0: every visit calls them)."""
         return 0.0
 
+    def check_config(self, config: dict[str, Any], path: str, out: Any) -> None:
+        # A batch's requests would each come back for their own after part, which no batcher models.
+        if config.get("after_calls_share") and int(config.get("max_batch_size") or 1) > 1:
+            out.add(f"{path}.after_calls_share", "must be 0 on a server that batches (max_batch_size above 1): "
+                                                 "the work after calls is modelled for one request at a time")
+
     def use_items(self, config: dict[str, Any], usage: Usage) -> list[tuple[str, float, str]]:
         """Use-based cost lines (what, usd, how) on top of the machines: storage, requests..."""
         return []

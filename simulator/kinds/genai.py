@@ -176,6 +176,7 @@ class EncoderKind(ServingKind):
         return ZERO
 
     def check_config(self, config: dict[str, Any], path: str, out: Collector) -> None:
+        super().check_config(config, path, out)
         if config.get("model_class"):
             _cost_or_error(config, path, out)
 

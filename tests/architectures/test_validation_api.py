@@ -91,6 +91,10 @@ BAD_DOCUMENTS = [
         "instance": "g6.xlarge", "tensor_parallel": 4}}), "nodes[4].config.tensor_parallel", "has 1 GPU(s)"),
     ("bad token count", lambda d: d["traffic"].update(prompt_tokens={"dist": "lognormal", "median": 500, "p99": 100}),
      "traffic.prompt_tokens.p99", "greater than median"),
+    ("after-calls share above 1", lambda d: d["nodes"][0]["config"].update(after_calls_share=1.5),
+     "nodes[0].config.after_calls_share", "0 to 1"),
+    ("after-calls share on a batching server", lambda d: d["nodes"][2]["config"].update(after_calls_share=0.3),
+     "nodes[2].config.after_calls_share", "server that batches"),
 ]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.fidelity.calibrate import Calibration
+from benchmarks.fidelity.boards import VARIANTS, Configuration, document
+from benchmarks.fidelity.calibrate import Calibration, after_calls_share
 from benchmarks.fidelity.stack import listening, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,19 @@ def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, s
             assert 0 < simulated["p50_ms"] <= simulated["p99_ms"]
             assert simulated["throughput_rps"] == pytest.approx(level["rps"], rel=0.1)
     assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0  # the batcher did batch
+
+
+def test_fifo_levels_are_shares_of_the_open_loop_capacity(quick_run: tuple[dict, str]) -> None:
+    results, _ = quick_run
+    stacks = {c["configuration"]: c for c in results["configurations"]}
+    level = next(level for level in results["levels"] if level["configuration"] == "fifo")
+    fifo = stacks["fifo"]
+    # Never above the closed loop's; the quick level is sent at half of it.
+    assert 0 < fifo["level_capacity_rps"] <= fifo["capacity_rps"]
+    assert level["rps"] == pytest.approx(0.5 * fifo["level_capacity_rps"], rel=0.02)
+    # A batching stack has no open-loop figure: its batch sizes depend on the load.
+    assert stacks["gw-batch"]["capacity_source"] == "closed loop"
+    assert stacks["gw-batch"]["level_capacity_rps"] == stacks["gw-batch"]["capacity_rps"]
 
 
 def test_gateway_logs_every_answered_request_to_the_stream(quick_run: tuple[dict, str]) -> None:
@@ -103,3 +117,17 @@ def test_gateway_hops_leave_the_low_load_median_to_the_charged_services() -> Non
     assert hops[0] / hops[2] == pytest.approx(0.8 / 1.5)
     # Services that already exceed the fixed time leave no hop, never a negative one.
     assert Calibration(gateway_ms=5.0, client_hop_ms=1.0, gateway_fixed_ms=3.0).gateway_hops_ms("profile") == (0.0, 0.0, 0.0)
+
+
+def test_gateway_after_calls_share_is_the_way_back_of_the_round_trips_around_the_model_call() -> None:
+    # Client hop and model hop are out and back; the feature read is all before the model call.
+    assert after_calls_share(0.8, 0.5, 1.5) == pytest.approx((0.8 + 1.5) / 2 / (0.8 + 0.5 + 1.5))
+    assert after_calls_share(0.0, 0.0, 0.0) == 0.0
+    cal = Calibration(gateway_ms=1.3, client_hop_ms=0.8, feature_hop_ms=0.5, model_hop_ms=1.5, gateway_fixed_ms=3.5,
+                      after_calls_share=0.41)
+    config = Configuration("gw-batch", "batching behind gateway", True, 8, 2.0, "ctr_gbdt")
+    boards = [document(config, VARIANTS[1], cal, model="ctr_gbdt", rps=100, requests=1000, warmup_fraction=0.1,
+                       after_calls=after) for after in (True, False)]
+    gateways = [next(n for n in doc["nodes"] if n["id"] == "gateway")["config"] for doc in boards]
+    assert gateways[0]["after_calls_share"] == 0.41 and "after_calls_share" not in gateways[1]
+    assert gateways[0]["service_time"] == gateways[1]["service_time"]  # the same work, split
