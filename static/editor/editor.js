@@ -140,9 +140,9 @@ export class Editor {
     // A loaded board is fitted before its cells are drawn, from sizes read while the canvas is still
     // empty: the browser then lays the cells out once, at their final zoom. (A size read after
     // drawing forces a layout of every cell, and zooming after that lays them all out again.)
-    const document = state.current();
-    const padding = document.nodes.length ? this.fitPadding() : null;
-    this.load(document);
+    const opened = state.current();
+    const padding = opened.nodes.length ? this.fitPadding() : null;
+    this.load(opened);
     if (padding) this.fit(padding);
   }
 
