@@ -7,15 +7,18 @@ const SMALL_CANVAS = 800; // below this canvas width the minimap is drawn smalle
 const MINIMAP_SIZES = { large: { width: 200, height: 130 }, small: { width: 150, height: 98 } };
 const COLLAPSED_KEY = "whiteboard.minimap-collapsed";
 const REST_MS = 250; // a pan that has not moved for this long is over: X6's own transform catches up
+const PANNING = "canvas-panning"; // on the canvas while its SVG is shifted (editor.css)
 
 /**
  * Pan steps move pixels already drawn. X6 pans by rewriting its viewport group's transform, and
  * for each such change Chromium repaints and re-layerises the whole SVG and, without a GPU,
  * rasterises every tile of it again (on a 200-component board most of a 31.6 ms frame at 1920x1080).
- * Here a step that only translates shifts the SVG element by a CSS transform instead: the element
- * is a compositor layer of its own (editor.css), so the compositor moves the tiles it has and
- * rasterises only the strip that comes into view. Once the view rests, or at once for a zoom, the
- * group's transform is written as X6 would and the shift dropped, so between pans the DOM is X6's own.
+ * Here a step that only translates shifts the SVG element by a CSS transform instead: while a pan
+ * is under way the element is a compositor layer of its own (editor.css), so the compositor moves
+ * the tiles it has and rasterises only the strip that comes into view. Once the view rests, or at
+ * once for a zoom, the group's transform is written as X6 would, the shift dropped and the layer
+ * merged back: between pans the DOM and the page's layers are X6's own (kept for good, the layer made
+ * Chromium split the diagram into some 70 layers, which every other redraw would pay for).
  * Meanwhile X6's API answers with the matrix the user sees: X6 reads it from the group's transform
  * (TransformManager.getMatrix) and the canvas's screen offset from the SVG element's box
  * (CoordManager.getClientOffset), the only two places it reads either from the page; its
@@ -41,6 +44,7 @@ export function panWithoutRedrawing(graph) {
     write(shown);
     written = shown;
     svg.style.transform = "";
+    graph.container.classList.remove(PANNING);
   };
   manager.getMatrix = () => copy(shown);
   manager.setMatrix = (matrix) => {
@@ -50,6 +54,7 @@ export function panWithoutRedrawing(graph) {
       settle(); // a zoom redraws anyway; the shifted pixels would be at the old scale
       return;
     }
+    graph.container.classList.add(PANNING);
     svg.style.transform = `translate(${shown.e - written.e}px, ${shown.f - written.f}px)`;
     clearTimeout(rest);
     rest = setTimeout(settle, REST_MS);
@@ -61,10 +66,10 @@ export function panWithoutRedrawing(graph) {
 const grids = new WeakMap();
 
 /**
- * The dot grid behind the diagram, aligned with it at any pan and zoom: a layer of its own (editor.css)
- * a pitch larger than the canvas each side, shifted by the pan modulo the pitch. A pan step thus moves
- * a layer the compositor has already drawn, where a CSS background on the canvas moved by
- * background-position repainted the whole canvas.
+ * The dot grid behind the diagram, aligned with it at any pan and zoom: an element a pitch larger
+ * than the canvas each side, shifted by the pan modulo the pitch, a compositor layer of its own while
+ * a pan is under way (editor.css). A pan step thus moves a layer the compositor has already drawn,
+ * where a CSS background on the canvas moved by background-position repainted the whole canvas.
  * @param {object} graph  the canvas's X6 graph
  * @param {number} pitch  the grid's step in board units
  */
