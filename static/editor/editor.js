@@ -17,7 +17,7 @@ import { el } from "./dom.js";
 import {
   CONNECTION_ENDS, MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
 } from "./shapes.js";
-import { minimapReserve } from "./viewport.js";
+import { drawGrid, minimapReserve, panWithoutRedrawing } from "./viewport.js";
 
 const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
 
@@ -62,7 +62,7 @@ export class Editor {
       // per frame, and a fitted board has every cell in view anyway (benchmarks/README.md).
       virtual: false,
       async: false, // one synchronous draw of a loaded board is faster than X6's frame-by-frame batches
-      // Snap to a 10px grid; its dots are a CSS background moved with the view (see drawGrid), because
+      // Snap to a 10px grid; its dots are a layer of their own moved with the view (see drawGrid), because
       // X6's own grid re-encodes a canvas image on every pan step.
       grid: { size: GRID, visible: false },
       panning: { enabled: true, eventTypes: ["rightMouseDown", "mouseWheel"] },
@@ -89,6 +89,7 @@ export class Editor {
         magnetAdsorbed: { name: "stroke", args: { attrs: { fill: "#2563eb", stroke: "#2563eb", strokeWidth: 3 } } },
       },
     });
+    panWithoutRedrawing(this.graph);
     // The UMD build leaves out the plugins' Graph.prototype helpers, so the plugins are called directly.
     this.selection = new Selection({
       enabled: true, multiple: true, rubberband: true, movable: true, showNodeSelectionBox: true,
@@ -172,14 +173,7 @@ export class Editor {
   }
 
   drawGrid() {
-    const { sx } = this.graph.scale();
-    const { tx, ty } = this.graph.translate();
-    const style = this.graph.container.style;
-    const step = GRID * sx;
-    // Below half zoom the dots would merge into a grey wash; show every fifth one instead.
-    const shown = step < 5 ? step * 5 : step;
-    style.backgroundSize = `${shown}px ${shown}px`;
-    style.backgroundPosition = `${tx}px ${ty}px`;
+    drawGrid(this.graph, GRID);
   }
 
   /** Fit the minimap to the board plus the visible area, and frame the visible area. */

@@ -1,10 +1,100 @@
-// Keeps the diagram in view when the canvas changes size (a wider side panel, a smaller window) and the minimap off the boxes.
+// The view of the canvas: panned without redrawing, its dot grid, and the diagram kept in view when the canvas changes size
+// (a wider side panel, a smaller window) with the minimap off the boxes.
 
 const MARGIN = 24; // screen px kept free round the boxes the user was looking at
 const MINIMAP_GAP = 12; // the minimap's distance from the canvas's edges (editor.css)
 const SMALL_CANVAS = 800; // below this canvas width the minimap is drawn smaller
 const MINIMAP_SIZES = { large: { width: 200, height: 130 }, small: { width: 150, height: 98 } };
 const COLLAPSED_KEY = "whiteboard.minimap-collapsed";
+const REST_MS = 250; // a pan that has not moved for this long is over: X6's own transform catches up
+const PANNING = "canvas-panning"; // on the canvas while its SVG is shifted (editor.css)
+
+/**
+ * Pan steps move pixels already drawn. X6 pans by rewriting its viewport group's transform, and
+ * for each such change Chromium repaints and re-layerises the whole SVG and, without a GPU,
+ * rasterises every tile of it again (on a 200-component board most of a 31.6 ms frame at 1920x1080).
+ * Here a step that only translates shifts the SVG element by a CSS transform instead: while a pan
+ * is under way the element is a compositor layer of its own (editor.css), so the compositor moves
+ * the tiles it has and rasterises only the strip that comes into view. Once the view rests, or at
+ * once for a zoom, the group's transform is written as X6 would, the shift dropped and the layer
+ * merged back: between pans the DOM and the page's layers are X6's own (kept for good, the layer made
+ * Chromium split the diagram into some 70 layers, which every other redraw would pay for).
+ * Meanwhile X6's API answers with the matrix the user sees: X6 reads it from the group's transform
+ * (TransformManager.getMatrix) and the canvas's screen offset from the SVG element's box
+ * (CoordManager.getClientOffset), the only two places it reads either from the page; its
+ * client-coordinate matrix (the stage's getScreenCTM) already includes the shift.
+ * @param {object} graph  the canvas's X6 graph
+ */
+export function panWithoutRedrawing(graph) {
+  const manager = graph.transform;
+  const svg = graph.view.svg;
+  const write = manager.setMatrix.bind(manager);
+  const factory = document.createElementNS("http://www.w3.org/2000/svg", "svg"); // as X6 makes its matrices
+  const copy = (matrix) => {
+    const out = factory.createSVGMatrix();
+    for (const key of ["a", "b", "c", "d", "e", "f"]) out[key] = matrix[key];
+    return out;
+  };
+  let shown = manager.getMatrix(); // what the user sees, and what X6's API answers
+  let written = shown; // what the viewport group's transform says
+  let rest = 0;
+  const settle = () => {
+    clearTimeout(rest);
+    if (shown === written) return;
+    write(shown);
+    written = shown;
+    svg.style.transform = "";
+    graph.container.classList.remove(PANNING);
+  };
+  manager.getMatrix = () => copy(shown);
+  manager.setMatrix = (matrix) => {
+    shown = copy(matrix);
+    const zoomed = ["a", "b", "c", "d"].some((key) => shown[key] !== written[key]);
+    if (zoomed) {
+      settle(); // a zoom redraws anyway; the shifted pixels would be at the old scale
+      return;
+    }
+    graph.container.classList.add(PANNING);
+    svg.style.transform = `translate(${shown.e - written.e}px, ${shown.f - written.f}px)`;
+    clearTimeout(rest);
+    rest = setTimeout(settle, REST_MS);
+  };
+  const clientOffset = graph.coord.getClientOffset.bind(graph.coord);
+  graph.coord.getClientOffset = () => clientOffset().translate(written.e - shown.e, written.f - shown.f);
+}
+
+const grids = new WeakMap();
+
+/**
+ * The dot grid behind the diagram, aligned with it at any pan and zoom: an element a pitch larger
+ * than the canvas each side, shifted by the pan modulo the pitch, a compositor layer of its own while
+ * a pan is under way (editor.css). A pan step thus moves a layer the compositor has already drawn,
+ * where a CSS background on the canvas moved by background-position repainted the whole canvas.
+ * @param {object} graph  the canvas's X6 graph
+ * @param {number} pitch  the grid's step in board units
+ */
+export function drawGrid(graph, pitch) {
+  let layer = grids.get(graph);
+  if (!layer) {
+    layer = document.createElement("div");
+    layer.className = "canvas-grid";
+    layer.setAttribute("aria-hidden", "true");
+    graph.container.prepend(layer);
+    grids.set(graph, layer);
+  }
+  const { sx } = graph.scale();
+  const { tx, ty } = graph.translate();
+  const step = pitch * sx;
+  // Below half zoom the dots would merge into a grey wash; show every fifth one instead.
+  const shown = step < 5 ? step * 5 : step;
+  const phase = (offset) => ((offset % shown) + shown) % shown - shown;
+  Object.assign(layer.style, {
+    backgroundSize: `${shown}px ${shown}px`,
+    width: `calc(100% + ${2 * shown}px)`,
+    height: `calc(100% + ${2 * shown}px)`,
+    transform: `translate(${phase(tx)}px, ${phase(ty)}px)`,
+  });
+}
 
 function remembered() {
   try {

@@ -1,0 +1,111 @@
+"""Panning moves drawn pixels and settles afterwards: in between, the view answers, hits and draws as it will at rest."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.editor_page import EditorPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+GRAPH = "window.boardEditor.editor.graph"
+
+# Where the view and a component are, measured on the page and asked of X6, in one task (so it is
+# the view of that moment, before a pan has had time to settle).
+VIEW = """(id) => {
+    const graph = window.boardEditor.editor.graph;
+    const node = graph.getCellById(id);
+    const body = document.querySelector(`#canvas g.x6-node[data-cell-id="${id}"] rect + rect`).getBoundingClientRect();
+    const position = node.getPosition();
+    const client = graph.localToClient(position.x, position.y);
+    const local = graph.clientToLocal(body.left, body.top);
+    const page = graph.pageToLocal(body.left + window.scrollX, body.top + window.scrollY);
+    const canvas = graph.container.getBoundingClientRect();
+    const grid = document.querySelector("#canvas .canvas-grid").getBoundingClientRect();
+    return {
+        translate: graph.translate(), scale: graph.scale().sx, screen: [body.left, body.top], client: [client.x, client.y],
+        local: [local.x, local.y], page: [page.x, page.y], position: [position.x, position.y],
+        grid_phase: [grid.left - canvas.left, grid.top - canvas.top],
+        written: graph.view.viewport.getAttribute("transform"),
+    };
+}"""
+
+PAN_STEPS = """(steps) => {
+    const graph = window.boardEditor.editor.graph;
+    for (const [dx, dy] of steps) {
+        const { tx, ty } = graph.translate();
+        graph.translate(tx + dx, ty + dy);
+    }
+}"""
+
+
+def board() -> dict:
+    return {"schema_version": 1, "title": "Panning", "edges": [], "nodes": [
+        {"id": "gw", "kind": "gateway", "position": {"x": 80, "y": 120}},
+        {"id": "ms", "kind": "model_server", "position": {"x": 380, "y": 260}},
+    ]}
+
+
+def assert_consistent(view: dict, pitch: float = 10) -> None:
+    """The component is drawn where X6 says it is, screen points map back to it, the grid keeps its phase."""
+    assert view["client"] == pytest.approx(view["screen"], abs=0.6)
+    assert view["local"] == pytest.approx(view["position"], abs=0.6)
+    assert view["page"] == pytest.approx(view["position"], abs=0.6)
+    step = pitch * view["scale"]
+    shown = step * 5 if step < 5 else step
+    for phase, offset in zip(view["grid_phase"], (view["translate"]["tx"], view["translate"]["ty"])):
+        assert (phase - offset) / shown == pytest.approx(round((phase - offset) / shown), abs=0.01)
+
+
+def open_board(page, site: str, tx: int, ty: int) -> None:
+    """The two-component board, open at 100% with the board's origin at (tx, ty) on the canvas."""
+    editor = EditorPage(page, site)
+    status, created = editor.api("POST", "/api/boards/", {"document": board()})
+    assert status == 201
+    editor.open(created["id"], created["edit_token"])
+    page.evaluate(f"([tx, ty]) => {{ {GRAPH}.zoomTo(1); {GRAPH}.translate(tx, ty); }}", [tx, ty])
+
+
+def test_mid_pan_the_view_answers_hits_and_draws_as_it_will_once_it_rests(page, site):
+    open_board(page, site, 40, 30)
+    page.wait_for_timeout(400)
+    rest = page.evaluate(VIEW, "gw")
+    assert_consistent(rest)
+
+    # Mid-pan: X6 answers the new translate, the component is drawn there and points map to it.
+    moving = page.evaluate(f"(steps) => {{ ({PAN_STEPS})(steps); return ({VIEW})('gw'); }}", [[-12, -4]] * 5 + [[7, 3]])
+    assert moving["translate"] == {"tx": 40 - 60 + 7, "ty": 30 - 20 + 3}
+    assert moving["screen"] == pytest.approx([rest["screen"][0] - 53, rest["screen"][1] - 17], abs=0.6)
+    assert_consistent(moving)
+    assert moving["written"] == rest["written"]  # the group's transform waits for the pan to end
+
+    # A click on the shifted drawing hits the component drawn under it.
+    box = page.locator('#canvas g.x6-node[data-cell-id="ms"]').bounding_box()
+    page.evaluate(PAN_STEPS, [[-30, -10]])
+    page.mouse.click(box["x"] - 30 + box["width"] / 2, box["y"] - 10 + box["height"] / 2)
+    assert page.evaluate("window.boardEditor.editor.selectedIds()") == ["ms"]
+
+    # At rest the group's transform holds the view again, and nothing else moved.
+    page.wait_for_timeout(400)
+    settled = page.evaluate(VIEW, "gw")
+    assert settled["translate"] == {"tx": 40 - 60 + 7 - 30, "ty": 30 - 20 + 3 - 10}
+    assert settled["written"] == "matrix(1,0,0,1,-43,3)"
+    assert_consistent(settled)
+
+
+def test_a_zoom_during_a_pan_draws_at_the_new_scale_where_x6_says(page, site):
+    open_board(page, site, 0, 0)
+    view = page.evaluate(f"(steps) => {{ ({PAN_STEPS})(steps); {GRAPH}.zoomTo(0.4); return ({VIEW})('ms'); }}", [[-25, -15]] * 3)
+    assert view["scale"] == pytest.approx(0.4)
+    assert view["written"].startswith("matrix(0.4,0,0,0.4,")  # a zoom is written at once, not shifted
+    assert_consistent(view)
+    right_drag = page.locator('#canvas g.x6-node[data-cell-id="ms"]').bounding_box()
+    # X6's own right-drag pan: mid-drag the drawing follows the pointer.
+    x, y = right_drag["x"] + right_drag["width"] + 40, right_drag["y"] + right_drag["height"] + 40
+    page.mouse.move(x, y)
+    page.mouse.down(button="right")
+    page.mouse.move(x + 60, y + 35, steps=4)
+    dragged = page.evaluate(VIEW, "ms")
+    page.mouse.up(button="right")
+    assert dragged["screen"] == pytest.approx([view["screen"][0] + 60, view["screen"][1] + 35], abs=0.6)
+    assert_consistent(dragged)
