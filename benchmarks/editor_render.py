@@ -125,24 +125,44 @@ def start_server(board: dict, html: str, answers: dict[str, bytes]) -> Threading
     return server
 
 
-# X6 draws only the cells in view: the board counts as rendered once the editor is ready
-# and the number of drawn components and connections has stayed the same for three frames.
+# Every frame from the document's start is recorded by a script the page runs before its own (so a
+# board drawn while `page.goto` was still waiting for the load event is seen at the frame it appeared,
+# not at the first frame a later script could look). The board counts as rendered at the first frame
+# after which the editor is ready and the number of drawn components and connections stays the same
+# for three frames; the minimap is complete at the first frame holding every component.
+RECORD_FRAMES = """(() => {
+    const frames = [];
+    window.__renderFrames = frames;
+    const count = (selector) => document.querySelectorAll(selector).length;
+    const tick = (now) => {
+        const editor = document.querySelector('#editor');
+        const drawn = editor && editor.dataset.ready ? count('#canvas .x6-node') * 10000 + count('#canvas .x6-edge') : -1;
+        frames.push([now, drawn, count('#minimap .x6-node')]);
+        if (!window.__stopRecording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})();"""
+
 MEASURE_FIRST_RENDER = """async () => {
-    const canvas = document.querySelector('#canvas');
     const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-    let count = -1, stable = 0, at = 0;
-    while (stable < 3) {
-        const now = await frame();
-        const drawn = document.querySelector('#editor').dataset.ready
-            ? canvas.querySelectorAll('.x6-node').length * 10000 + canvas.querySelectorAll('.x6-edge').length : -1;
-        if (drawn > 0 && drawn === count) { stable += 1; } else { stable = 0; count = drawn; at = now; }
-    }
+    const frames = window.__renderFrames;
+    const rendered = () => {
+        let count = -1, stable = 0, at = 0;
+        for (const [now, drawn] of frames) {
+            if (drawn > 0 && drawn === count) { stable += 1; } else { stable = 0; count = drawn; at = now; }
+            if (stable >= 3) return { at, count };
+        }
+        return null;
+    };
+    let found = rendered();
+    while (!found) { await frame(); found = rendered(); }
+    const components = Math.floor(found.count / 10000);
+    let complete = null;
+    while (!(complete = frames.find(([now, , minimap]) => now >= found.at && minimap >= components))) await frame();
+    window.__stopRecording = true;
     const dataLoaded = performance.getEntriesByName('editor:data-loaded')[0].startTime;
-    // The minimap is drawn after the canvas (editor.js): when it holds every component too.
-    const components = Math.floor(count / 10000);
-    let minimap = at;
-    while (document.querySelectorAll('#minimap .x6-node').length < components) minimap = await frame();
-    return { ms: at, draw_ms: at - dataLoaded, minimap_ms: minimap, drawn: `${components} components and ${count % 10000} connections` };
+    return { ms: found.at, draw_ms: found.at - dataLoaded, minimap_ms: complete[0],
+             drawn: `${components} components and ${found.count % 10000} connections` };
 }"""
 
 MEASURE_PAN = """async (frames) => {
@@ -169,6 +189,7 @@ def measure(browser, origin: str, size: dict) -> dict:
     # figures swing with the load, the work the page does much less.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    page.add_init_script(RECORD_FRAMES)
     page.goto(f"{origin}/b/{BOARD_ID}/")
     first = page.evaluate(MEASURE_FIRST_RENDER)
     busy_render = main_thread_s(cdp)
