@@ -29,8 +29,10 @@ def _title_of(document: dict[str, Any]) -> str:
     return (document.get("title") or "Untitled board")[:200]
 
 
-def _record_version(board: Board) -> None:
+def _record_version(board: Board, *, announce: bool = True) -> None:
     BoardVersion.objects.create(board=board, number=board.version, title=board.title, document=board.document)
+    if not announce:
+        return
     version, board_id = board.version, board.id
     # Queued, not awaited: the answer to the save does not wait for Redis (see broadcast._Sender).
     transaction.on_commit(lambda: board_broadcast_soon(board_id, {"type": "board.saved", "version": version}))
@@ -48,7 +50,9 @@ def board_create(*, document: dict[str, Any] | None = None, title: str | None = 
         document = {**document, "title": title}
     check_document(document)
     board = Board.objects.create(title=_title_of(document), document=document, owner=owner)
-    _record_version(board)
+    # Not announced: no socket can be open on a board that did not exist. (The queued announcement
+    # used to reach a socket opened just after, which then took version 1 for a newer save.)
+    _record_version(board, announce=False)
     return board
 
 

@@ -48,6 +48,19 @@ async def test_edit_and_view_tokens_open_the_socket_and_receive_saves(board, doc
     await communicator.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_new_board_is_not_announced_and_each_save_is(document, monkeypatch):
+    # A socket opened just after a board's creation used to receive the creation's queued
+    # announcement (version 1) in place of the save it waited for.
+    announced = []
+    monkeypatch.setattr("architectures.services.board_broadcast_soon",
+                        lambda board_id, payload: announced.append((board_id, payload)))
+    board = board_create(document=document)
+    assert announced == []
+    board_update(board_id=board.pk, expected_version=1, document={**document, "title": "v2"})
+    assert announced == [(board.pk, {"type": "board.saved", "version": 2})]
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("protocols", [[], ["board"], ["board", "token.wrong"], ["board", "token."]],
                          ids=["nothing", "no token", "wrong token", "empty token"])
