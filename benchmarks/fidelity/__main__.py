@@ -77,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
                    help="the stack's scheduling (see stack.py): real-time, nice -10 or plain; the load "
                         "generator always runs as real-time")
     p.add_argument("--variants", default=",".join(v.name for v in VARIANTS))
-    p.add_argument("--out", type=Path, default=ROOT / "var" / "fidelity")
+    p.add_argument("--out", type=lambda text: Path(text).resolve(), default=ROOT / "var" / "fidelity")
     p.add_argument("--no-after-calls", action="store_true",
                    help="simulate the gateway with all of its work before its calls (the boards before "
                         "after_calls_share), for a before/after comparison")

@@ -126,6 +126,10 @@ export class CanvasOverlay {
   }
 
   paintNode(node, results) {
+    // A box never painted has nothing to clear: a board drawn afresh (every load) skips its boxes,
+    // whose attrs X6 would otherwise work through again, a third of drawing a big board.
+    if (!results && !node.getProp("overlayPainted")) return;
+    node.setProp("overlayPainted", Boolean(results), SILENT);
     if (results && this.moment) {
       this.paintMoment(node, results);
       return;
