@@ -17,7 +17,9 @@ import { el } from "./dom.js";
 import {
   CONNECTION_ENDS, MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
 } from "./shapes.js";
-import { drawGrid, minimapReserve, panWithoutRedrawing } from "./viewport.js";
+import { fitPadding } from "./look.js";
+import { removeSketch } from "./sketch.js";
+import { drawGrid, panWithoutRedrawing } from "./viewport.js";
 
 const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
 
@@ -142,9 +144,13 @@ export class Editor {
     // empty: the browser then lays the cells out once, at their final zoom. (A size read after
     // drawing forces a layout of every cell, and zooming after that lays them all out again.)
     const opened = state.current();
+    // The canvas's size, read while it is still empty: X6 would read it again after drawing the
+    // board, when the page has to lay every cell out to answer.
+    this.graph.resize(container.clientWidth, container.clientHeight);
     const padding = opened.nodes.length ? this.fitPadding() : null;
     this.load(opened);
     if (padding) this.fit(padding);
+    removeSketch(container); // in the same task as the cells it stood for were drawn: no frame shows both
   }
 
   useMinimap(container) {
@@ -237,8 +243,7 @@ export class Editor {
   /** The room a fit leaves round the board: clear of the minimap in the bottom-right corner while it is open. */
   fitPadding() {
     this.graph.matrix(); // X6 reads the view's transform from the page once; here, before there are cells to lay out
-    const bottom = Math.max(48, minimapReserve(this.hooks.minimapContainer) + 24);
-    return { top: 48, right: 48, bottom, left: 48 };
+    return fitPadding(this.hooks.minimapContainer);
   }
 
   fit(padding = this.fitPadding()) {
