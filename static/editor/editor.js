@@ -21,7 +21,7 @@ import { fitPadding } from "./look.js";
 import { removeSketch } from "./sketch.js";
 import { drawGrid, panWithoutRedrawing } from "./viewport.js";
 
-const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
+const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export, Rectangle } = window.X6;
 
 const GRID = 10;
 // Canvas edits a view link's canvas answers with nothing (see lock).
@@ -250,10 +250,24 @@ export class Editor {
     // The page fits the board again once the canvas has its final size: when nothing changed since
     // the last fit, setting the same zoom again would only lay every cell out once more.
     const { width, height } = this.graph.transform.getComputedSize();
-    const key = JSON.stringify([width, height, padding, this.graph.getContentArea()]);
+    const area = this.contentArea();
+    const key = JSON.stringify([width, height, padding, area]);
     if (this.fitted?.key === key && this.fitted.matrix === this.graph.view.viewport.getAttribute("transform")) return;
-    this.graph.zoomToFit({ padding, maxScale: 1 });
+    this.graph.zoomToRect(area, { padding, maxScale: 1 });
     this.fitted = { key, matrix: this.graph.view.viewport.getAttribute("transform") };
+  }
+
+  /**
+   * The board's extent, as X6's content area: every box, and the bends of the connections (a
+   * connection otherwise runs between two boxes' ports). X6's own asks each connection for its
+   * ends, a tenth of drawing a large board.
+   */
+  contentArea() {
+    const boxes = this.graph.getNodes().map((node) => node.getBBox());
+    for (const edge of this.graph.getEdges()) {
+      for (const { x, y } of edge.getVertices()) boxes.push(new Rectangle(x, y, 0, 0));
+    }
+    return boxes.length ? boxes.reduce((all, box) => all.union(box)) : new Rectangle();
   }
 
   /** `handler()` after each step the undo history records; `onHistoryChange` after any change of it. */

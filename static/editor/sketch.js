@@ -15,8 +15,6 @@ import {
 } from "./look.js";
 
 export const SKETCH_CLASS = "canvas-sketch";
-// The parts of a box a board not run yet shows (the results' outline and badges come with a run).
-const SHOWN = new Set(["body", "accent", "icon", "label", "kind"]);
 // Where a connection leaves and meets its ports: on the circles' outer rim (shapes.js, portRim).
 const RIM = PORT_RADIUS + PORT_STROKE / 2;
 const PORT_Y = NODE_HEIGHT / 2;
@@ -38,23 +36,43 @@ function tspans(text, fontSize, lineHeight) {
   }).join("");
 }
 
-/** One component box: the parts of its markup a fresh box shows, its name and kind fitted as shapes.js fits them. */
+// The markup of a box's parts, made once per kind (the colour and icon) and per name placement.
+const kindParts = new Map();
+const textTags = new Map();
+
+/** The rectangles and icon of a box of `kind`, as one string. */
+function kindMarkup(kind) {
+  if (!kindParts.has(kind.name)) {
+    const colour = groupColour(kind.group);
+    kindParts.set(kind.name, COMPONENT_MARKUP.filter(({ selector }) => ["body", "accent", "icon"].includes(selector)).map(({ tagName, selector, attrs }) => {
+      if (selector === "accent") return `<rect${attributes({ ...attrs, fill: colour })}/>`;
+      if (selector === "icon") return `<image${attributes({ ...attrs, href: iconDataUrl(kind.icon, colour) })}/>`;
+      return `<${tagName}${attributes(attrs)}/>`;
+    }).join(""));
+  }
+  return kindParts.get(kind.name);
+}
+
+/** A box's name or kind line (`selector`), fitted as shapes.js fits it; "" for an empty one. */
+function textMarkup(selector, text, alone) {
+  const key = `${selector}|${alone}`;
+  if (!textTags.has(key)) {
+    const { attrs } = COMPONENT_MARKUP.find((part) => part.selector === selector);
+    textTags.set(key, `<text${attributes({ ...attrs, transform: selector === "label" && alone ? textAt(TEXT_X, LABEL_Y.alone) : attrs.transform })}>`);
+  }
+  const { fontSize, lineHeight, wrap } = selector === "label" ? NAME_TEXT : KIND_TEXT;
+  const fitted = wrapWords(text, wrap.width, wrap.lines, wrap.font, "…");
+  return fitted ? `${textTags.get(key)}${tspans(fitted, fontSize, lineHeight)}</text>` : "";
+}
+
+let portsMarkup = null;
+
+/** One component box: the parts of its markup a fresh box shows (the run's outline and badges come with a run). */
 function box(node, kind) {
-  const colour = groupColour(kind.group);
   const alone = namedAfterKind(node.label, kind.title);
-  const parts = COMPONENT_MARKUP.filter(({ selector }) => SHOWN.has(selector) && !(alone && selector === "kind")).map(({ tagName, selector, attrs }) => {
-    if (selector === "accent") return `<rect${attributes({ ...attrs, fill: colour })}/>`;
-    if (selector === "icon") return `<image${attributes({ ...attrs, href: iconDataUrl(kind.icon, colour) })}/>`;
-    if (tagName !== "text") return `<${tagName}${attributes(attrs)}/>`;
-    const name = selector === "label";
-    const { fontSize, lineHeight, wrap } = name ? NAME_TEXT : KIND_TEXT;
-    const text = wrapWords(name ? node.label || "" : kind.title, wrap.width, wrap.lines, wrap.font, "…");
-    if (!text) return "";
-    const transform = name && alone ? textAt(TEXT_X, LABEL_Y.alone) : attrs.transform;
-    return `<text${attributes({ ...attrs, transform })}>${tspans(text, fontSize, lineHeight)}</text>`;
-  });
-  const ports = [0, NODE_WIDTH].map((x) => `<g transform="${textAt(x, PORT_Y)}"><circle${attributes(PORT_MARKUP[0].attrs)}/></g>`);
-  return `<g class="sketch-box" data-id="${escape(node.id)}" transform="translate(${node.position.x},${node.position.y})">${parts.join("")}${ports.join("")}</g>`;
+  portsMarkup ||= [0, NODE_WIDTH].map((x) => `<g transform="${textAt(x, PORT_Y)}"><circle${attributes(PORT_MARKUP[0].attrs)}/></g>`).join("");
+  return `<g class="sketch-box" data-id="${escape(node.id)}" transform="translate(${node.position.x},${node.position.y})">${kindMarkup(kind)}`
+    + `${textMarkup("label", node.label || "", alone)}${alone ? "" : textMarkup("kind", kind.title, alone)}${portsMarkup}</g>`;
 }
 
 /** `from` moved `distance` towards `to`. */
