@@ -127,16 +127,20 @@ def start_server(board: dict, html: str, answers: dict[str, bytes]) -> Threading
 
 # Every frame from the document's start is recorded by a script the page runs before its own (so a
 # board drawn while `page.goto` was still waiting for the load event is seen at the frame it appeared,
-# not at the first frame a later script could look). The board is interactive at the first frame
-# after which the editor is ready and the number of components and connections X6 has drawn stays the
-# same for three frames; it is rendered (in view) from the first frame its sketch (static/editor/
-# sketch.js) shows all of them, or else when it is interactive; the minimap is complete at the first
-# frame holding every component.
+# not at the first frame a later script could look), stamped when its callbacks run. The board is
+# interactive once the frame after which the editor is ready and the number of components and
+# connections X6 has drawn stays the same for three frames has been painted (at the next frame's
+# callbacks); it is rendered (in view) once the first frame whose sketch (static/editor/sketch.js)
+# shows all of them has been painted, or else when it is interactive; the minimap is complete at the
+# first frame holding every component.
 RECORD_FRAMES = """(() => {
     const frames = [];
     window.__renderFrames = frames;
     const count = (selector) => document.querySelectorAll(selector).length;
-    const tick = (now) => {
+    // Each frame is stamped when its callbacks run (a frame's own timestamp is when it began,
+    // which can be before a long task that ran ahead of its callbacks had even started).
+    const tick = () => {
+        const now = performance.now();
         const editor = document.querySelector('#editor');
         const drawn = editor && editor.dataset.ready ? count('#canvas .x6-node') * 10000 + count('#canvas .x6-edge') : -1;
         const sketch = document.querySelector('#canvas > .canvas-sketch');
@@ -150,11 +154,14 @@ RECORD_FRAMES = """(() => {
 MEASURE_FIRST_RENDER = """async () => {
     const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
     const frames = window.__renderFrames;
+    // A frame's DOM is painted after its callbacks: the board counts as on screen from the next
+    // frame's callbacks on.
     const rendered = () => {
-        let count = -1, stable = 0, at = 0;
-        for (const [now, drawn] of frames) {
-            if (drawn > 0 && drawn === count) { stable += 1; } else { stable = 0; count = drawn; at = now; }
-            if (stable >= 3) return { at, count };
+        let count = -1, stable = 0, first = 0;
+        for (let i = 0; i < frames.length; i += 1) {
+            const drawn = frames[i][1];
+            if (drawn > 0 && drawn === count) { stable += 1; } else { stable = 0; count = drawn; first = i; }
+            if (stable >= 3) return { at: frames[first + 1][0], count };
         }
         return null;
     };
@@ -166,8 +173,9 @@ MEASURE_FIRST_RENDER = """async () => {
     window.__stopRecording = true;
     const dataLoaded = performance.getEntriesByName('editor:data-loaded')[0].startTime;
     // The board is in view from the first frame its sketch holds every component and connection.
-    const sketched = frames.find(([now, , , sketch]) => sketch === found.count && now <= found.at);
-    return { ms: sketched ? sketched[0] : found.at, interactive_ms: found.at, draw_ms: found.at - dataLoaded, minimap_ms: complete[0],
+    const sketchedAt = frames.findIndex(([, , , sketch]) => sketch === found.count);
+    const sketched = sketchedAt >= 0 && frames[sketchedAt + 1][0] <= found.at ? frames[sketchedAt + 1][0] : null;
+    return { ms: sketched ?? found.at, interactive_ms: found.at, draw_ms: found.at - dataLoaded, minimap_ms: complete[0],
              drawn: `${components} components and ${found.count % 10000} connections` };
 }"""
 

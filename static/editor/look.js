@@ -25,6 +25,7 @@ export const PORT_MARKUP = [{
 }];
 
 const measuring = document.createElement("canvas").getContext("2d");
+let measuringFont = null;
 // Names repeat words ("Feature store", "Component 12"): each text's width is measured once per font.
 const widths = new Map();
 
@@ -32,7 +33,10 @@ function widthOf(text, font) {
   const key = `${font}|${text}`;
   let width = widths.get(key);
   if (width === undefined) {
-    measuring.font = font;
+    if (measuringFont !== font) { // setting a font parses it, even the same one again
+      measuring.font = font;
+      measuringFont = font;
+    }
     width = measuring.measureText(text).width;
     widths.set(key, width);
   }
