@@ -9,6 +9,8 @@ const COLLAPSED_KEY = "whiteboard.minimap-collapsed";
 const REST_MS = 250; // a pan that has not moved for this long is over: X6's own transform catches up
 const PANNING = "canvas-panning"; // on the canvas while its SVG is scrolled (editor.css)
 const REACH = 20000; // px the canvas's scroller can scroll each way; a longer pan without a rest is written on the way
+const FRAME_REACH = 2000; // the same for the minimap's frame, in minimap px
+export const SETTLED = "viewport:settled"; // triggered on the graph when a pan's view is written to X6's group
 const pans = new WeakMap(); // graph -> its scroller, the shift it scrolls by and its grid
 
 /**
@@ -73,6 +75,7 @@ export function panWithoutRedrawing(graph) {
     place();
     graph.container.classList.remove(PANNING);
     if (pan.grid) drawGrid(graph, pan.grid.pitch);
+    graph.trigger(SETTLED);
   };
   manager.getMatrix = () => copy(shown);
   manager.setMatrix = (matrix) => {
@@ -92,6 +95,9 @@ export function panWithoutRedrawing(graph) {
   const clientOffset = graph.coord.getClientOffset.bind(graph.coord);
   graph.coord.getClientOffset = () => clientOffset().translate(written.e - shown.e, written.f - shown.f);
 }
+
+/** Whether a pan of the graph is under way (its view not yet written to X6's group); `SETTLED` says when it ends. */
+export const isPanning = (graph) => graph.container.classList.contains(PANNING);
 
 /**
  * The dot grid behind the diagram, aligned with it at any pan and zoom: a background of the
@@ -123,6 +129,37 @@ export function drawGrid(graph, pitch) {
   if (size === grid.size && position === grid.position) return; // a pan step: the scroll moves the dots
   Object.assign(grid.layer.style, { backgroundSize: size, backgroundPosition: position });
   Object.assign(grid, { size, position });
+}
+
+/**
+ * The minimap's view frame, moved as the canvas is: by a scroll offset while a pan is under way
+ * (a frame moved by left and top made Chromium split the whole page into layers again on every
+ * step), by left and top otherwise.
+ * @param {HTMLElement} frame  the minimap plugin's viewport element
+ * @returns {(geometry: {left: number, top: number, width: number, height: number}, panning: boolean) => void}
+ */
+export function minimapFrameMover(frame) {
+  const track = document.createElement("div");
+  track.className = "minimap-track";
+  track.style.setProperty("--pan-reach", `${FRAME_REACH}px`);
+  frame.replaceWith(track);
+  track.append(frame);
+  let placed = null; // where left and top put the frame
+  return (geometry, panning) => {
+    const dx = placed ? geometry.left - placed.left : 0;
+    const dy = placed ? geometry.top - placed.top : 0;
+    const sized = placed && placed.width === geometry.width && placed.height === geometry.height;
+    if (panning && sized && Math.abs(dx) < FRAME_REACH && Math.abs(dy) < FRAME_REACH) {
+      track.scrollTo(FRAME_REACH - dx, FRAME_REACH - dy);
+      return;
+    }
+    Object.assign(frame.style, {
+      left: `${FRAME_REACH + geometry.left}px`, top: `${FRAME_REACH + geometry.top}px`,
+      width: `${geometry.width}px`, height: `${geometry.height}px`,
+    });
+    placed = { ...geometry };
+    track.scrollTo(FRAME_REACH, FRAME_REACH);
+  };
 }
 
 function remembered() {

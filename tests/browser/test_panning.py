@@ -137,3 +137,71 @@ def test_a_pan_in_part_pixels_or_past_the_scrollers_reach_still_draws_where_x6_s
     assert back["written"] == far["written"]  # within reach again: scrolled, not written
     assert_consistent(back)
 
+
+# The minimap's frame, in page coordinates, and where the visible area is on the minimap's graph.
+FRAME = """() => {
+    const editor = window.boardEditor.editor;
+    const mini = editor.minimap.targetGraph;
+    const visible = editor.graph.getGraphArea();
+    const corner = mini.localToClient(visible.x, visible.y);
+    const { sx } = mini.scale();
+    const frame = document.querySelector("#minimap .x6-widget-minimap-viewport").getBoundingClientRect();
+    const widget = document.querySelector("#minimap .x6-widget-minimap").getBoundingClientRect();
+    const border = 2; // the frame's border, outside the area it frames (X6's minimap style)
+    return {
+        frame: [frame.left + border, frame.top + border, frame.width - 2 * border, frame.height - 2 * border],
+        visible: [corner.x, corner.y, visible.width * sx, visible.height * sx],
+        widget: [widget.left, widget.top, widget.right, widget.bottom],
+        panning: document.querySelector("#canvas").classList.contains("canvas-panning"),
+    };
+}"""
+
+TWO_FRAMES = "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+
+
+def test_the_minimap_frame_follows_a_pan_and_frames_the_visible_area_at_rest(page, site):
+    open_board(page, site, 40, 30)
+    page.wait_for_selector("#minimap .x6-widget-minimap-viewport")
+    page.wait_for_timeout(400)
+    rest = page.evaluate(FRAME)
+    assert rest["frame"] == pytest.approx(rest["visible"], abs=0.02)  # layout is in 1/64 px
+
+    # Mid-pan the frame moves with the view (the map's graph keeps its fit while the view is inside it).
+    page.evaluate(PAN_STEPS, [[-12, -4]] * 5)
+    page.evaluate(TWO_FRAMES)
+    moving = page.evaluate(FRAME)
+    assert moving["panning"]
+    assert moving["frame"] == pytest.approx(moving["visible"], abs=0.6)  # a scroll offset: whole pixels
+    assert moving["frame"][0] > rest["frame"][0] and moving["frame"][1] > rest["frame"][1]
+
+    # A pan well past the board: the map makes room for the view, and the frame stays on the map.
+    for _ in range(4):
+        page.evaluate(PAN_STEPS, [[-150, -120]] * 3)
+        page.evaluate(TWO_FRAMES)
+        away = page.evaluate(FRAME)
+        assert away["panning"]
+        assert away["frame"] == pytest.approx(away["visible"], abs=0.6)
+        left, top, right, bottom = away["widget"]
+        x, y, width, height = away["frame"]
+        assert left <= x and top <= y and x + width <= right and y + height <= bottom
+
+    # At rest the map is fitted to the board and the view exactly, and the frame is where X6 says.
+    page.wait_for_timeout(400)
+    page.evaluate(TWO_FRAMES)
+    settled = page.evaluate(FRAME)
+    assert not settled["panning"]
+    assert settled["frame"] == pytest.approx(settled["visible"], abs=0.02)
+    # The map's fit, as X6's scaleContentToFit leaves it (4 px of padding): the board plus the view fill
+    # its graph on one side and fit in it on the other.
+    fit = page.evaluate("""() => {
+        const editor = window.boardEditor.editor;
+        const mini = editor.minimap.targetGraph;
+        const area = editor.graph.getCellsBBox(editor.graph.getNodes()).union(editor.graph.getGraphArea());
+        const drawn = mini.localToGraph(area);
+        const { width, height } = mini.getComputedSize ? mini.getComputedSize() : mini.transform.getComputedSize();
+        return { drawn: [drawn.x, drawn.y, drawn.width, drawn.height], size: [width, height] };
+    }""")
+    x, y, width, height = fit["drawn"]
+    room = [fit["size"][0] - 8, fit["size"][1] - 8]
+    assert x >= 3.99 and y >= 3.99 and width <= room[0] + 0.01 and height <= room[1] + 0.01
+    assert width == pytest.approx(room[0], abs=0.01) or height == pytest.approx(room[1], abs=0.01)
