@@ -17,9 +17,11 @@ import { el } from "./dom.js";
 import {
   CONNECTION_ENDS, MinimapNodeView, NODE_HEIGHT, NODE_WIDTH, edgeData, edgeLook, edgeMetadata, edgeRecordOf, labelAttrs, nodeData, nodeMetadata, nodeRecordOf,
 } from "./shapes.js";
-import { SETTLED, drawGrid, isPanning, minimapFrameMover, minimapReserve, panWithoutRedrawing } from "./viewport.js";
+import { fitPadding } from "./look.js";
+import { removeSketch } from "./sketch.js";
+import { SETTLED, drawGrid, isPanning, minimapFrameMover, panWithoutRedrawing } from "./viewport.js";
 
-const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export } = window.X6;
+const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export, Rectangle } = window.X6;
 
 const GRID = 10;
 // Canvas edits a view link's canvas answers with nothing (see lock).
@@ -142,9 +144,13 @@ export class Editor {
     // empty: the browser then lays the cells out once, at their final zoom. (A size read after
     // drawing forces a layout of every cell, and zooming after that lays them all out again.)
     const opened = state.current();
+    // The canvas's size, read while it is still empty: X6 would read it again after drawing the
+    // board, when the page has to lay every cell out to answer.
+    this.graph.resize(container.clientWidth, container.clientHeight);
     const padding = opened.nodes.length ? this.fitPadding() : null;
     this.load(opened);
     if (padding) this.fit(padding);
+    removeSketch(container); // in the same task as the cells it stood for were drawn: no frame shows both
   }
 
   useMinimap(container) {
@@ -264,18 +270,31 @@ export class Editor {
   /** The room a fit leaves round the board: clear of the minimap in the bottom-right corner while it is open. */
   fitPadding() {
     this.graph.matrix(); // X6 reads the view's transform from the page once; here, before there are cells to lay out
-    const bottom = Math.max(48, minimapReserve(this.hooks.minimapContainer) + 24);
-    return { top: 48, right: 48, bottom, left: 48 };
+    return fitPadding(this.hooks.minimapContainer);
   }
 
   fit(padding = this.fitPadding()) {
     // The page fits the board again once the canvas has its final size: when nothing changed since
     // the last fit, setting the same zoom again would only lay every cell out once more.
     const { width, height } = this.graph.transform.getComputedSize();
-    const key = JSON.stringify([width, height, padding, this.graph.getContentArea()]);
+    const area = this.contentArea();
+    const key = JSON.stringify([width, height, padding, area]);
     if (this.fitted?.key === key && this.fitted.matrix === this.graph.view.viewport.getAttribute("transform")) return;
-    this.graph.zoomToFit({ padding, maxScale: 1 });
+    this.graph.zoomToRect(area, { padding, maxScale: 1 });
     this.fitted = { key, matrix: this.graph.view.viewport.getAttribute("transform") };
+  }
+
+  /**
+   * The board's extent, as X6's content area: every box, and the bends of the connections (a
+   * connection otherwise runs between two boxes' ports). X6's own asks each connection for its
+   * ends, a tenth of drawing a large board.
+   */
+  contentArea() {
+    const boxes = this.graph.getNodes().map((node) => node.getBBox());
+    for (const edge of this.graph.getEdges()) {
+      for (const { x, y } of edge.getVertices()) boxes.push(new Rectangle(x, y, 0, 0));
+    }
+    return boxes.length ? boxes.reduce((all, box) => all.union(box)) : new Rectangle();
   }
 
   /** `handler()` after each step the undo history records; `onHistoryChange` after any change of it. */

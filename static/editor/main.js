@@ -25,7 +25,7 @@ import { PropertiesPanel } from "./properties.js";
 import { Replay } from "./replay.js";
 import { installRunUi } from "./runui.js";
 import { BoardSocket } from "./socket.js";
-import { loading } from "./startup.js";
+import { loading, sketched } from "./startup.js";
 import { BoardState } from "./store.js";
 import { bindTitle } from "./title.js";
 import { installToolbar } from "./toolbar.js";
@@ -96,6 +96,7 @@ async function start() {
   const loaded = await load();
   if (!loaded) return;
   const { catalog, board } = loaded;
+  await sketched; // painted first: the board shows while the canvas draws it
 
   performance.mark("editor:data-loaded"); // the benchmark times drawing from here
   const state = new BoardState(catalog, board);

@@ -1,28 +1,14 @@
 // The X6 shapes of the canvas: a component box, a connection, the minimap's plain boxes, and cells built from board records.
 
 import { groupColour, iconDataUrl } from "./icons.js";
+import {
+  ARROW, COMPONENT_MARKUP, CONNECTION_LABEL, CONNECTION_STROKE, KIND_TEXT, LABEL_Y, LINE, NAME_TEXT, NODE_HEIGHT, NODE_WIDTH, PORT_MARKUP, PORT_RADIUS,
+  PORT_STROKE, SYNC_COLOUR, TEXT_X, connectionText, labelBox, lineMode, namedAfterKind, textAt, wrapWords,
+} from "./look.js";
 
-const { Graph, Markup, NodeView, attrRegistry, connectionPointRegistry } = window.X6;
+export { NODE_HEIGHT, NODE_WIDTH };
 
-export const NODE_WIDTH = 184;
-export const NODE_HEIGHT = 56;
-// Where a box's name is centred: above its kind, or in the middle when the name is the kind's own.
-const LABEL_Y = { withKind: 22, alone: 28 };
-const SYNC_COLOUR = "#334155";
-const ASYNC_COLOUR = "#7c3aed";
-const FALLBACK_COLOUR = "#b45309";
-const LINE = {
-  sync: { stroke: SYNC_COLOUR, strokeDasharray: null },
-  async: { stroke: ASYNC_COLOUR, strokeDasharray: "6 4" },
-  fallback: { stroke: FALLBACK_COLOUR, strokeDasharray: "2 3" },
-};
-
-const PORT_RADIUS = 5;
-const PORT_STROKE = 1.5;
-// A port's look as plain attributes of its markup (no attrs for X6 to work out per port).
-const PORT_MARKUP = [{
-  tagName: "circle", selector: "circle", attrs: { r: PORT_RADIUS, magnet: "true", stroke: "#2563eb", "stroke-width": PORT_STROKE, fill: "#fff" },
-}];
+const { Config, Dom, EdgeView, Graph, Markup, NodeView, attrRegistry, connectionPointRegistry } = window.X6;
 
 // Where a connection meets a port: on the circle's outer rim, as X6's "boundary" puts it, but worked
 // out from the radius instead of measuring the circle in the page (a forced layout per connection
@@ -36,53 +22,6 @@ Graph.registerConnectionPoint("portRim", function portRim(line, view, magnet, op
 }, true);
 export const CONNECTION_ENDS = { anchor: "nodeCenter", connectionPoint: "portRim" };
 
-const measuring = document.createElement("canvas").getContext("2d");
-// Names repeat words ("Feature store", "Component 12"): each text's width is measured once per font.
-const widths = new Map();
-
-function widthOf(text, font) {
-  const key = `${font}|${text}`;
-  let width = widths.get(key);
-  if (width === undefined) {
-    measuring.font = font;
-    width = measuring.measureText(text).width;
-    widths.set(key, width);
-  }
-  return width;
-}
-
-/** The longest start of `text` that fits `width`, with the ellipsis when it had to be cut (or `more` follows). */
-function cut(text, width, font, ellipsis, more = false) {
-  if (!more && widthOf(text, font) <= width) return text;
-  let end = text.length;
-  while (end > 0 && widthOf(`${text.slice(0, end).trimEnd()}${ellipsis}`, font) > width) end -= 1;
-  return `${text.slice(0, end).trimEnd()}${ellipsis}`;
-}
-
-/** One paragraph in lines of `width`, broken between words (a word longer than a line stays whole here). */
-function wordLines(paragraph, width, font) {
-  const out = [];
-  let line = "";
-  for (const word of paragraph.trim().split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line && widthOf(candidate, font) > width) {
-      out.push(line);
-      line = word;
-    } else line = candidate;
-  }
-  return [...out, line];
-}
-
-/**
- * `text` in at most `lines` lines of `width`: its own line breaks kept, each paragraph broken
- * between words, a line too long cut; the last line ends in the ellipsis when the text goes on.
- */
-export function wrapWords(text, width, lines, font, ellipsis = "…") {
-  const all = text.split("\n").flatMap((paragraph) => wordLines(paragraph, width, font));
-  const kept = all.slice(0, lines);
-  return kept.map((line, index) => cut(line, width, font, ellipsis, index === lines - 1 && all.length > lines)).join("\n");
-}
-
 // X6's own text wrap breaks inside words ("Impression log f / or offline") and measures the text in
 // the page (a forced layout per box): this one breaks between them, measured on a canvas, in a box
 // of fixed size ({text, width, lines, font}); it gives way to the `text` attr like X6's.
@@ -94,34 +33,6 @@ attrRegistry.register("textWrap", {
     return textAttr.set.call(this, wrapWords(text, value.width, value.lines, value.font, value.ellipsis || "…"), options);
   },
 }, true);
-
-const FONT = "system-ui, sans-serif";
-const TEXT_WIDTH = NODE_WIDTH - 62; // from the icon's right to the box's right edge, less a margin
-const TEXT_X = 52;
-// A box's markup carries its fixed geometry and look as plain SVG attributes, in board units: X6's
-// relative attributes (refX, refWidth...) cost a measured transform per element per box, which was
-// most of drawing a big board. What differs between boxes (texts, icon, colours) and what the
-// results overlay paints over them are the cell's attrs.
-// Texts are placed by a translation (as X6's refX and refY did), so they are drawn exactly as before.
-const textAt = (x, y) => `matrix(1,0,0,1,${x},${y})`;
-const BADGE_TEXT = { "font-size": 11, "font-family": FONT, stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke", display: "none" };
-const COMPONENT_MARKUP = [
-  // Run results drawn on the canvas (see overlay.js); hidden until a run has finished.
-  { tagName: "rect", selector: "outline", attrs: {
-    x: -6, y: -6, width: NODE_WIDTH + 12, height: NODE_HEIGHT + 12, rx: 12, ry: 12, fill: "none", stroke: "#b91c1c",
-    "stroke-width": 3, "stroke-dasharray": "7 4", display: "none", "pointer-events": "none" } },
-  { tagName: "rect", selector: "body", attrs: { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 8, ry: 8, fill: "#ffffff", stroke: "#cbd5e1", "stroke-width": 1 } },
-  { tagName: "rect", selector: "accent", attrs: { width: 5, height: NODE_HEIGHT, rx: 2, ry: 2, fill: "#2563eb" } },
-  { tagName: "image", selector: "icon", attrs: { x: 14, y: 14, width: 28, height: 28 } },
-  { tagName: "text", selector: "label", attrs: {
-    transform: textAt(TEXT_X, LABEL_Y.withKind), "text-anchor": "start", "font-size": 13, "font-weight": 600, fill: "#0f172a", "font-family": FONT } },
-  { tagName: "text", selector: "kind", attrs: { transform: textAt(TEXT_X, 45), "text-anchor": "start", "font-size": 11, fill: "#64748b", "font-family": FONT } },
-  // Anchored by their edge nearest the box, so a badge enlarged at a low zoom (overlay.js) grows away from it.
-  { tagName: "text", selector: "badge", attrs: { ...BADGE_TEXT, transform: textAt(NODE_WIDTH, -3), "text-anchor": "end", "font-weight": 600 } },
-  { tagName: "text", selector: "drops", attrs: { ...BADGE_TEXT, transform: textAt(NODE_WIDTH, NODE_HEIGHT + 3), "text-anchor": "end", "font-weight": 700, fill: "#b91c1c" } },
-  // A fault active at the moment the run's timeline is played back (see playback.js).
-  { tagName: "text", selector: "fault", attrs: { ...BADGE_TEXT, transform: textAt(0, NODE_HEIGHT + 3), "text-anchor": "start", "font-weight": 700, fill: "#c2410c" } },
-];
 
 // The run results' badges: drawn the first time a run (or its playback) shows one on the box, so a
 // board not run yet has three fewer elements per box to build, style and lay out.
@@ -162,25 +73,185 @@ class ComponentView extends NodeView {
       });
       this.hiddenBadges = null;
     }
+    if (partialAttrs === undefined && this.drawFresh()) return;
     super.update(partialAttrs);
   }
+
+  /**
+   * A box's whole look when it has only what nodeMetadata gives it (no run painted on it, its
+   * badges not made yet): its name and kind written with X6's own text layout, its icon and colour
+   * set, without X6's attribute pipeline (finding, sorting and merging every attr of every part,
+   * a quarter of drawing a large board). Anything else goes X6's way. Returns whether it drew.
+   */
+  drawFresh() {
+    const attrs = this.cell.getAttrs();
+    if (!this.hiddenBadges || Object.keys(attrs).some((name) => !FRESH[name]?.(attrs[name]))) return false;
+    this.cleanCache();
+    if (Config.useCSSSelector) this.removePorts(); // X6's update() then draws the ports again, as here
+    const { label, kind, icon, accent } = this.selectors;
+    writeText(label, attrs.label, NAME_TEXT.lineHeight);
+    writeText(kind, attrs.kind, null);
+    if (attrs.icon?.["xlink:href"] !== undefined) icon.setAttributeNS(XLINK, "xlink:href", attrs.icon["xlink:href"]);
+    if (attrs.accent?.fill !== undefined) accent.setAttribute("fill", attrs.accent.fill);
+    if (Config.useCSSSelector) this.renderPorts();
+    return true;
+  }
+
+  /**
+   * A box's two ports, cloned: X6 lays each port of each box out through its port layouts, label
+   * layouts and attrs, though a component's are always the same two circles at the middle of its
+   * sides. Any other ports take X6's way.
+   */
+  renderPorts() {
+    if (!hasStandardPorts(this.cell)) {
+      super.renderPorts();
+      return;
+    }
+    const { width, height } = this.cell.getSize();
+    portTemplate ||= Markup.parseJSONMarkup(PORT_MARKUP).fragment.firstChild;
+    for (const { id, group } of STANDARD_PORTS) {
+      const portElement = document.createElementNS(SVG, "g");
+      portElement.setAttribute("class", `x6-port x6-port-${group}`);
+      portElement.setAttribute("transform", `matrix(1,0,0,1,${group === "right" ? width : 0},${height / 2})`);
+      const circle = portTemplate.cloneNode(false);
+      circle.setAttribute("port", id);
+      circle.setAttribute("port-group", group);
+      circle.setAttribute("class", "x6-port-body");
+      portElement.appendChild(circle);
+      this.container.appendChild(portElement);
+      const selectors = { circle };
+      this.portsCache[id] = { portElement, portSelectors: selectors, portContentElement: circle, portContentSelectors: selectors };
+    }
+    this.cleanCache();
+    this.updateConnectedEdges();
+  }
+
+  // Every box's view of a graph gets the same options: X6 deep-copies and merges its defaults for
+  // each view it makes (a tenth of drawing a large board), and no view changes them.
+  ensureOptions(options) {
+    return sharedOptions(this, options, () => super.ensureOptions(options));
+  }
 }
+
+const SVG = "http://www.w3.org/2000/svg";
+const XLINK = "http://www.w3.org/1999/xlink";
+const only = (...keys) => (value) => value !== null && typeof value === "object" && Object.keys(value).every((key) => keys.includes(key));
+// The attrs a box has from the shape and nodeMetadata, by part: what drawFresh() can draw itself.
+const FRESH = {
+  label: only("text", "transform", "textVerticalAnchor", "lineHeight", "textWrap"),
+  kind: only("text", "display", "textVerticalAnchor", "textWrap"),
+  icon: only("xlink:href"),
+  accent: only("fill"),
+  badge: only("textVerticalAnchor"),
+  drops: only("textVerticalAnchor"),
+  fault: only("textVerticalAnchor"),
+};
+
+/** A name or kind line as X6's text and textWrap attrs write it (shapes' textWrap, X6's Dom.text). */
+function writeText(element, attrs, lineHeight) {
+  const text = `${attrs.text ?? ""}`;
+  if (attrs.transform !== undefined) element.setAttribute("transform", attrs.transform);
+  const wrap = attrs.textWrap;
+  Dom.text(element, wrap ? wrapWords(text, wrap.width, wrap.lines, wrap.font, wrap.ellipsis || "…") : text,
+    { textVerticalAnchor: attrs.textVerticalAnchor, lineHeight: lineHeight ?? undefined });
+  element.setAttribute("text", text); // as X6 leaves it (the text attr given way to textWrap is written as is)
+  if (attrs.display === null) element.removeAttribute("display");
+  else if (attrs.display !== undefined) element.setAttribute("display", attrs.display);
+}
+const STANDARD_PORTS = [{ id: "in", group: "left" }, { id: "out", group: "right" }];
+let portTemplate = null;
+
+const optionsByView = new Map(); // view class -> graph -> options
+/** The options X6 made for the first view of this class on this graph (only for X6's own {graph}). */
+function sharedOptions(view, options, make) {
+  if (Object.keys(options).length !== 1 || !options.graph) return make();
+  const byGraph = optionsByView.get(view.constructor) ?? new WeakMap();
+  optionsByView.set(view.constructor, byGraph);
+  if (!byGraph.has(options.graph)) byGraph.set(options.graph, make());
+  return byGraph.get(options.graph);
+}
+
+/**
+ * A connection's view: its options shared as a box's are, its two paths and its label's markup
+ * cloned, and a label with the look edgeLook gives it written directly (X6 deep-merges and runs
+ * every label's attrs through its attribute pipeline: a fifth of drawing a large board). A label
+ * painted otherwise (the results overlay's) goes X6's way.
+ */
+class ConnectionView extends EdgeView {
+  ensureOptions(options) {
+    return sharedOptions(this, options, () => super.ensureOptions(options));
+  }
+
+  renderMarkup() {
+    const markup = this.cell.markup;
+    if (JSON.stringify(markup) !== (edgeMarkupJSON ||= JSON.stringify(Markup.getEdgeMarkup()))) {
+      super.renderMarkup();
+      return;
+    }
+    edgeTemplate ||= Markup.parseJSONMarkup(markup);
+    const fragment = edgeTemplate.fragment.cloneNode(true);
+    const [wrap, line] = fragment.childNodes;
+    this.selectors = { wrap, line, lines: [wrap, line], [this.rootSelector]: this.container };
+    this.container.append(fragment);
+  }
+
+  parseLabelMarkup(markup) {
+    if (!markup || JSON.stringify(markup) !== LABEL_MARKUP_JSON) return super.parseLabelMarkup(markup);
+    labelTemplate ||= Markup.parseJSONMarkup(LABEL_MARKUP);
+    const fragment = labelTemplate.fragment.cloneNode(true);
+    const [body, label] = fragment.childNodes;
+    return { fragment, selectors: { body, label } };
+  }
+
+  updateLabels() {
+    const labels = this.cell.labels;
+    const plain = this.labelContainer && JSON.stringify(this.cell.getDefaultLabel().attrs) === LABEL_ATTRS_JSON && labels.every((label) => !label.markup && plainLabel(label.attrs));
+    if (!plain) {
+      super.updateLabels();
+      return;
+    }
+    const cursor = this.can("edgeLabelMovable") ? "move" : "default";
+    labels.forEach(({ attrs }, index) => {
+      this.labelCache[index].setAttribute("cursor", cursor);
+      const { body, label } = this.labelSelectors[index];
+      const text = { ...LABEL_ATTRS.label, ...attrs.label };
+      const box = { ...LABEL_ATTRS.body, ...attrs.body };
+      for (const [name, value] of Object.entries(box)) body.setAttribute(name, value);
+      label.setAttribute("font-size", text.fontSize);
+      Dom.text(label, `${text.text ?? ""}`, { textVerticalAnchor: text.textVerticalAnchor });
+      label.setAttribute("fill", text.fill);
+      label.setAttribute("text-anchor", text.textAnchor);
+      label.setAttribute("pointer-events", text.pointerEvents);
+    });
+  }
+}
+let edgeMarkupJSON = null;
+let edgeTemplate = null;
+let labelTemplate = null;
+// A label as edgeLook writes it: its text and colours over the default label's, nothing else.
+const plainLabel = (attrs) => attrs !== null && typeof attrs === "object" && Object.keys(attrs).every((name) => name === "label" || name === "body")
+  && only("text", "fill", "fontSize")(attrs.label ?? {}) && only("fill", "stroke", "rx", "ry", "x", "y", "width", "height")(attrs.body ?? {});
+Graph.registerView("ml-connection-view", ConnectionView, true);
 const COMPONENT_JSON = JSON.stringify(COMPONENT_MARKUP);
 let template = null;
 Graph.registerView("ml-component-view", ComponentView, true);
 
-Graph.registerNode("ml-component", {
+const LABEL_MARKUP = [{ tagName: "rect", selector: "body" }, { tagName: "text", selector: "label" }];
+const LABEL_ATTRS = {
+  label: { fill: "#000", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle", pointerEvents: "none" },
+  body: { fill: "#fff", rx: 3, ry: 3 },
+};
+const LABEL_MARKUP_JSON = JSON.stringify(LABEL_MARKUP);
+const LABEL_ATTRS_JSON = JSON.stringify(LABEL_ATTRS);
+
+const ComponentNode = Graph.registerNode("ml-component", {
   width: NODE_WIDTH,
   height: NODE_HEIGHT,
   view: "ml-component-view",
   markup: COMPONENT_MARKUP,
   attrs: {
-    // A name wraps onto a second line (15 px below the first) before it is cut short.
-    label: {
-      textVerticalAnchor: "middle", lineHeight: 15,
-      textWrap: { width: TEXT_WIDTH, lines: 2, font: `600 13px ${FONT}`, ellipsis: "…" },
-    },
-    kind: { textVerticalAnchor: "middle", textWrap: { width: TEXT_WIDTH, lines: 1, font: `400 11px ${FONT}`, ellipsis: "…" } },
+    label: { textVerticalAnchor: "middle", lineHeight: NAME_TEXT.lineHeight, textWrap: { ...NAME_TEXT.wrap, ellipsis: "…" } },
+    kind: { textVerticalAnchor: "middle", textWrap: { ...KIND_TEXT.wrap, ellipsis: "…" } },
     badge: { textVerticalAnchor: "bottom" },
     drops: { textVerticalAnchor: "top" },
     fault: { textVerticalAnchor: "top" },
@@ -193,6 +264,22 @@ Graph.registerNode("ml-component", {
     items: [{ id: "in", group: "left" }, { id: "out", group: "right" }],
   },
 }, true);
+
+const portsPosition = ComponentNode.prototype.getPortsPosition;
+const hasStandardPorts = (node) => {
+  const ports = node.getPorts();
+  return ports.length === STANDARD_PORTS.length && ports.every((port, index) => port.id === STANDARD_PORTS[index].id && port.group === STANDARD_PORTS[index].group);
+};
+/**
+ * Where a box's ports are, without X6's port layouts: each connection asks for its two ends (to
+ * draw itself, and for the board's extent), and X6 laid out every port of the box each time.
+ */
+ComponentNode.prototype.getPortsPosition = function getPortsPosition(groupName) {
+  if (!hasStandardPorts(this)) return portsPosition.call(this, groupName);
+  const { width, height } = this.getSize();
+  const [port] = STANDARD_PORTS.filter(({ group }) => group === groupName);
+  return port ? { [port.id]: { position: { x: groupName === "right" ? width : 0, y: height / 2 }, angle: 0 } } : {};
+};
 
 /** Minimap boxes are plain coloured rectangles: drawing labels twice would double the cost of a big board. */
 export class MinimapNodeView extends NodeView {
@@ -208,28 +295,15 @@ export class MinimapNodeView extends NodeView {
 
 Graph.registerEdge("ml-connection", {
   inherit: "edge",
+  view: "ml-connection-view",
   attrs: {
-    line: { stroke: SYNC_COLOUR, strokeWidth: 1.6, targetMarker: { name: "block", width: 10, height: 7 } },
+    line: { stroke: SYNC_COLOUR, strokeWidth: CONNECTION_STROKE, targetMarker: { name: "block", ...ARROW } },
   },
   connector: { name: "smooth" },
   // X6's default label sizes its box by measuring the text (`ref`), one forced layout per label: a
   // third of drawing a 300-connection board. The box is sized from the text's length instead (edgeLook).
-  defaultLabel: {
-    markup: [{ tagName: "rect", selector: "body" }, { tagName: "text", selector: "label" }],
-    attrs: {
-      label: { fill: "#000", fontSize: 11, textAnchor: "middle", textVerticalAnchor: "middle", pointerEvents: "none" },
-      body: { fill: "#fff", rx: 3, ry: 3 },
-    },
-    position: { distance: 0.5 },
-  },
+  defaultLabel: { markup: LABEL_MARKUP, attrs: LABEL_ATTRS, position: { distance: 0.5 } },
 }, true);
-
-// An edge label's box, from its text at 11 px system-ui (about 5.4 px a character) with some padding.
-const LABEL_CHAR_PX = 5.4;
-const labelBox = (text) => {
-  const width = Math.round(text.length * LABEL_CHAR_PX + 12);
-  return { x: -width / 2, y: -9, width, height: 18 };
-};
 
 const EDGE_KEYS = new Set(["id", "source", "target", "mode", "latency_ms", "label"]);
 const NODE_KEYS = new Set(["id", "kind", "label", "position", "config"]);
@@ -238,27 +312,19 @@ function extraOf(object, known) {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !known.has(key)));
 }
 
-/** The call settings of a connection in a few words: "retry ×3 · timeout 50 ms · breaker". */
-function settingsText(settings = {}) {
-  const { retry, timeout_ms: timeout, circuit_breaker: breaker } = settings;
-  return [
-    retry ? (retry.max_attempts ? `retry ×${retry.max_attempts}` : "retries") : "",
-    timeout ? `timeout ${timeout} ms` : "",
-    breaker ? "breaker" : "",
-  ].filter(Boolean).join(" · ");
-}
-
 /**
  * What an edge's data looks like on the canvas: solid for sync calls, dashed and violet for async
  * copies, dotted and amber for fallbacks; its latency and call settings as a label.
  */
 export function edgeLook(data) {
-  const mode = data.mode in LINE ? data.mode : "sync";
-  const text = [data.label || "", mode === "sync" ? "" : mode, data.latency_ms ? `${data.latency_ms} ms` : "", settingsText(data.extra || data)]
-    .filter(Boolean).join(" · ");
+  const mode = lineMode(data);
+  const text = connectionText(data);
   return {
     attrs: { line: { ...LINE[mode] } },
-    labels: text ? [{ attrs: { label: { text, fill: "#334155", fontSize: 11 }, body: { fill: "#f8fafc", stroke: "#e2e8f0", rx: 3, ry: 3, ...labelBox(text) } } }] : [],
+    labels: text ? [{ attrs: {
+      label: { text, fill: CONNECTION_LABEL.ink, fontSize: CONNECTION_LABEL.size },
+      body: { fill: CONNECTION_LABEL.fill, stroke: CONNECTION_LABEL.stroke, rx: 3, ry: 3, ...labelBox(text) },
+    } }] : [],
   };
 }
 
@@ -272,7 +338,7 @@ export function nodeData(node) {
  * the kind's own title already (a fresh box is called after its kind), so no box says it twice.
  */
 export function labelAttrs(text, kind) {
-  const same = (text || "").trim().toLowerCase() === kind.title.toLowerCase();
+  const same = namedAfterKind(text, kind.title);
   return {
     label: { text, transform: textAt(TEXT_X, same ? LABEL_Y.alone : LABEL_Y.withKind) },
     kind: { text: kind.title, display: same ? "none" : null },

@@ -7,6 +7,7 @@
 
 import { openBoard } from "./access.js";
 import { api } from "./api.js";
+import { drawSketch } from "./sketch.js";
 
 const boardId = document.querySelector("script[data-board-id]").dataset.boardId;
 
@@ -14,3 +15,16 @@ const boardId = document.querySelector("script[data-board-id]").dataset.boardId;
 export const loading = Promise.all([api.catalog(), api.boardSchema(), openBoard(boardId)]);
 // main.js awaits this only once its own modules have run; until then a failure must not count as unhandled.
 loading.catch(() => {});
+
+// The board drawn as a sketch as soon as it is here (sketch.js), and once the browser has painted it:
+// main.js waits for that before it draws the board with X6, a second or more of the main thread on a
+// large board. Null when there is nothing to sketch; a sketch that fails is only a later picture.
+const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+export const sketched = loading.then(async ([catalog, , board]) => {
+  const sketch = board && drawSketch(document.querySelector("#canvas"), document.querySelector("#minimap"), board.document, catalog.kinds);
+  if (sketch) await painted();
+  return sketch;
+}).catch((error) => {
+  console.error("The board's sketch could not be drawn:", error);
+  return null;
+});

@@ -214,7 +214,7 @@ export function keepDiagramInView(editor, minimap) {
     if (!collapsed) editor.drawMinimapFrame?.();
   });
 
-  let size = { width: graph.container.clientWidth, height: graph.container.clientHeight };
+  let size = graph.transform.getComputedSize(); // as the canvas last sized itself, not read from a page not laid out yet
   graph.on("resize", ({ width, height }) => {
     const before = size;
     size = { width, height };
