@@ -19,7 +19,7 @@ import {
 } from "./shapes.js";
 import { fitPadding } from "./look.js";
 import { removeSketch } from "./sketch.js";
-import { drawGrid, panWithoutRedrawing } from "./viewport.js";
+import { SETTLED, drawGrid, isPanning, minimapFrameMover, panWithoutRedrawing } from "./viewport.js";
 
 const { Graph, Selection, Snapline, Keyboard, Clipboard, History, MiniMap, Dnd, Export, Rectangle } = window.X6;
 
@@ -159,6 +159,7 @@ export class Editor {
       graphOptions: { createCellView: (cell) => (cell.isEdge() ? null : MinimapNodeView) },
     });
     this.graph.use(this.minimap);
+    this.moveMinimapFrame = minimapFrameMover(this.minimap.viewport);
     // Without the Scroller plugin X6 refits the minimap on model changes but leaves its
     // viewport frame where it was; redraw the frame once per frame after any change.
     let pending = false;
@@ -171,9 +172,18 @@ export class Editor {
       });
     };
     this.minimap.updateViewport = refresh;
-    for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated", "scale", "translate", "resize"]) this.graph.on(event, refresh);
+    // The board's boxes and the map's own fit are measured again after a change to the board or
+    // the canvas's size (on which X6 refits the map its own way); a pan or zoom only moves the view.
+    const changed = () => {
+      this.minimapContent = undefined;
+      this.minimapFitted = null;
+      refresh();
+    };
+    for (const event of ["cell:added", "cell:removed", "node:moved", "model:updated"]) this.graph.on(event, changed);
+    for (const event of ["scale", "translate", SETTLED]) this.graph.on(event, refresh);
     this.graph.on("resize", () => {
       this.minimapOffset = null;
+      changed();
     });
     refresh();
   }
@@ -182,18 +192,35 @@ export class Editor {
     drawGrid(this.graph, GRID);
   }
 
-  /** Fit the minimap to the board plus the visible area, and frame the visible area. */
+  /**
+   * Fit the minimap to the board plus the visible area, and frame the visible area. Mid-pan the fit
+   * is kept while the visible area stays inside it, and redone with room for the pan to go on once it
+   * leaves (every refit repaints the map, and so makes Chromium split the page into layers again);
+   * the pan's end fits it exactly.
+   */
   drawMinimapFrame() {
     const mini = this.minimap.targetGraph;
     const visible = this.graph.getGraphArea();
+    const panning = isPanning(this.graph);
     // The components' boxes only: the content area X6 works out also measures every connection's
     // path, which on a 300-connection board cost more than the rest of a pan frame.
-    const nodes = this.graph.getNodes();
-    const content = nodes.length ? this.graph.getCellsBBox(nodes) : null;
-    const both = content ? content.union(visible) : visible;
-    const padding = this.minimap.options.padding;
-    mini.resize(this.minimap.options.width - 2 * padding, this.minimap.options.height - 2 * padding);
-    mini.scaleContentToFit({ padding: 4, contentArea: both, maxScale: 1 });
+    if (this.minimapContent === undefined) {
+      const nodes = this.graph.getNodes();
+      this.minimapContent = nodes.length ? this.graph.getCellsBBox(nodes) : null;
+    }
+    const content = this.minimapContent;
+    const options = this.minimap.options;
+    const size = `${options.width}x${options.height}`; // sizeMinimap changes it with the canvas's width
+    const fitted = this.minimapFitted?.size === size ? this.minimapFitted.area : null;
+    if (!panning || !fitted || !fitted.containsRect(visible) || (content && !fitted.containsRect(content))) {
+      const both = content ? content.union(visible) : visible;
+      const area = panning ? both.union(visible.clone().inflate(visible.width / 2, visible.height / 2)) : both;
+      if (!fitted || !area.equals(fitted)) {
+        mini.resize(options.width - 2 * options.padding, options.height - 2 * options.padding);
+        mini.scaleContentToFit({ padding: 4, contentArea: area, maxScale: 1 });
+        this.minimapFitted = { area, size };
+      }
+    }
     const { sx } = mini.scale();
     const origin = mini.localToGraph(visible.x, visible.y);
     // Where the minimap's graph sits in its widget changes only with the page's layout; reading it
@@ -203,10 +230,10 @@ export class Editor {
       const widget = this.minimap.container.getBoundingClientRect();
       this.minimapOffset = { left: offset.left - widget.left, top: offset.top - widget.top };
     }
-    Object.assign(this.minimap.viewport.style, {
-      left: `${this.minimapOffset.left + origin.x}px`, top: `${this.minimapOffset.top + origin.y}px`,
-      width: `${visible.width * sx}px`, height: `${visible.height * sx}px`,
-    });
+    this.moveMinimapFrame({
+      left: this.minimapOffset.left + origin.x, top: this.minimapOffset.top + origin.y,
+      width: visible.width * sx, height: visible.height * sx,
+    }, panning);
   }
 
   // ---- selection and view (UI state, not board data) ----

@@ -7,27 +7,55 @@ const SMALL_CANVAS = 800; // below this canvas width the minimap is drawn smalle
 const MINIMAP_SIZES = { large: { width: 200, height: 130 }, small: { width: 150, height: 98 } };
 const COLLAPSED_KEY = "whiteboard.minimap-collapsed";
 const REST_MS = 250; // a pan that has not moved for this long is over: X6's own transform catches up
-const PANNING = "canvas-panning"; // on the canvas while its SVG is shifted (editor.css)
+const PANNING = "canvas-panning"; // on the canvas while its SVG is scrolled (editor.css)
+const REACH = 20000; // px the canvas's scroller can scroll each way; a longer pan without a rest is written on the way
+const FRAME_REACH = 2000; // the same for the minimap's frame, in minimap px
+export const SETTLED = "viewport:settled"; // triggered on the graph when a pan's view is written to X6's group
+const pans = new WeakMap(); // graph -> its scroller, the shift it scrolls by and its grid
 
 /**
  * Pan steps move pixels already drawn. X6 pans by rewriting its viewport group's transform, and
  * for each such change Chromium repaints and re-layerises the whole SVG and, without a GPU,
  * rasterises every tile of it again (on a 200-component board most of a 31.6 ms frame at 1920x1080).
- * Here a step that only translates shifts the SVG element by a CSS transform instead: while a pan
- * is under way the element is a compositor layer of its own (editor.css), so the compositor moves
- * the tiles it has and rasterises only the strip that comes into view. Once the view rests, or at
- * once for a zoom, the group's transform is written as X6 would, the shift dropped and the layer
- * merged back: between pans the DOM and the page's layers are X6's own (kept for good, the layer made
- * Chromium split the diagram into some 70 layers, which every other redraw would pay for).
+ * Here a step that only translates scrolls the SVG instead: it sits in a scroller with REACH px of
+ * room each way (editor.css), and while a pan is under way the scroller scrolls on the compositor,
+ * which moves the tiles it has and rasterises only the strip that comes into view. A CSS transform
+ * on the SVG's own layer moved the tiles too, but Chromium split the whole page into compositor
+ * layers again for every such change (10.5 of a 17.6 ms frame, more with each box, connection and
+ * label, each a paint chunk of its own); a scroll offset is handed to the compositor as it is.
+ * Once the view rests, or at once for a zoom or a pan past REACH, the group's transform is written as
+ * X6 would and the scroll put back: between pans the scroller does not scroll and is no layer of its
+ * own, so the page's layers are X6's own (a layer kept for good made Chromium split the diagram into
+ * some 70 layers, which every other redraw would pay for).
  * Meanwhile X6's API answers with the matrix the user sees: X6 reads it from the group's transform
  * (TransformManager.getMatrix) and the canvas's screen offset from the SVG element's box
  * (CoordManager.getClientOffset), the only two places it reads either from the page; its
- * client-coordinate matrix (the stage's getScreenCTM) already includes the shift.
+ * client-coordinate matrix (the stage's getScreenCTM) already includes the scroll. A scroll offset
+ * is whole pixels: a pan by part pixels (a touchpad's wheel) is drawn within half a pixel of that
+ * matrix until it rests.
  * @param {object} graph  the canvas's X6 graph
  */
 export function panWithoutRedrawing(graph) {
   const manager = graph.transform;
   const svg = graph.view.svg;
+  const scroller = document.createElement("div");
+  scroller.className = "canvas-scroll";
+  scroller.style.setProperty("--pan-reach", `${REACH}px`);
+  const stage = document.createElement("div");
+  stage.className = "canvas-stage";
+  svg.replaceWith(scroller);
+  stage.append(svg);
+  scroller.append(stage);
+  const pan = { scroller, shift: { x: 0, y: 0 }, grid: null };
+  pans.set(graph, pan);
+  const place = () => scroller.scrollTo(REACH - pan.shift.x, REACH - pan.shift.y);
+  place();
+  // The scroll is the pan's alone: anything else that scrolls it (an element inside brought into
+  // view) is undone, and a scroller laid out afresh (shown again after display: none) is put back.
+  const misplaced = () => Math.abs(scroller.scrollLeft - (REACH - pan.shift.x)) > 1 || Math.abs(scroller.scrollTop - (REACH - pan.shift.y)) > 1;
+  scroller.addEventListener("scroll", () => misplaced() && place());
+  new ResizeObserver(() => misplaced() && place()).observe(scroller);
+
   const write = manager.setMatrix.bind(manager);
   const factory = document.createElementNS("http://www.w3.org/2000/svg", "svg"); // as X6 makes its matrices
   const copy = (matrix) => {
@@ -43,19 +71,24 @@ export function panWithoutRedrawing(graph) {
     if (shown === written) return;
     write(shown);
     written = shown;
-    svg.style.transform = "";
+    pan.shift = { x: 0, y: 0 };
+    place();
     graph.container.classList.remove(PANNING);
+    if (pan.grid) drawGrid(graph, pan.grid.pitch);
+    graph.trigger(SETTLED);
   };
   manager.getMatrix = () => copy(shown);
   manager.setMatrix = (matrix) => {
     shown = copy(matrix);
     const zoomed = ["a", "b", "c", "d"].some((key) => shown[key] !== written[key]);
-    if (zoomed) {
-      settle(); // a zoom redraws anyway; the shifted pixels would be at the old scale
+    const shift = { x: shown.e - written.e, y: shown.f - written.f };
+    if (zoomed || Math.abs(shift.x) > REACH || Math.abs(shift.y) > REACH) {
+      settle(); // a zoom redraws anyway; the scrolled pixels would be at the old scale
       return;
     }
-    graph.container.classList.add(PANNING);
-    svg.style.transform = `translate(${shown.e - written.e}px, ${shown.f - written.f}px)`;
+    if (!graph.container.classList.contains(PANNING)) graph.container.classList.add(PANNING);
+    pan.shift = shift;
+    place();
     clearTimeout(rest);
     rest = setTimeout(settle, REST_MS);
   };
@@ -63,37 +96,70 @@ export function panWithoutRedrawing(graph) {
   graph.coord.getClientOffset = () => clientOffset().translate(written.e - shown.e, written.f - shown.f);
 }
 
-const grids = new WeakMap();
+/** Whether a pan of the graph is under way (its view not yet written to X6's group); `SETTLED` says when it ends. */
+export const isPanning = (graph) => graph.container.classList.contains(PANNING);
 
 /**
- * The dot grid behind the diagram, aligned with it at any pan and zoom: an element a pitch larger
- * than the canvas each side, shifted by the pan modulo the pitch, a compositor layer of its own while
- * a pan is under way (editor.css). A pan step thus moves a layer the compositor has already drawn,
- * where a CSS background on the canvas moved by background-position repainted the whole canvas.
- * @param {object} graph  the canvas's X6 graph
+ * The dot grid behind the diagram, aligned with it at any pan and zoom: a background of the
+ * scroller's whole room (editor.css), its dots placed for the view X6's group holds, so a pan step
+ * scrolls them with the diagram and a pan's end or a zoom places them again.
+ * @param {object} graph  the canvas's X6 graph, panned by panWithoutRedrawing
  * @param {number} pitch  the grid's step in board units
  */
 export function drawGrid(graph, pitch) {
-  let layer = grids.get(graph);
-  if (!layer) {
-    layer = document.createElement("div");
+  const pan = pans.get(graph);
+  if (!pan.grid) {
+    const layer = document.createElement("div");
     layer.className = "canvas-grid";
     layer.setAttribute("aria-hidden", "true");
-    graph.container.prepend(layer);
-    grids.set(graph, layer);
+    pan.scroller.prepend(layer);
+    pan.grid = { layer, pitch, size: "", position: "" };
   }
+  const grid = pan.grid;
+  grid.pitch = pitch;
   const { sx } = graph.scale();
   const { tx, ty } = graph.translate();
   const step = pitch * sx;
   // Below half zoom the dots would merge into a grey wash; show every fifth one instead.
   const shown = step < 5 ? step * 5 : step;
-  const phase = (offset) => ((offset % shown) + shown) % shown - shown;
-  Object.assign(layer.style, {
-    backgroundSize: `${shown}px ${shown}px`,
-    width: `calc(100% + ${2 * shown}px)`,
-    height: `calc(100% + ${2 * shown}px)`,
-    transform: `translate(${phase(tx)}px, ${phase(ty)}px)`,
-  });
+  // The layer's origin is REACH px up and left of the canvas's, less the pan's shift.
+  const phase = (offset) => (((REACH + offset) % shown) + shown) % shown;
+  const size = `${shown}px ${shown}px`;
+  const position = `${phase(tx - pan.shift.x)}px ${phase(ty - pan.shift.y)}px`;
+  if (size === grid.size && position === grid.position) return; // a pan step: the scroll moves the dots
+  Object.assign(grid.layer.style, { backgroundSize: size, backgroundPosition: position });
+  Object.assign(grid, { size, position });
+}
+
+/**
+ * The minimap's view frame, moved as the canvas is: by a scroll offset while a pan is under way
+ * (a frame moved by left and top made Chromium split the whole page into layers again on every
+ * step), by left and top otherwise.
+ * @param {HTMLElement} frame  the minimap plugin's viewport element
+ * @returns {(geometry: {left: number, top: number, width: number, height: number}, panning: boolean) => void}
+ */
+export function minimapFrameMover(frame) {
+  const track = document.createElement("div");
+  track.className = "minimap-track";
+  track.style.setProperty("--pan-reach", `${FRAME_REACH}px`);
+  frame.replaceWith(track);
+  track.append(frame);
+  let placed = null; // where left and top put the frame
+  return (geometry, panning) => {
+    const dx = placed ? geometry.left - placed.left : 0;
+    const dy = placed ? geometry.top - placed.top : 0;
+    const sized = placed && placed.width === geometry.width && placed.height === geometry.height;
+    if (panning && sized && Math.abs(dx) < FRAME_REACH && Math.abs(dy) < FRAME_REACH) {
+      track.scrollTo(FRAME_REACH - dx, FRAME_REACH - dy);
+      return;
+    }
+    Object.assign(frame.style, {
+      left: `${FRAME_REACH + geometry.left}px`, top: `${FRAME_REACH + geometry.top}px`,
+      width: `${geometry.width}px`, height: `${geometry.height}px`,
+    });
+    placed = { ...geometry };
+    track.scrollTo(FRAME_REACH, FRAME_REACH);
+  };
 }
 
 function remembered() {

@@ -21,11 +21,14 @@ VIEW = """(id) => {
     const local = graph.clientToLocal(body.left, body.top);
     const page = graph.pageToLocal(body.left + window.scrollX, body.top + window.scrollY);
     const canvas = graph.container.getBoundingClientRect();
-    const grid = document.querySelector("#canvas .canvas-grid").getBoundingClientRect();
+    // The first dots' tile: the grid layer's box (which a pan scrolls) plus its background's offset.
+    const gridLayer = document.querySelector("#canvas .canvas-grid");
+    const grid = gridLayer.getBoundingClientRect();
+    const [dotsX, dotsY] = getComputedStyle(gridLayer).backgroundPosition.split(" ").map(parseFloat);
     return {
         translate: graph.translate(), scale: graph.scale().sx, screen: [body.left, body.top], client: [client.x, client.y],
         local: [local.x, local.y], page: [page.x, page.y], position: [position.x, position.y],
-        grid_phase: [grid.left - canvas.left, grid.top - canvas.top],
+        grid_phase: [grid.left + dotsX - canvas.left, grid.top + dotsY - canvas.top],
         written: graph.view.viewport.getAttribute("transform"),
     };
 }"""
@@ -46,15 +49,15 @@ def board() -> dict:
     ]}
 
 
-def assert_consistent(view: dict, pitch: float = 10) -> None:
-    """The component is drawn where X6 says it is, screen points map back to it, the grid keeps its phase."""
+def assert_consistent(view: dict, pitch: float = 10, grid_px: float = 0.1) -> None:
+    """The component is drawn where X6 says it is, screen points map back to it, the grid keeps its phase (within grid_px)."""
     assert view["client"] == pytest.approx(view["screen"], abs=0.6)
     assert view["local"] == pytest.approx(view["position"], abs=0.6)
     assert view["page"] == pytest.approx(view["position"], abs=0.6)
     step = pitch * view["scale"]
     shown = step * 5 if step < 5 else step
     for phase, offset in zip(view["grid_phase"], (view["translate"]["tx"], view["translate"]["ty"])):
-        assert (phase - offset) / shown == pytest.approx(round((phase - offset) / shown), abs=0.01)
+        assert (phase - offset) / shown == pytest.approx(round((phase - offset) / shown), abs=grid_px / shown)
 
 
 def open_board(page, site: str, tx: int, ty: int) -> None:
@@ -109,3 +112,96 @@ def test_a_zoom_during_a_pan_draws_at_the_new_scale_where_x6_says(page, site):
     page.mouse.up(button="right")
     assert dragged["screen"] == pytest.approx([view["screen"][0] + 60, view["screen"][1] + 35], abs=0.6)
     assert_consistent(dragged)
+
+
+def test_a_pan_in_part_pixels_or_past_the_scrollers_reach_still_draws_where_x6_says(page, site):
+    open_board(page, site, 40, 30)
+    page.wait_for_timeout(400)
+    # A scroll offset is whole pixels: mid-pan a shift in part pixels (a touchpad's wheel) is drawn
+    # within half a pixel of X6's view, and exactly once the pan rests.
+    moving = page.evaluate(f"(steps) => {{ ({PAN_STEPS})(steps); return ({VIEW})('gw'); }}", [[-12.5, -4.25]] * 3)
+    assert moving["translate"] == pytest.approx({"tx": 40 - 37.5, "ty": 30 - 12.75})
+    assert_consistent(moving, grid_px=0.6)
+    page.wait_for_timeout(400)
+    rested = page.evaluate(VIEW, "gw")
+    assert rested["written"] == "matrix(1,0,0,1,2.5,17.25)"
+    assert rested["screen"] == pytest.approx([rested["client"][0], rested["client"][1]], abs=0.01)
+    assert_consistent(rested)
+
+    # A pan further than the scroller can go is written to X6's group on the way, and goes on from there.
+    far = page.evaluate(f"(steps) => {{ ({PAN_STEPS})(steps); return ({VIEW})('gw'); }}", [[-10, 0], [-25000, -100]])
+    assert far["written"] == "matrix(1,0,0,1,-25007.5,-82.75)"
+    assert_consistent(far)
+    back = page.evaluate(f"(steps) => {{ ({PAN_STEPS})(steps); return ({VIEW})('gw'); }}", [[15000, 100]])
+    assert back["translate"] == pytest.approx({"tx": -10007.5, "ty": 17.25})
+    assert back["written"] == far["written"]  # within reach again: scrolled, not written
+    assert_consistent(back)
+
+
+# The minimap's frame, in page coordinates, and where the visible area is on the minimap's graph.
+FRAME = """() => {
+    const editor = window.boardEditor.editor;
+    const mini = editor.minimap.targetGraph;
+    const visible = editor.graph.getGraphArea();
+    const corner = mini.localToClient(visible.x, visible.y);
+    const { sx } = mini.scale();
+    const frame = document.querySelector("#minimap .x6-widget-minimap-viewport").getBoundingClientRect();
+    const widget = document.querySelector("#minimap .x6-widget-minimap").getBoundingClientRect();
+    const border = 2; // the frame's border, outside the area it frames (X6's minimap style)
+    return {
+        frame: [frame.left + border, frame.top + border, frame.width - 2 * border, frame.height - 2 * border],
+        visible: [corner.x, corner.y, visible.width * sx, visible.height * sx],
+        widget: [widget.left, widget.top, widget.right, widget.bottom],
+        panning: document.querySelector("#canvas").classList.contains("canvas-panning"),
+    };
+}"""
+
+TWO_FRAMES = "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+
+
+def test_the_minimap_frame_follows_a_pan_and_frames_the_visible_area_at_rest(page, site):
+    open_board(page, site, 40, 30)
+    page.wait_for_selector("#minimap .x6-widget-minimap-viewport")
+    page.wait_for_timeout(400)
+    rest = page.evaluate(FRAME)
+    assert rest["frame"] == pytest.approx(rest["visible"], abs=0.02)  # layout is in 1/64 px
+
+    # Mid-pan the frame moves with the view (the map's graph keeps its fit while the view is inside it).
+    page.evaluate(PAN_STEPS, [[-12, -4]] * 5)
+    page.evaluate(TWO_FRAMES)
+    moving = page.evaluate(FRAME)
+    assert moving["panning"]
+    assert moving["frame"] == pytest.approx(moving["visible"], abs=0.6)  # a scroll offset: whole pixels
+    assert moving["frame"][0] > rest["frame"][0] and moving["frame"][1] > rest["frame"][1]
+
+    # A pan well past the board: the map makes room for the view, and the frame stays on the map.
+    for _ in range(4):
+        page.evaluate(PAN_STEPS, [[-150, -120]] * 3)
+        page.evaluate(TWO_FRAMES)
+        away = page.evaluate(FRAME)
+        assert away["panning"]
+        assert away["frame"] == pytest.approx(away["visible"], abs=0.6)
+        left, top, right, bottom = away["widget"]
+        x, y, width, height = away["frame"]
+        assert left <= x and top <= y and x + width <= right and y + height <= bottom
+
+    # At rest the map is fitted to the board and the view exactly, and the frame is where X6 says.
+    page.wait_for_timeout(400)
+    page.evaluate(TWO_FRAMES)
+    settled = page.evaluate(FRAME)
+    assert not settled["panning"]
+    assert settled["frame"] == pytest.approx(settled["visible"], abs=0.02)
+    # The map's fit, as X6's scaleContentToFit leaves it (4 px of padding): the board plus the view fill
+    # its graph on one side and fit in it on the other.
+    fit = page.evaluate("""() => {
+        const editor = window.boardEditor.editor;
+        const mini = editor.minimap.targetGraph;
+        const area = editor.graph.getCellsBBox(editor.graph.getNodes()).union(editor.graph.getGraphArea());
+        const drawn = mini.localToGraph(area);
+        const { width, height } = mini.getComputedSize ? mini.getComputedSize() : mini.transform.getComputedSize();
+        return { drawn: [drawn.x, drawn.y, drawn.width, drawn.height], size: [width, height] };
+    }""")
+    x, y, width, height = fit["drawn"]
+    room = [fit["size"][0] - 8, fit["size"][1] - 8]
+    assert x >= 3.99 and y >= 3.99 and width <= room[0] + 0.01 and height <= room[1] + 0.01
+    assert width == pytest.approx(room[0], abs=0.01) or height == pytest.approx(room[1], abs=0.01)
