@@ -6,7 +6,8 @@
 // parses in one go: the components and connections as the canvas will draw them, at the zoom the
 // canvas will fit them to. It is shown until the canvas has drawn its cells, then removed in the
 // same task, so no frame shows both (editor.js). It takes no input: nothing on it can be clicked,
-// and the texts, sticky notes and frames join when the canvas is drawn.
+// and the texts, sticky notes and frames join when the canvas is drawn. Names and labels too small
+// to read at the fitted zoom (under MIN_TEXT_PX on screen) are left out of it.
 
 import { groupColour, iconDataUrl } from "./icons.js";
 import {
@@ -15,6 +16,7 @@ import {
 } from "./look.js";
 
 export const SKETCH_CLASS = "canvas-sketch";
+export const MIN_TEXT_PX = 3; // the smallest text (a kind's line, 11 px at 100%) the sketch writes, in screen px
 // Where a connection leaves and meets its ports: on the circles' outer rim (shapes.js, portRim).
 const RIM = PORT_RADIUS + PORT_STROKE / 2;
 const PORT_Y = NODE_HEIGHT / 2;
@@ -72,14 +74,14 @@ function textMarkup(selector, text, alone) {
 let portsMarkup = null;
 
 /** One component box: the parts of its markup a fresh box shows (the run's outline and badges come with a run). */
-function box(node, kind) {
+function box(node, kind, legible) {
   const alone = namedAfterKind(node.label, kind.title);
   // Both ports as one path of two circles (four elements fewer per box, drawn the same).
   const { r, magnet: _magnet, ...look } = PORT_MARKUP[0].attrs;
   const circle = (x) => `M ${x - r} ${PORT_Y} a ${r} ${r} 0 1 0 ${2 * r} 0 a ${r} ${r} 0 1 0 ${-2 * r} 0`;
   portsMarkup ||= `<path class="sketch-ports"${attributes({ ...look, d: `${circle(0)} ${circle(NODE_WIDTH)}` })}/>`;
   return `<g class="sketch-box" data-id="${escape(node.id)}" transform="translate(${node.position.x},${node.position.y})">${kindMarkup(kind)}`
-    + `${textMarkup("label", node.label || "", alone)}${alone ? "" : textMarkup("kind", kind.title, alone)}${portsMarkup}</g>`;
+    + `${legible ? textMarkup("label", node.label || "", alone) : ""}${legible && !alone ? textMarkup("kind", kind.title, alone) : ""}${portsMarkup}</g>`;
 }
 
 /** `from` moved `distance` towards `to`. */
@@ -101,7 +103,7 @@ function onRim(centre, to) {
  * own width for the arrowhead, an S-curve between (X6's "smooth" connector), its label halfway.
  * A connection with bends passes through them on X6's smooth curve.
  */
-function connection(edge, boxes) {
+function connection(edge, boxes, legible) {
   const source = boxes.get(edge.source);
   const target = boxes.get(edge.target);
   if (!source || !target) return "";
@@ -123,7 +125,7 @@ function connection(edge, boxes) {
     text: `<text${attributes({ "font-size": CONNECTION_LABEL.size, fill: CONNECTION_LABEL.ink, "text-anchor": "middle" })}`,
   };
   return `${line}<g class="sketch-label" data-id="${escape(edge.id)}" transform="${textAt(middle.x, middle.y)}">`
-    + `${labelParts.rect} x="${x}" y="${y}" width="${width}" height="${height}"/>${textElement(labelParts.text, text, CONNECTION_LABEL.size, null)}</g>`;
+    + `${labelParts.rect} x="${x}" y="${y}" width="${width}" height="${height}"/>${legible ? textElement(labelParts.text, text, CONNECTION_LABEL.size, null) : ""}</g>`;
 }
 
 let labelParts = null;
@@ -249,11 +251,14 @@ export function drawSketch(container, minimap, document, kinds) {
   if (!size.width || !size.height) return null;
   const view = fittedView(document, size, fitPadding(minimap));
   const boxes = new Map(document.nodes.map((node) => [node.id, node.position]));
+  // Texts too small to read at the fitted zoom are left out: a name drawn under MIN_TEXT_PX high
+  // is a grey smudge, and drawing every letter of a large board was half of drawing its sketch.
+  const legible = view.scale * KIND_TEXT.fontSize >= MIN_TEXT_PX;
   const parts = [
-    ...document.nodes.map((node) => (byName.has(node.kind) ? box(node, byName.get(node.kind)) : "")),
-    ...document.edges.map((edge) => connection(edge, boxes)),
+    ...document.nodes.map((node) => (byName.has(node.kind) ? box(node, byName.get(node.kind), legible) : "")),
+    ...document.edges.map((edge) => connection(edge, boxes, legible)),
   ];
-  const svg = `<svg class="${SKETCH_CLASS}" aria-hidden="true" width="100%" height="100%" data-components="${document.nodes.length}"`
+  const svg = `<svg class="${SKETCH_CLASS}" aria-hidden="true" width="100%" height="100%" data-components="${document.nodes.length}" data-texts="${legible}"`
     + ` data-connections="${document.edges.length}"><defs>${markers()}</defs>`
     + `<g transform="matrix(${view.scale},0,0,${view.scale},${view.x},${view.y})">${parts.join("")}</g></svg>`;
   container.insertAdjacentHTML("beforeend", svg);

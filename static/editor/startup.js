@@ -22,7 +22,10 @@ loading.catch(() => {});
 const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 export const sketched = loading.then(async ([catalog, , board]) => {
   const sketch = board && drawSketch(document.querySelector("#canvas"), document.querySelector("#minimap"), board.document, catalog.kinds);
-  if (sketch) await painted();
+  if (sketch) {
+    await painted();
+    performance.mark("editor:sketch-painted"); // the first task after the frame that painted it (the benchmark reads it)
+  }
   return sketch;
 }).catch((error) => {
   console.error("The board's sketch could not be drawn:", error);

@@ -18,6 +18,8 @@ def board() -> dict:
     """40 components and 60 connections with what changes how a box or a line is drawn."""
     document = big_board(40, 60)
     nodes, edges = document["nodes"], document["edges"]
+    for index, node in enumerate(nodes):  # 8 columns, so that names are large enough to write at the fitted zoom
+        node["position"] = {"x": (index % 8) * 240, "y": (index // 8) * 110}
     nodes[0]["label"] = f"{SCRIPT} & a rather long name that wraps onto two lines"
     nodes[1]["label"] = ""
     nodes[2]["label"] = "Model server"  # named after its kind: no kind line under it
@@ -69,6 +71,7 @@ def test_the_sketch_shows_the_board_before_the_canvas_library_and_the_canvas_dra
     early.wait_for_selector("#canvas .canvas-sketch .sketch-box")
     assert early.locator("#canvas .x6-node").count() == 0
     sketched = early.evaluate(GEOMETRY, True)
+    assert early.get_attribute("#canvas .canvas-sketch", "data-texts") == "true"
     early.locator(".canvas-wrap").screenshot(path=str(ARTIFACTS / f"sketch-{size['width']}x{size['height']}.png"))
     assert early.evaluate("window.__xss") is None  # names are text on the sketch too
     context.close()
@@ -112,3 +115,22 @@ def test_the_canvas_drawn_after_its_sketch_takes_clicks_and_a_board_without_comp
     assert status == 201
     editor.open(empty["id"])
     assert page.locator("#canvas .canvas-sketch").count() == 0
+
+
+def test_a_board_fitted_too_small_to_read_is_sketched_without_its_texts(page, site, chromium):
+    # 200 components fit 1280 px at about 14%: an 11 px kind line would be under 2 px high.
+    editor = EditorPage(page, site)
+    status, created = editor.api("POST", "/api/boards/", {"document": big_board(200, 300)})
+    assert status == 201
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    early = context.new_page()
+    early.route("**/vendor/x6.min.js", lambda route: route.abort())
+    early.goto(f"{site}/b/{created['id']}/#token={created['edit_token']}")
+    early.wait_for_selector("#canvas .canvas-sketch .sketch-box")
+    counts = early.evaluate("""() => { const sketch = document.querySelector('#canvas .canvas-sketch');
+        return [sketch.dataset.texts, sketch.querySelectorAll('.sketch-box').length, sketch.querySelectorAll('.sketch-line').length,
+                sketch.querySelectorAll('.sketch-label rect').length, sketch.querySelectorAll('text').length]; }""")
+    context.close()
+    assert counts == ["false", 200, 300, 300, 0]
+    editor.open(created["id"])  # the canvas writes them all, as at any zoom
+    assert page.locator("#canvas .x6-node text").count() >= 200
