@@ -160,6 +160,13 @@ export class Editor {
     });
     this.graph.use(this.minimap);
     this.moveMinimapFrame = minimapFrameMover(this.minimap.viewport);
+    // A drag on the map reads what X6's own frame update would have left: the frame (its zoom handle
+    // scales the view by the drag over the frame's width) and the map's scale (a drag of the frame
+    // pans the view by the drag over it). Both are the ones drawn here; X6's writes are ignored.
+    Object.defineProperties(this.minimap, {
+      geometry: { get: () => this.minimapFrame, set() {} },
+      ratio: { get: () => this.minimap.targetGraph.scale().sx, set() {} },
+    });
     // Without the Scroller plugin X6 refits the minimap on model changes but leaves its
     // viewport frame where it was; redraw the frame once per frame after any change.
     let pending = false;
@@ -212,7 +219,9 @@ export class Editor {
     const options = this.minimap.options;
     const size = `${options.width}x${options.height}`; // sizeMinimap changes it with the canvas's width
     const fitted = this.minimapFitted?.size === size ? this.minimapFitted.area : null;
-    if (!panning || !fitted || !fitted.containsRect(visible) || (content && !fitted.containsRect(content))) {
+    // While the frame is dragged on the map the map keeps its fit: the frame stays under the pointer.
+    const dragged = this.minimap.targetGraphTransforming && fitted;
+    if (!dragged && (!panning || !fitted || !fitted.containsRect(visible) || (content && !fitted.containsRect(content)))) {
       const both = content ? content.union(visible) : visible;
       const area = panning ? both.union(visible.clone().inflate(visible.width / 2, visible.height / 2)) : both;
       if (!fitted || !area.equals(fitted)) {
@@ -230,10 +239,12 @@ export class Editor {
       const widget = this.minimap.container.getBoundingClientRect();
       this.minimapOffset = { left: offset.left - widget.left, top: offset.top - widget.top };
     }
-    this.moveMinimapFrame({
+    const frame = {
       left: this.minimapOffset.left + origin.x, top: this.minimapOffset.top + origin.y,
       width: visible.width * sx, height: visible.height * sx,
-    }, panning);
+    };
+    this.moveMinimapFrame(frame, panning);
+    this.minimapFrame = frame;
   }
 
   // ---- selection and view (UI state, not board data) ----

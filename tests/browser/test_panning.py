@@ -205,3 +205,31 @@ def test_the_minimap_frame_follows_a_pan_and_frames_the_visible_area_at_rest(pag
     room = [fit["size"][0] - 8, fit["size"][1] - 8]
     assert x >= 3.99 and y >= 3.99 and width <= room[0] + 0.01 and height <= room[1] + 0.01
     assert width == pytest.approx(room[0], abs=0.01) or height == pytest.approx(room[1], abs=0.01)
+
+
+def test_dragging_the_minimaps_frame_pans_the_canvas_and_its_handle_zooms_it(page, site, console_errors):
+    open_board(page, site, 40, 30)
+    page.wait_for_selector("#minimap .x6-widget-minimap-viewport")
+    page.wait_for_timeout(400)
+    start = page.evaluate(f"() => [{GRAPH}.translate(), {GRAPH}.scale().sx, window.boardEditor.editor.minimap.targetGraph.scale().sx]")
+    (before, scale, mini_scale) = start
+    # The frame dragged 10 px right and 6 down on the map: the view moves over the board by as much
+    # in board units (10 / the map's scale), so the board's origin moves left and up on the canvas.
+    box = page.locator("#minimap .x6-widget-minimap-viewport").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 6, steps=4)
+    page.mouse.up()
+    after = page.evaluate(f"() => {GRAPH}.translate()")
+    assert after["tx"] - before["tx"] == pytest.approx(-10 * scale / mini_scale, abs=0.5)
+    assert after["ty"] - before["ty"] == pytest.approx(-6 * scale / mini_scale, abs=0.5)
+    # Its zoom handle dragged left zooms in (X6: by the drag over the frame's width).
+    page.wait_for_timeout(400)
+    handle = page.locator("#minimap .x6-widget-minimap-viewport-zoom").bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + handle["width"] / 2 - 20, handle["y"] + handle["height"] / 2, steps=4)
+    page.mouse.up()
+    page.evaluate(TWO_FRAMES)
+    assert page.evaluate(f"() => {GRAPH}.scale().sx") > scale
+    assert not console_errors.unexpected()
