@@ -224,21 +224,22 @@ class ConnectionView extends EdgeView {
       label.setAttribute("pointer-events", text.pointerEvents);
     });
   }
+
+  // A label halfway along a connection without bends sits halfway between the curve's ends: X6's
+  // S-curve is symmetric about its centre. X6 measures the curve's length for each label instead.
+  updateLabelPositions() {
+    const path = this.path;
+    const labels = this.cell.getLabels();
+    const halfway = this.labelContainer && path && this.routePoints?.length === 0 && this.cell.getConnector()?.name === "smooth"
+      && JSON.stringify(this.cell.getDefaultLabel().position) === HALFWAY && labels.every((label) => label.position == null);
+    if (!halfway) return super.updateLabelPositions();
+    const { start, end } = path;
+    const transform = `matrix(1,0,0,1,${(start.x + end.x) / 2},${(start.y + end.y) / 2})`;
+    labels.forEach((_, index) => this.labelCache[index]?.setAttribute("transform", transform));
+    return this;
+  }
 }
 let edgeMarkupJSON = null;
-// A label halfway along a connection without bends sits halfway between the curve's ends: X6's
-// S-curve is symmetric about its centre. X6 measures the curve's length for each label instead.
-ConnectionView.prototype.updateLabelPositions = function updateLabelPositions() {
-  const path = this.path;
-  const labels = this.cell.getLabels();
-  const halfway = this.labelContainer && path && this.routePoints?.length === 0 && this.cell.getConnector()?.name === "smooth"
-    && JSON.stringify(this.cell.getDefaultLabel().position) === HALFWAY && labels.every((label) => label.position == null);
-  if (!halfway) return EdgeView.prototype.updateLabelPositions.call(this);
-  const { start, end } = path;
-  const transform = `matrix(1,0,0,1,${(start.x + end.x) / 2},${(start.y + end.y) / 2})`;
-  labels.forEach((_, index) => this.labelCache[index]?.setAttribute("transform", transform));
-  return this;
-};
 const HALFWAY = JSON.stringify({ distance: 0.5 });
 let edgeTemplate = null;
 let labelTemplate = null;

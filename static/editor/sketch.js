@@ -73,15 +73,21 @@ function textMarkup(selector, text, alone) {
 
 let portsMarkup = null;
 
+/** A box's two ports as one path of two circles (four elements fewer per box than X6's, drawn the same). */
+function ports() {
+  if (!portsMarkup) {
+    const { r, magnet: _magnet, ...look } = PORT_MARKUP[0].attrs;
+    const circle = (x) => `M ${x - r} ${PORT_Y} a ${r} ${r} 0 1 0 ${2 * r} 0 a ${r} ${r} 0 1 0 ${-2 * r} 0`;
+    portsMarkup = `<path class="sketch-ports"${attributes({ ...look, d: `${circle(0)} ${circle(NODE_WIDTH)}` })}/>`;
+  }
+  return portsMarkup;
+}
+
 /** One component box: the parts of its markup a fresh box shows (the run's outline and badges come with a run). */
 function box(node, kind, legible) {
   const alone = namedAfterKind(node.label, kind.title);
-  // Both ports as one path of two circles (four elements fewer per box, drawn the same).
-  const { r, magnet: _magnet, ...look } = PORT_MARKUP[0].attrs;
-  const circle = (x) => `M ${x - r} ${PORT_Y} a ${r} ${r} 0 1 0 ${2 * r} 0 a ${r} ${r} 0 1 0 ${-2 * r} 0`;
-  portsMarkup ||= `<path class="sketch-ports"${attributes({ ...look, d: `${circle(0)} ${circle(NODE_WIDTH)}` })}/>`;
   return `<g class="sketch-box" data-id="${escape(node.id)}" transform="translate(${node.position.x},${node.position.y})">${kindMarkup(kind)}`
-    + `${legible ? textMarkup("label", node.label || "", alone) : ""}${legible && !alone ? textMarkup("kind", kind.title, alone) : ""}${portsMarkup}</g>`;
+    + `${legible ? textMarkup("label", node.label || "", alone) : ""}${legible && !alone ? textMarkup("kind", kind.title, alone) : ""}${ports()}</g>`;
 }
 
 /** `from` moved `distance` towards `to`. */
