@@ -14,6 +14,8 @@ from benchmarks.fidelity.stack import listening, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "benchmarks" / "fidelity" / "run"
+REFERENCE_TIMED = ("profile", "defaults", "overhead")  # the model timed by the catalog's (here the reference) profile
+RUN_TIMED = ("samples", "measured", "measured+overhead", "ordered+overhead")  # by the run's own predict times
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +40,21 @@ def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, s
     assert set(levels) == {"fifo", "gw-batch"}
     for level in levels.values():
         measured = level["measured"]
-        assert measured["errors"] == 0 and measured["unanswered"] == 0
+        assert measured["errors"] == 0 and measured["unanswered"] == 0, measured
         # Every answer went through predict of a 300-tree model: no latency can be below a millisecond.
-        assert 1.0 < measured["p50_ms"] <= measured["p99_ms"]
+        assert 1.0 < measured["p50_ms"] <= measured["p99_ms"], measured
         # Open loop below capacity: the stack carries what the generator offers (a short level is noisy).
-        assert measured["throughput_rps"] == pytest.approx(level["rps"], rel=0.25)
-        for variant in ("profile", "defaults", "overhead", "samples", "measured", "measured+overhead",
-                        "ordered+overhead"):
+        assert measured["throughput_rps"] == pytest.approx(level["rps"], rel=0.25), (level["rps"], measured)
+        for variant in REFERENCE_TIMED + RUN_TIMED:
             simulated = level["simulated"][variant]
-            assert 0 < simulated["p50_ms"] <= simulated["p99_ms"]
-            assert simulated["throughput_rps"] == pytest.approx(level["rps"], rel=0.1)
-    assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0  # the batcher did batch
+            assert 0 < simulated["p50_ms"] <= simulated["p99_ms"], (variant, simulated)
+            # Boards timed by this run's own measurements carry the rate measured beside them. The reference
+            # profile was measured on another day: on a machine running the model faster than then, a level
+            # at half of today's capacity can be at or past those boards' capacity, whose throughput is then
+            # honestly below the rate. Their rate is checked, not what they carry.
+            carried = simulated["throughput_rps"] / level["rps"]
+            assert (0.9 < carried < 1.1) if variant in RUN_TIMED else (0.3 < carried < 1.1), (variant, carried)
+    assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0, levels["gw-batch"]["measured"]  # it did batch
 
 
 def test_fifo_levels_are_shares_of_the_open_loop_capacity(quick_run: tuple[dict, str]) -> None:

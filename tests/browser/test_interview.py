@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -171,18 +172,25 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
         played_at = next(ms for kind, ms in events if kind == "curveball.play")
         slider = observer.page.locator(".replay-slider")
 
-        def replica_and_peak_at(at_ms: float) -> tuple:
-            steps = round((at_ms - observer.page.evaluate(f"{REPLAY}.start")) / 100)  # the slider moves in 0.1 s
-            slider.fill(str(steps))
+        start = observer.page.evaluate(f"{REPLAY}.start")
+        # The moment just after the curveball: a slider step (0.1 s) after the play and before the next saved
+        # version, the candidate's fix. On a quick machine the fix can follow the play within half a second.
+        saved = sorted(observer.page.evaluate(f"{REPLAY}.data.versions.map((v) => v.ms)"))
+        fixed_at = next(ms for ms in saved if ms > played_at)
+        first, last = math.ceil((played_at - start) / 100), math.ceil((fixed_at - start) / 100) - 1
+        assert first <= last, (played_at, fixed_at)
+
+        def replica_and_peak_at(step: int) -> tuple:
+            slider.fill(str(step))
             shown = observer.page.evaluate(f"{REPLAY}.shown()")
             model = next(node for node in shown["nodes"] if node["id"] == "ms")
             return model["config"]["replicas"], shown["text"]
 
-        start_replicas, start_text = replica_and_peak_at(events[0][1])
+        start_replicas, start_text = replica_and_peak_at(0)
         assert start_replicas == 1 and "No run yet" in start_text, start_text
-        played_replicas, played_text = replica_and_peak_at(played_at + 500)
+        played_replicas, played_text = replica_and_peak_at((first + last) // 2)
         assert played_replicas == 1 and "Curveball played" in played_text, played_text
-        end_replicas, end_text = replica_and_peak_at(observer.page.evaluate(f"{REPLAY}.end"))
+        end_replicas, end_text = replica_and_peak_at(math.ceil((observer.page.evaluate(f"{REPLAY}.end") - start) / 100))
         assert end_replicas == 4 and "Latest run" in end_text and "P99" in end_text, end_text
         observer.page.screenshot(path=artifacts / "interview-replay.png")
         observer.page.click(".replay-close")
