@@ -107,17 +107,20 @@ def use_profile(folder: Path) -> None:
 THROTTLE_STALL_MS = 25.0  # above the size's median: the throttle stops the loop for up to 50 ms
 
 
-def catalog_profile(model: str, folder: Path, source: str, priority: str) -> dict:
+def catalog_profile(model: str, folder: Path, source: str, priority: str, *, served: bool = False) -> dict:
     """The model's catalog profile the simulator will use: measured now on this machine by the
     project's own command (on the model server's core, at its priority) into `folder`, less the
     real-time throttle's stalls (`drop_throttle_stalls`), or the committed reference set (an empty
-    folder)."""
+    folder). `served` times it as a server sees the model (`--as-served`)."""
     if source == "measure":
+        from simulator.models.store import machine_dir
+
         env = {**os.environ, PROFILE_ENV: str(folder),
                "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))}
+        how = ["--as-served", "--dir", str(machine_dir(folder))] if served else []
         # Run from this folder so that `-m simulator` is found through PYTHONPATH, like the servers.
         subprocess.run([*PRIORITIES[priority], "taskset", "-c", MODEL_CORE, sys.executable, "-m", "simulator",
-                        "profile", "--models", model, "--force"], cwd=HERE, env=env, check=True,
+                        "profile", "--models", model, "--force", *how], cwd=HERE, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if priority == "rt":
             drop_throttle_stalls(folder, model)
@@ -163,6 +166,7 @@ class Measured:
     profile_dir: Path
     profile: dict
     saturated: Level
+    served_profile_dir: Path | None = None  # the profile timed as served (`served` variant), when measured
     low: Level | None = None  # the very-low-load calibration level, on the stacks that have one
     rows: list[report.Row] = field(default_factory=list)
     clean: bool = False
@@ -191,6 +195,9 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
     args = run.args
     key = f"{config.model}-{config.name}"
     profile_dir = args.out / "profiles" / key if args.profile == "measure" else args.out / "no-profiles"
+    served_dir = args.out / "profiles" / f"{key}-as-served" if args.profile == "measure" else None
+    if served_dir is not None:
+        catalog_profile(config.model, served_dir, args.profile, args.priority, served=True)
     profile = catalog_profile(config.model, profile_dir, args.profile, args.priority)
     if config.model not in run.features:
         from simulator.models.registry import Workshop
@@ -208,7 +215,7 @@ def measure_configuration(run: Run, config: Configuration, loads: list[float], *
         stack.start(features)
         saturated = saturate(stack, bodies, workdir, connections=max(16, 4 * config.max_batch),
                              duration_s=args.capacity_s, warmup_s=min(1.0, args.capacity_s / 3))
-        done = Measured(config, profile_dir, profile, saturated)
+        done = Measured(config, profile_dir, profile, saturated, served_profile_dir=served_dir)
         capacity = saturated.rps
         print(f"{config.model}, {config.title}: capacity {capacity:.0f} req/s "
               f"(load average {load_average():.1f})", file=sys.stderr)
@@ -288,8 +295,14 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
                     continue
             else:
                 predict_ms = None
+            if variant.name == "served":
+                if measured.served_profile_dir is None:  # the reference profile, or a run from before it
+                    continue
+                use_profile(measured.served_profile_dir)
             row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests, predict_ms=predict_ms,
                                            ordered=name.startswith("ordered"))
+            if variant.name == "served":
+                use_profile(measured.profile_dir)
 
 
 def _stop_on_signals() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from benchmarks.fidelity.calibrate import Calibration
+from benchmarks.fidelity.calibrate import DEFAULT_OVERHEAD_VARIANTS, Calibration
 
 INSTANCE = "c6i.xlarge"  # speed factor 1.0: the profile's own times
 
@@ -43,6 +43,9 @@ class Variant:
     overhead: the profile plus the serving overhead that keeps the instance busy, per batch and
               per request in it (request parsing, JSON, the framework, the event loop),
               calibrated on the saturated FIFO and batching servers (`calibrate.py`);
+    served:   as defaults, with the profile timed as a model server below capacity sees the model
+              (`simulator profile --as-served`: each predict after an idle moment) instead of back
+              to back;
     samples:  the real server's own predict times instead of the catalog profile: the FIFO server's
               at very low load, of the same model, scaled for larger batches by the profile's
               ratio of medians, plus the calibrated overhead;
@@ -77,6 +80,7 @@ VARIANTS = (
     Variant("profile", "profile alone (before)"),
     Variant("defaults", "profile + default overhead (after)"),
     Variant("overhead", "profile + calibrated overhead"),
+    Variant("served", "as-served profile + default overhead"),
     Variant("samples", "server samples"),
     Variant("measured", "level's predict times"),
     Variant("measured+overhead", "level's predict times + overhead"),
@@ -106,7 +110,7 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     if variant.with_overhead:
         server.update(batch_overhead_ms=round(cal.batch_overhead_ms, 4),
                       request_overhead_ms=round(cal.request_overhead_ms, 4))
-    elif variant.name != "defaults":
+    elif variant.name not in DEFAULT_OVERHEAD_VARIANTS:
         server.update(batch_overhead_ms=0.0, request_overhead_ms=0.0)
     nodes = [_node("client", "client", {}, 0), _node("model", "model_server", server, 480)]
     edges = []

@@ -56,6 +56,7 @@ from benchmarks.fidelity.measure import Level
 from simulator.kinds.serving import BATCH_OVERHEAD_MS, REQUEST_OVERHEAD_MS
 
 OVERHEAD_VARIANTS = ("overhead", "samples", "measured+overhead", "ordered+overhead")
+DEFAULT_OVERHEAD_VARIANTS = ("defaults", "served")  # the simulator's default serving overhead (fields left out)
 TRIM = 0.01
 STALL_MS = 25.0  # a predict this much above its median was stopped (the throttle stops for up to 50 ms)
 
@@ -77,7 +78,7 @@ class Calibration:
         """The model server's own work outside predict that a variant charges as service, for one request."""
         if variant in OVERHEAD_VARIANTS:
             return self.batch_overhead_ms + self.request_overhead_ms
-        if variant == "defaults":
+        if variant in DEFAULT_OVERHEAD_VARIANTS:
             return BATCH_OVERHEAD_MS + REQUEST_OVERHEAD_MS
         return 0.0
 

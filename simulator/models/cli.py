@@ -39,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="few batch sizes and repetitions (seconds; for tests)")
     p.add_argument("--force", action="store_true", help="rebuild even if this machine's profiles are cached")
     p.add_argument("--dir", type=Path, help="write profiles here instead of this machine's cache folder")
+    p.add_argument("--as-served", action="store_true",
+                   help="time each predict after an idle moment, as a model server below its capacity sees the "
+                        "model (needs --dir: the catalog's own profiles stay timed back to back)")
     p.add_argument("--reference", action="store_true",
                    help=f"write the committed reference set ({REFERENCE_DIR.relative_to(REFERENCE_DIR.parents[2])})")
     llm = p.add_mutually_exclusive_group()
@@ -68,7 +71,10 @@ def llm_summary(profile: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.as_served and args.dir is None:
+        p.error("--as-served needs --dir: the catalog's own profiles stay timed back to back")
     directory = REFERENCE_DIR if args.reference else args.dir
     ids, llm = wants_llm(args.models, args.llm_only, args.skip_llm)
     force = args.force or args.reference
@@ -77,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ids:
         update, close = progress_bar(len(ids))
         try:
-            profiles = build_profiles(ids, quick=args.quick, force=force, directory=directory, progress=update)
+            profiles = build_profiles(ids, quick=args.quick, force=force, directory=directory,
+                                      served=args.as_served, progress=update)
         finally:
             close()
     llm_profile = None

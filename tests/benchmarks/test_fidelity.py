@@ -55,6 +55,8 @@ def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, s
             carried = simulated["throughput_rps"] / level["rps"]
             assert (0.9 < carried < 1.1) if variant in RUN_TIMED else (0.3 < carried < 1.1), (variant, carried)
     assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0, levels["gw-batch"]["measured"]  # it did batch
+    # The as-served profile is measured by the run; with the reference profile there is none, and no figure.
+    assert all("served" not in level["simulated"] for level in levels.values())
 
 
 def test_fifo_levels_are_shares_of_the_open_loop_capacity(quick_run: tuple[dict, str]) -> None:
@@ -137,3 +139,19 @@ def test_gateway_after_calls_share_is_the_way_back_of_the_round_trips_around_the
     gateways = [next(n for n in doc["nodes"] if n["id"] == "gateway")["config"] for doc in boards]
     assert gateways[0]["after_calls_share"] == 0.41 and "after_calls_share" not in gateways[1]
     assert gateways[0]["service_time"] == gateways[1]["service_time"]  # the same work, split
+
+
+def test_served_variant_is_the_defaults_board_timed_by_the_as_served_profile() -> None:
+    cal = Calibration(batch_overhead_ms=0.6, request_overhead_ms=0.2, fixed_ms=1.1, gateway_ms=1.3, redis_ms=0.07,
+                      client_hop_ms=0.8, feature_hop_ms=0.5, model_hop_ms=1.5, gateway_fixed_ms=3.5)
+    variants = {v.name: v for v in VARIANTS}
+    for config in (Configuration("fifo", "FIFO server alone", False, 1, 0.0, "ctr_gbdt"),
+                   Configuration("gw-batch", "batching behind gateway", True, 8, 2.0, "ctr_gbdt")):
+        boards = {name: document(config, variants[name], cal, model="ctr_gbdt", rps=100, requests=1000,
+                                 warmup_fraction=0.1) for name in ("defaults", "served", "profile")}
+        # Only the profile the simulator reads differs (the run points it at the as-served folder).
+        assert boards["served"]["nodes"] == boards["defaults"]["nodes"]
+        assert boards["served"]["edges"] == boards["defaults"]["edges"]
+        model = next(n for n in boards["served"]["nodes"] if n["id"] == "model")["config"]
+        assert "batch_overhead_ms" not in model and "request_overhead_ms" not in model  # the defaults
+        assert boards["profile"]["edges"] != boards["served"]["edges"]  # the profile board charges no overhead

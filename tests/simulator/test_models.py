@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,52 @@ def test_profile_command_writes_the_chosen_models_and_prints_their_timings(
     assert [p.name for p in tmp_path.iterdir()] == ["ctr_logreg.json"]
     out = capsys.readouterr().out
     assert "1 profile(s)" in out and "ctr_logreg" in out and "roc_auc" in out
+
+
+class _RecordedModel:
+    """A model whose predict records when it ran and on what batch size: the profiler's order and idle moments."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, float, float]] = []  # (batch size, start, end)
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        start = time.perf_counter()
+        scores = np.tanh(batch).sum(axis=1)
+        self.calls.append((len(batch), start, time.perf_counter()))
+        return scores
+
+    @staticmethod
+    def batch(size: int, offset: int) -> np.ndarray:
+        return np.arange(offset, offset + size * 4, dtype=float).reshape(size, 4)
+
+
+def test_as_served_times_each_predict_after_an_idle_moment_in_the_same_turns() -> None:
+    from simulator.models.profiling import QUICK, SERVED_IDLE_MS, as_served, time_batches
+
+    served, looped = _RecordedModel(), _RecordedModel()
+    samples = time_batches(served, as_served(QUICK))
+    time_batches(looped, QUICK)
+    warm = QUICK.warmup * len(QUICK.batch_sizes)  # one warm-up call per size, not timed
+    timed = served.calls[warm:]
+    # The same calls in the same order (sizes in turns: 1, 8, 64, 1, ...), each after the idle moment.
+    assert [size for size, _, _ in timed] == [size for size, _, _ in looped.calls[warm:]]
+    assert [size for size, _, _ in timed[:3]] == [1, 8, 64]
+    assert {size: len(values) for size, values in samples.items()} == dict.fromkeys(QUICK.batch_sizes, QUICK.max_repetitions)
+    gaps_ms = [(start - previous_end) * 1000.0 for (_, _, previous_end), (_, start, _) in zip(timed, timed[1:])]
+    assert min(gaps_ms) >= SERVED_IDLE_MS  # time.sleep never returns early
+    looped_gaps_ms = [(b[1] - a[2]) * 1000.0 for a, b in zip(looped.calls[warm:], looped.calls[warm + 1:])]
+    assert np.median(looped_gaps_ms) < SERVED_IDLE_MS / 5  # back to back
+
+
+def test_profile_command_as_served_needs_a_folder_and_records_how_it_timed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.models.cli import main
+
+    with pytest.raises(SystemExit) as refused:
+        main(["--quick", "--as-served", "--models", "ctr_logreg"])
+    assert refused.value.code == 2 and "--as-served needs --dir" in capsys.readouterr().err
+    assert main(["--quick", "--as-served", "--models", "ctr_logreg", "--dir", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "ctr_logreg.json").read_text())["settings"]["idle_ms"] == 5.0
+    # A profile timed the other way is measured again, not taken from the folder.
+    assert main(["--quick", "--models", "ctr_logreg", "--dir", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "ctr_logreg.json").read_text())["settings"]["idle_ms"] == 0.0
