@@ -412,14 +412,23 @@ def _profile_summary(profile: dict) -> dict:
                for s in ("1", "8") if s in profile["timings"]}}
 
 
+def _served_profile(m: Measured) -> dict | None:
+    from simulator.models.store import machine_dir, read_profile
+
+    return None if m.served_profile_dir is None else read_profile(machine_dir(m.served_profile_dir), m.config.model)
+
+
 def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start: float) -> str:
     args = run.args
     origin = "measured here just before" if args.profile == "measure" else "committed reference, for"
-    profiles = "; ".join(
-        f"{m.config.model} {m.config.name} {p['batch_1']['p50_ms']:.2f} / {p['batch_1']['p99_ms']:.2f} ms at batch 1, "
-        f"{p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average {p['load_average_1m']}, "
-        f"{p['throttle_stalls_removed']} throttle stalls removed)"
-        for m, p in ((m, _profile_summary(m.profile)) for m in run.measured))
+    def summary(m: Measured, profile: dict) -> str:
+        p = _profile_summary(profile)
+        return (f"{m.config.model} {m.config.name} {p['batch_1']['p50_ms']:.2f} / {p['batch_1']['p99_ms']:.2f} ms at "
+                f"batch 1, {p['batch_8']['p50_ms']:.2f} / {p['batch_8']['p99_ms']:.2f} ms at 8 (load average "
+                f"{p['load_average_1m']}, {p['throttle_stalls_removed']} throttle stalls removed)")
+
+    profiles = "; ".join(summary(m, m.profile) for m in run.measured)
+    served = "; ".join(summary(m, profile) for m in run.measured if (profile := _served_profile(m)) is not None)
     capacities = ", ".join(f"{m.config.model} {m.config.name} {m.saturated.rps:.0f} req/s"
                            + (f" (levels of the open loop's {m.capacity_rps:.0f})" if m.capacity_source == "open loop"
                               else "") for m in run.measured)
@@ -437,6 +446,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         + f"; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
         f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",
+        *(["", f"As-served profiles (each predict after a 5 ms idle moment, measured just before the catalog's), "
+              f"P50 / P99: {served}."] if served else []),
         "",
         f"Capacity (closed loop): {capacities}.",
         "",
