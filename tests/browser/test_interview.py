@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.editor_page import wait_for
-from tests.browser.people import Person, create_board
+from tests.browser.people import Person, create_board, stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -211,3 +211,37 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
     finally:
         for person in people:
             person.close()
+
+
+def test_a_card_button_pressed_while_the_deck_is_drawn_again_still_acts(chromium, site):
+    """The interviewer's page draws the deck again on every session message; a press in between is not lost.
+
+    A click is the press and the release on one element: a deck drawn anew between the two (the
+    session refreshed after another page's event) used to replace the button under the pointer,
+    and the Undo was silently dropped (the board stayed changed for everyone).
+    """
+    interviewer = Person(chromium, site, "Ines")
+    try:
+        board = create_board(interviewer, BOARD)
+        interviewer.open(site, board)
+        interviewer.page.click("#timer .timer-start")
+        wait_for(interviewer.page, f"{INTERVIEW}.interviewer && {INTERVIEW}.session !== null")
+        open_tab(interviewer)
+        card = interviewer.page.locator('.curveball[data-curveball="budget_cut"]')
+        card.locator(".curveball-play").click()
+        wait_for(interviewer.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 3350")
+        undo = card.locator(".curveball-undo")
+        expect(undo).to_be_visible()
+        box = undo.bounding_box()
+        undo_button = undo.element_handle()
+        interviewer.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        interviewer.page.mouse.down()
+        # What a socket `interview` message makes the page do: fetch the session and draw it again.
+        interviewer.page.evaluate(f"{INTERVIEW}.refresh()")
+        interviewer.page.mouse.up()
+        wait_for(interviewer.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 5000")
+        expect(card).to_have_attribute("data-state", "undone")
+        assert stored(interviewer, board)["document"]["requirements"]["monthly_budget_usd"] == 5000
+        assert not undo_button.evaluate("(button) => button.isConnected")  # drawn again once the card changed
+    finally:
+        interviewer.close()
