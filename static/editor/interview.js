@@ -299,6 +299,7 @@ export class InterviewPanel {
     this.cardTimer = null;
     this.ratingTimer = null;
     this.pendingRatings = {};
+    this.savingRatings = {};
     this.head = el("section", { class: "interview-head" });
     this.curveballs = el("section", { class: "interview-curveballs" });
     this.timeline = el("section", { class: "interview-timeline" });
@@ -497,10 +498,13 @@ export class InterviewPanel {
         el("span", { class: "score-reason", text: check.title ? `Curveball “${check.title}”: ${check.reason}` : check.reason })))),
       editable ? this.ratingControls(step) : this.ratingText(step, card)));
     const latest = card.latest_run ? `latest run: version ${card.latest_run.board_version}` : "no run yet";
-    fill(this.scorecard,
+    // Drawn again every few seconds while the board changes: the steps that look the same stay (see refill).
+    const list = this.scorecard.querySelector(":scope > .score-steps") || el("ol", { class: "score-steps" });
+    refill(list, ...steps);
+    refill(this.scorecard,
       el("h2", { text: "Scorecard" }),
       el("p", { class: "score-total", text: `${card.passed} of ${card.total} checks passed · ${latest}${card.status === "active" ? " · live" : ""}` }),
-      el("ol", { class: "score-steps" }, ...steps));
+      list);
   }
 
   ratingText(step, card) {
@@ -516,7 +520,8 @@ export class InterviewPanel {
     const rating = { ...(step.rating || { score: null, comment: "" }), ...(pending || {}) };
     const group = `rating-${step.step}`;
     const change = (fields) => {
-      this.pendingRatings[step.step] = { ...rating, ...this.pendingRatings[step.step], ...fields };
+      // Read now, not when drawn: a step that looked the same was kept from an earlier drawing.
+      this.pendingRatings[step.step] = { ...this.ratingNow(step.step), ...fields };
       clearTimeout(this.ratingTimer);
       this.ratingTimer = setTimeout(() => this.saveRatings(), RATING_SAVE_MS);
     };
@@ -529,11 +534,18 @@ export class InterviewPanel {
     return el("div", { class: "score-rate" }, el("span", { class: "score-rate-label", text: "Your rating" }), scores, comment);
   }
 
+  /** A step's rating as the interviewer last set it: the session's, then the one being saved, then the one not sent yet. */
+  ratingNow(step) {
+    return { score: null, comment: "", ...this.interview.session?.ratings?.[step], ...this.savingRatings[step], ...this.pendingRatings[step] };
+  }
+
   async saveRatings() {
     const ratings = this.pendingRatings;
     if (!Object.keys(ratings).length) return;
     this.pendingRatings = {};
+    this.savingRatings = ratings;
     const saved = await this.interview.rate(ratings);
+    this.savingRatings = {};
     if (!saved) this.pendingRatings = { ...ratings, ...this.pendingRatings };
     else this.scoreSoon();
   }
