@@ -24,3 +24,23 @@ export function el(tag, attributes = {}, ...children) {
 export function options(values) {
   return values.map((value) => el("option", { value, text: value }));
 }
+
+/**
+ * `node`'s children made `children` (null ones left out), keeping in place each child already shown
+ * that is drawn the same (`isEqualNode`: same markup) or is itself among them. A redraw that changes
+ * nothing then touches nothing: a button pressed and not yet released is still the one released on
+ * (else the click is lost), and a focused field keeps the focus.
+ */
+export function refill(node, ...children) {
+  const shown = [...node.childNodes];
+  const wanted = children.filter((child) => child !== null && child !== undefined)
+    .map((child) => (typeof child === "string" ? document.createTextNode(child) : child));
+  const next = wanted.map((child, index) => {
+    const old = shown[index];
+    return old && old !== child && !wanted.includes(old) && old.isEqualNode(child) ? old : child;
+  });
+  for (const old of shown) if (!next.includes(old)) old.remove();
+  next.forEach((child, index) => {
+    if (node.childNodes[index] !== child) node.insertBefore(child, node.childNodes[index] || null);
+  });
+}

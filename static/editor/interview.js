@@ -8,7 +8,7 @@
 // so every browser shows the same time however late it joined or reloaded.
 
 import { ApiError, request } from "./api.js";
-import { el } from "./dom.js";
+import { el, refill } from "./dom.js";
 import { clock, ms, rps, usd } from "./format.js";
 
 const KEY_PREFIX = "whiteboard.interview."; // + board id: the interviewer's secret key, kept across reloads
@@ -299,6 +299,7 @@ export class InterviewPanel {
     this.cardTimer = null;
     this.ratingTimer = null;
     this.pendingRatings = {};
+    this.savingRatings = {};
     this.head = el("section", { class: "interview-head" });
     this.curveballs = el("section", { class: "interview-curveballs" });
     this.timeline = el("section", { class: "interview-timeline" });
@@ -382,7 +383,7 @@ export class InterviewPanel {
     const replay = el("button", { type: "button", class: "interview-replay", text: "Replay the board's history",
       title: "Draw the board as it was at any moment, with the session's events and runs marked", onclick: () => this.onReplay() });
     if (!session) {
-      fill(this.head, el("h2", { text: "Mock interview" }),
+      refill(this.head, el("h2", { text: "Mock interview" }),
         el("p", { class: "panel-hint", text: "A shared 45-minute clock through the 7 steps of the framework, curveballs that change the problem mid-way, a scorecard tied to the runs, and a replay of how the design grew." }),
         this.canStart ? el("button", { type: "button", class: "primary interview-start", text: "Start interview as interviewer", onclick: () => this.interview.start() }) : el("p", { class: "panel-hint", text: "An editor of this board can start one." }),
         replay);
@@ -392,12 +393,13 @@ export class InterviewPanel {
     const controls = [];
     if (interviewer && !ended) {
       controls.push(
-        el("button", { type: "button", class: "interview-pause", text: session.paused ? "Resume" : "Pause", onclick: () => (session.paused ? this.interview.resume() : this.interview.pause()) }),
+        el("button", { type: "button", class: "interview-pause", text: session.paused ? "Resume" : "Pause", onclick: () => (this.interview.session.paused ? this.interview.resume() : this.interview.pause()) }),
         el("button", { type: "button", class: "interview-next", text: "Next step", disabled: session.step_index >= session.steps.length - 1, onclick: () => this.interview.nextStep() }),
         el("button", { type: "button", class: "interview-end", text: "End interview", onclick: () => this.interview.end() }));
     }
     if (ended && this.canStart) controls.push(el("button", { type: "button", class: "interview-start", text: "Start a new interview", onclick: () => this.interview.start() }));
-    const steps = el("ol", { class: "interview-steps" }, ...session.steps.map((step, index) => {
+    const steps = this.head.querySelector(":scope > .interview-steps") || el("ol", { class: "interview-steps" });
+    refill(steps, ...session.steps.map((step, index) => {
       const current = index === session.step_index && !ended;
       const spent = step.started_s === null ? null : (step.ended_s ?? this.interview.elapsed()) - step.started_s;
       // The interviewer may jump to any other step (a candidate who covers two at once, or one to skip).
@@ -409,7 +411,7 @@ export class InterviewPanel {
         name,
         el("span", { class: "interview-step-time", text: `${spent === null ? "–" : minutes(spent)} / ${minutes(step.suggested_s)}` }));
     }));
-    fill(this.head,
+    refill(this.head,
       el("h2", { text: ended ? "Mock interview (ended)" : session.paused ? "Mock interview (paused)" : "Mock interview" }),
       el("p", { class: "panel-hint interview-role", text: roleText }),
       controls.length ? el("div", { class: "interview-controls" }, ...controls) : null,
@@ -419,10 +421,12 @@ export class InterviewPanel {
   renderCurveballs() {
     const { session, interviewer } = this.interview;
     const cards = session.curveballs || [];
-    const list = el("ul", { class: "curveball-list" }, ...cards.map((card) => this.cardItem(card, interviewer && session.status === "active")));
+    // Drawn again on every session message: the cards that did not change stay the same elements (see refill).
+    const list = this.curveballs.querySelector(":scope > .curveball-list") || el("ul", { class: "curveball-list" });
+    refill(list, ...cards.map((card) => this.cardItem(card, interviewer && session.status === "active")));
     const hint = interviewer ? "Candidates see a card only once you play it. Playing one applies its change to the board as one edit; Undo takes it back."
       : "The interviewer's follow-up questions appear here when played.";
-    fill(this.curveballs, el("h2", { text: "Curveballs" }), el("p", { class: "panel-hint", text: hint }),
+    refill(this.curveballs, el("h2", { text: "Curveballs" }), el("p", { class: "panel-hint", text: hint }),
       cards.length ? list : el("p", { class: "panel-hint", text: "None played yet." }),
       interviewer && session.status === "active" ? (this.ownCard ||= this.cardForm()) : null); // one form: a redraw keeps what is typed
   }
@@ -494,10 +498,13 @@ export class InterviewPanel {
         el("span", { class: "score-reason", text: check.title ? `Curveball “${check.title}”: ${check.reason}` : check.reason })))),
       editable ? this.ratingControls(step) : this.ratingText(step, card)));
     const latest = card.latest_run ? `latest run: version ${card.latest_run.board_version}` : "no run yet";
-    fill(this.scorecard,
+    // Drawn again every few seconds while the board changes: the steps that look the same stay (see refill).
+    const list = this.scorecard.querySelector(":scope > .score-steps") || el("ol", { class: "score-steps" });
+    refill(list, ...steps);
+    refill(this.scorecard,
       el("h2", { text: "Scorecard" }),
       el("p", { class: "score-total", text: `${card.passed} of ${card.total} checks passed · ${latest}${card.status === "active" ? " · live" : ""}` }),
-      el("ol", { class: "score-steps" }, ...steps));
+      list);
   }
 
   ratingText(step, card) {
@@ -513,7 +520,8 @@ export class InterviewPanel {
     const rating = { ...(step.rating || { score: null, comment: "" }), ...(pending || {}) };
     const group = `rating-${step.step}`;
     const change = (fields) => {
-      this.pendingRatings[step.step] = { ...rating, ...this.pendingRatings[step.step], ...fields };
+      // Read now, not when drawn: a step that looked the same was kept from an earlier drawing.
+      this.pendingRatings[step.step] = { ...this.ratingNow(step.step), ...fields };
       clearTimeout(this.ratingTimer);
       this.ratingTimer = setTimeout(() => this.saveRatings(), RATING_SAVE_MS);
     };
@@ -526,11 +534,18 @@ export class InterviewPanel {
     return el("div", { class: "score-rate" }, el("span", { class: "score-rate-label", text: "Your rating" }), scores, comment);
   }
 
+  /** A step's rating as the interviewer last set it: the session's, then the one being saved, then the one not sent yet. */
+  ratingNow(step) {
+    return { score: null, comment: "", ...this.interview.session?.ratings?.[step], ...this.savingRatings[step], ...this.pendingRatings[step] };
+  }
+
   async saveRatings() {
     const ratings = this.pendingRatings;
     if (!Object.keys(ratings).length) return;
     this.pendingRatings = {};
+    this.savingRatings = ratings;
     const saved = await this.interview.rate(ratings);
+    this.savingRatings = {};
     if (!saved) this.pendingRatings = { ...ratings, ...this.pendingRatings };
     else this.scoreSoon();
   }

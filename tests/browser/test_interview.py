@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.editor_page import wait_for
-from tests.browser.people import Person, create_board
+from tests.browser.people import Person, create_board, stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -211,3 +211,65 @@ def test_a_mock_interview_shares_its_clock_curveball_scorecard_and_replay(chromi
     finally:
         for person in people:
             person.close()
+
+
+def interviewing(chromium, site: str) -> tuple[Person, dict]:
+    """An interviewer who started a session on a new board, with the Interview tab open."""
+    interviewer = Person(chromium, site, "Ines")
+    board = create_board(interviewer, BOARD)
+    interviewer.open(site, board)
+    interviewer.page.click("#timer .timer-start")
+    wait_for(interviewer.page, f"{INTERVIEW}.interviewer && {INTERVIEW}.session !== null")
+    open_tab(interviewer)
+    return interviewer, board
+
+
+def test_a_card_button_pressed_while_the_deck_is_drawn_again_still_acts(chromium, site):
+    """The interviewer's page draws the deck again on every session message; a press in between is not lost.
+
+    A click is the press and the release on one element: a deck drawn anew between the two (the
+    session refreshed after another page's event) used to replace the button under the pointer,
+    and the Undo was silently dropped (the board stayed changed for everyone).
+    """
+    interviewer, board = interviewing(chromium, site)
+    try:
+        card = interviewer.page.locator('.curveball[data-curveball="budget_cut"]')
+        card.locator(".curveball-play").click()
+        wait_for(interviewer.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 3350")
+        undo = card.locator(".curveball-undo")
+        expect(undo).to_be_visible()
+        box = undo.bounding_box()
+        undo_button = undo.element_handle()
+        interviewer.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        interviewer.page.mouse.down()
+        # What a socket `interview` message makes the page do: fetch the session and draw it again.
+        interviewer.page.evaluate(f"{INTERVIEW}.refresh()")
+        interviewer.page.mouse.up()
+        wait_for(interviewer.page, "window.boardEditor.state.board().requirements.monthly_budget_usd === 5000")
+        expect(card).to_have_attribute("data-state", "undone")
+        assert stored(interviewer, board)["document"]["requirements"]["monthly_budget_usd"] == 5000
+        assert not undo_button.evaluate("(button) => button.isConnected")  # drawn again once the card changed
+    finally:
+        interviewer.close()
+
+
+def test_a_rating_pressed_while_the_scorecard_is_drawn_again_is_kept(chromium, site):
+    """The live scorecard is fetched and drawn again as the board and session change; a rating pressed meanwhile counts."""
+    interviewer, board = interviewing(chromium, site)
+    try:
+        step = interviewer.page.locator('.score-step[data-step="requirements"]')
+        choice = step.locator(".score-choice", has_text="3")
+        choice.scroll_into_view_if_needed()  # the scorecard is below the deck and the timeline
+        box = choice.bounding_box()
+        interviewer.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        interviewer.page.mouse.down()
+        with interviewer.page.expect_response(lambda response: response.url.endswith("/scorecard/")):
+            interviewer.page.evaluate(f"{INTERVIEW}.refresh()")  # the session drawn again, and the scorecard fetched
+        interviewer.page.wait_for_timeout(200)  # and drawn from its answer while the button is still down
+        interviewer.page.mouse.up()
+        wait_for(interviewer.page, f"{INTERVIEW}.session.ratings?.requirements?.score === 3")
+        step.locator(".score-comment").fill("Asked for the peak first.")
+        wait_for(interviewer.page, f"{INTERVIEW}.session.ratings.requirements.comment === 'Asked for the peak first.'")
+        assert interviewer.page.evaluate(f"{INTERVIEW}.session.ratings.requirements.score") == 3  # the comment kept it
+    finally:
+        interviewer.close()
