@@ -413,12 +413,15 @@ def _profile_summary(profile: dict) -> dict:
 
 
 def _served_profile(m: Measured) -> dict | None:
+    """The as-served profile measured beside the configuration's catalog profile, if one was."""
     from simulator.models.store import machine_dir, read_profile
 
     return None if m.served_profile_dir is None else read_profile(machine_dir(m.served_profile_dir), m.config.model)
 
 
 def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start: float) -> str:
+    from simulator.models.profiling import SERVED_IDLE_MS
+
     args = run.args
     origin = "measured here just before" if args.profile == "measure" else "committed reference, for"
     def summary(m: Measured, profile: dict) -> str:
@@ -446,7 +449,8 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         + f"; {args.requests} requests per level, {args.seeds} simulator seeds of {args.sim_requests} requests each.",
         "",
         f"Catalog profiles ({origin} each configuration), P50 / P99: {profiles}.",
-        *(["", f"As-served profiles (each predict after a 5 ms idle moment, measured just before the catalog's), "
+        *(["", f"As-served profiles (each predict after a {SERVED_IDLE_MS:g} ms idle moment, measured just before the "
+              f"catalog's), "
               f"P50 / P99: {served}."] if served else []),
         "",
         f"Capacity (closed loop): {capacities}.",

@@ -65,23 +65,19 @@ def time_batches(trained: Trained, settings: Settings) -> dict[int, np.ndarray]:
     samples: dict[int, list[float]] = {size: [] for size in settings.batch_sizes}
     spent = dict.fromkeys(settings.batch_sizes, 0.0)
     idle_s = settings.idle_ms / 1000.0
-
-    def once(size: int) -> None:
-        batch = trained.batch(size, len(samples[size]) * size)
-        if idle_s:
-            time.sleep(idle_s)
-        start = time.perf_counter()
-        trained.predict(batch)
-        elapsed = time.perf_counter() - start
-        spent[size] += elapsed
-        samples[size].append(elapsed * 1000.0)
-
     while True:
         active = [size for size in settings.batch_sizes if _wants_more(samples[size], spent[size], settings)]
         if not active:
             return {size: np.array(values) for size, values in samples.items()}
         for size in active:
-            once(size)
+            batch = trained.batch(size, len(samples[size]) * size)
+            if idle_s:
+                time.sleep(idle_s)
+            start = time.perf_counter()
+            trained.predict(batch)
+            elapsed = time.perf_counter() - start
+            spent[size] += elapsed
+            samples[size].append(elapsed * 1000.0)
 
 
 def summarise(samples: np.ndarray) -> dict[str, Any]:
