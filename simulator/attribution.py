@@ -7,7 +7,7 @@ the P99 is attributed from those figures along the call tree:
    batching component the wait up to `max_batch_delay_ms` is batching delay, the rest queueing.
    An LLM server's service is its time to first token (streamed) or whole answer at P99, less
    its P99 wait. A service time at P99 comes from 4,000 draws of the node's own distribution.
-2. Each sync call adds its edge's `latency_ms`.
+2. Each sync call adds its edge's `latency_ms`, or its `latency_p99_ms` when it has a tail.
 3. The slowest path is followed down the tree: a sequential caller adds all its sync calls, a
    parallel one its slowest; a cache that answers 99% or more itself adds none. With several
    entry components, the slowest entry's path.
@@ -75,8 +75,9 @@ def slowest_path(topology: Topology, parts: dict[str, dict[str, float]],
         pos = tree[p]
         spec = topology.nodes[pos.node]
         items: list[dict[str, Any]] = []
-        if pos.parent >= 0 and pos.latency_ms > 0:
-            items.append({"part": "network", "ms": pos.latency_ms, "edge": edge_ids[pos.edge],
+        hop_ms = pos.latency_p99_ms or pos.latency_ms
+        if pos.parent >= 0 and hop_ms > 0:
+            items.append({"part": "network", "ms": hop_ms, "edge": edge_ids[pos.edge],
                           "source": topology.nodes[tree[pos.parent].node].id, "node": spec.id})
         items += [{"part": part, "ms": ms, "node": spec.id} for part, ms in parts[spec.id].items() if ms > 0]
         children = [walk(c) for c in pos.sync_children] if spec.hit_rate < CACHE_SKIP else []

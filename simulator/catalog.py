@@ -64,8 +64,12 @@ EDGE_FIELDS: tuple[Field, ...] = (
           "async: a copy is sent off the critical path (logging, queues); "
           "fallback: called only when the caller's sync calls before it failed, so the request still "
           "succeeds, degraded.", choices=EDGE_MODES),
-    Field("latency_ms", NUMBER, 0.0, "Network time added to each call over this edge.", unit="ms",
-          minimum=0, maximum=60_000),
+    Field("latency_ms", NUMBER, 0.0, "Network time added to each call over this edge (its median when a P99 is set).",
+          unit="ms", minimum=0, maximum=60_000),
+    Field("latency_p99_ms", NUMBER, None,
+          "P99 of the network time: each call's time is drawn from a lognormal with median latency_ms and "
+          "this P99, the long tail a real hop has (a wake-up, a scheduler tick, a lost packet). Empty: every "
+          "call takes exactly latency_ms.", unit="ms", minimum=0, maximum=60_000, nullable=True),
     EDGE_TIMEOUT,
     RETRY,
     CIRCUIT_BREAKER,

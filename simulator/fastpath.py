@@ -67,10 +67,11 @@ class _Arrays:
                     base, owned = np.where(hits, np.nan, base), True
             else:
                 base, owned = self.completion(parent.sync_children[i - 1]), False
+        hop = self.inputs.hop_ms(p)
         if not owned:
-            return base + pos.latency_ms, True
-        if pos.latency_ms:
-            base += pos.latency_ms
+            return base + hop, True
+        if np.any(hop):
+            base += hop
         return base, True
 
     def completion(self, p: int) -> np.ndarray:

@@ -187,7 +187,20 @@ AUTOSCALING = Field(
     ))
 
 
+PAUSES = Field(
+    "pauses", OBJECT, None,
+    "The node's servers stop now and then and resume where they were: a VM's vCPU taken by the hypervisor "
+    "(steal), a stop-the-world garbage collection. Work running is stretched by each pause and nothing starts "
+    "during one; all of the node's servers pause together. Empty: never.",
+    nullable=True, fields=(
+        Field("every_ms", NUMBER, 1000.0, "Mean time from the end of one pause to the start of the next "
+              "(drawn exponentially).", unit="ms", minimum=1, maximum=3_600_000),
+        Field("mean_ms", NUMBER, 10.0, "Mean length of a pause (drawn exponentially).", unit="ms",
+              minimum=0, maximum=600_000, exclusive_minimum=True),
+    ))
+
+
 def serving(replica_count: int, slots: int, machine: str, service: dict[str, Any], *extra: Field) -> tuple[Field, ...]:
     """The fields every request-path component has, then the kind's own, then its resilience settings."""
     return (replicas(replica_count), concurrency(slots), instance(machine), service_time(service),
-            QUEUE_LIMIT, TIMEOUT, FANOUT, AFTER_CALLS, *extra, RATE_LIMIT, AUTOSCALING)
+            QUEUE_LIMIT, TIMEOUT, FANOUT, AFTER_CALLS, *extra, RATE_LIMIT, AUTOSCALING, PAUSES)

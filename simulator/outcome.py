@@ -34,6 +34,13 @@ class RunInputs:
     prompt_tokens: np.ndarray | None = None  # per request, when the board has an LLM server
     output_tokens: np.ndarray | None = None
     streaming: bool = False
+    hops: dict[int, np.ndarray] = field(default_factory=dict)  # per position with a latency tail: ms per request
+    pauses: dict[int, np.ndarray] = field(default_factory=dict)  # per node with pauses: [start, end) ms rows
+
+    def hop_ms(self, position: int) -> float | np.ndarray:
+        """The network time of the call to a position: its edge's latency, or each request's draw."""
+        drawn = self.hops.get(position)
+        return self.topology.positions[position].latency_ms if drawn is None else drawn
 
     def batch_stream(self, node: int, size: int) -> SampleStream:
         """Times of batches of `size` at a batching node; a batch of one reads the service stream.

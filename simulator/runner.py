@@ -67,7 +67,8 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
     # (The event loop's own stream is spawned last, so boards without it draw exactly as before.)
     # (The event loop's and the token counts' streams are spawned last, so boards without them draw
     # exactly as before.)
-    arrival_rng, entry_rng, capacity_rng, *rngs = np.random.default_rng(seed).spawn(6 + 2 * n_nodes + n_positions)
+    root_rng = np.random.default_rng(seed)
+    arrival_rng, entry_rng, capacity_rng, *rngs = root_rng.spawn(6 + 2 * n_nodes + n_positions)
     service_rngs, batch_rngs, hit_rngs = rngs[:n_nodes], rngs[n_nodes:2 * n_nodes], rngs[2 * n_nodes:-3]
     event_rng, prompt_rng, output_rng = rngs[-3:]
     run_ms = horizon_ms or count * 1000.0 / mean_rate_rps(traffic, 1000.0)
@@ -96,9 +97,54 @@ def _inputs(document: dict[str, Any], topo: Topology, seed: int, count: int | No
         streams=[SampleStream(_sampler(spec), service_rngs[spec.index]) for spec in topo.nodes],
         batch_rngs=list(batch_rngs), hits=hits, window=(warmup, horizon),
         capacities=[capacity_rps(spec, capacity_rng) for spec in topo.nodes],
-        document=document, event_rng=event_rng, hit_uniforms=hit_uniforms,
+        document=document, event_rng=event_rng, hit_uniforms=hit_uniforms, hops=_hops(topo, root_rng, n),
+        pauses=_pauses(document, topo, root_rng, horizon),
         **_tokens(traffic, n, prompt_rng, output_rng, any(spec.llm is not None for spec in topo.nodes)),
     )
+
+
+def _hops(topo: Topology, root_rng: np.random.Generator, n: int) -> dict[int, np.ndarray]:
+    """Per position whose edge has a latency tail, each request's network time over it (ms).
+
+    Drawn up front per request, so both engines agree (a retry, which only the event loop makes,
+    draws its own); from a stream spawned after all the others, so boards without a tail draw
+    exactly as before.
+    """
+    tailed = [p for p in topo.positions if p.latency_p99_ms is not None]
+    if not tailed:
+        return {}
+    rng = root_rng.spawn(1)[0]
+    return {p.index: p.hop_time().sample(rng, n) for p in tailed}
+
+
+MAX_PAUSES = 2_000_000  # pause windows drawn for one run, all nodes together
+
+
+def _pauses(document: dict[str, Any], topo: Topology, root_rng: np.random.Generator,
+            horizon_ms: float) -> dict[int, np.ndarray]:
+    """Per node with `pauses`, its pause windows [start, end) in ms, in time order, over twice the
+    arrivals' span (the run drains after its last arrival) and at least a minute more."""
+    paused = [spec for spec in topo.nodes if spec.config.get("pauses")]
+    if not paused:
+        return {}
+    span = max(2 * horizon_ms, horizon_ms + 60_000.0)
+    expected = {spec.index: span / (spec.config["pauses"]["every_ms"] + spec.config["pauses"]["mean_ms"])
+                for spec in paused}
+    if sum(expected.values()) > MAX_PAUSES:
+        spec = max(paused, key=lambda s: expected[s.index])
+        where = next(i for i, node in enumerate(document["nodes"]) if node["id"] == spec.id)
+        raise SimulationError(f"pauses every {spec.config['pauses']['every_ms']:g} ms over this run make about "
+                              f"{sum(expected.values()):,.0f} pauses, more than the limit of {MAX_PAUSES:,} per "
+                              "run; make them rarer or the run shorter", f"nodes[{where}].config.pauses.every_ms")
+    rng = root_rng.spawn(1)[0]
+    windows = {}
+    for spec in paused:
+        every, mean = spec.config["pauses"]["every_ms"], spec.config["pauses"]["mean_ms"]
+        count = int(expected[spec.index] * 1.2 + 10 * np.sqrt(expected[spec.index]) + 10)
+        lengths = rng.exponential(mean, count)
+        starts = np.cumsum(rng.exponential(every, count) + np.r_[0.0, lengths[:-1]])
+        windows[spec.index] = np.column_stack([starts, starts + lengths])
+    return windows
 
 
 def _tokens(traffic: dict[str, Any], n: int, prompt_rng: np.random.Generator, output_rng: np.random.Generator,
@@ -128,7 +174,7 @@ def event_only_features(document: dict[str, Any]) -> list[str]:
             found.append(f"edge {name}")
     if any(edge["mode"] == "fallback" for edge in document["edges"]):
         found.append("fallback edges")
-    for name in ("rate_limit", "autoscaling"):
+    for name in ("rate_limit", "autoscaling", "pauses"):
         if any(node["config"].get(name) is not None for node in document["nodes"]):
             found.append(name)
     # Work after a node's calls queues behind work that arrived later, so its queue is no longer fed in

@@ -46,7 +46,13 @@ def capacity_rps(spec: NodeSpec, rng: np.random.Generator) -> float | None:
         return None
     batch = spec.batch.max_size if spec.batch is not None else 1
     mean_ms = mean_batch_ms(spec.timer, batch, rng) if spec.timer is not None else spec.service.mean()
-    return math.inf if mean_ms <= 0 else spec.servers * batch * 1000.0 / mean_ms
+    return math.inf if mean_ms <= 0 else spec.servers * batch * 1000.0 / mean_ms * running_share(spec)
+
+
+def running_share(spec: NodeSpec) -> float:
+    """The share of time a node's servers run: 1, or every / (every + mean) when it pauses."""
+    pauses = spec.config.get("pauses")
+    return 1.0 if not pauses else pauses["every_ms"] / (pauses["every_ms"] + pauses["mean_ms"])
 
 
 def bucket_width(window: tuple[float, float]) -> float:

@@ -7,7 +7,8 @@ uniformly at random, which splits a Poisson stream into equal Poisson streams.
 Each node's kind (simulator/kinds/) turns it into a NodeSpec. A visit to a node queues for one of
 its `replicas * concurrency` servers, is served, then calls the node's sync edges in edge order
 (or all at once with fanout parallel, joined at the slowest) and sends a copy down each async
-edge. A call over an edge adds the edge's `latency_ms` once per call, on the way out. A cache
+edge. A call over an edge adds the edge's `latency_ms` once per call, on the way out (drawn per
+request around it as a median when the edge has a `latency_p99_ms`; `hop_time`). A cache
 kind (`cache`, `cdn`) answers a `hit_rate` share itself and skips its sync children. The tree of
 these calls, one position per path from the entry, is what both the fast path and the event
 loop run; nodes reached on several paths share one queue.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
+from simulator.distributions import ServiceTime
 from simulator.errors import SimulationError
 from simulator.kinds import KINDS
 from simulator.nodespec import NodeSpec
@@ -41,6 +43,13 @@ class Position:
     edge: int = -1  # index in the document's edges of the edge that leads here, -1 for a root
     fallback_children: tuple[int, ...] = ()  # called only when a sync call before them failed
     call_children: tuple[int, ...] = ()  # sync and fallback children together, in edge order
+    latency_p99_ms: float | None = None  # of the edge that leads here: its network time has a tail
+
+    def hop_time(self) -> ServiceTime:
+        """The network time of the call that leads here: the edge's latency, or a lognormal around it."""
+        if self.latency_p99_ms is None or self.latency_p99_ms <= self.latency_ms:
+            return ServiceTime("constant", mean_ms=self.latency_ms)
+        return ServiceTime("lognormal", median_ms=self.latency_ms, p99_ms=self.latency_p99_ms)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ def build_topology(document: dict[str, Any]) -> Topology:
     # (target node, latency, edge index, is a fallback).
     calls: dict[int, list[tuple[int, float, int, bool]]] = {i: [] for i in range(len(nodes))}
     copies: dict[int, list[tuple[int, float, int, bool]]] = {i: [] for i in range(len(nodes))}
+    tails = [edge.get("latency_p99_ms") for edge in document["edges"]]
     has_incoming: set[str] = set()
     for number, edge in enumerate(document["edges"]):
         has_incoming.add(edge["target"])
@@ -86,7 +96,8 @@ def build_topology(document: dict[str, Any]) -> Topology:
                                   "simplify the diamonds of sync edges", "edges")
         me = len(positions)
         positions.append({"index": me, "node": node, "parent": parent, "latency_ms": latency,
-                          "detached": detached, "edge": edge})
+                          "detached": detached, "edge": edge,
+                          "latency_p99_ms": None if edge < 0 or tails[edge] is None else float(tails[edge])})
         called = [(expand(c, me, lat, detached, e), fallback) for c, lat, e, fallback in calls[node]]
         positions[me]["call_children"] = tuple(child for child, _ in called)
         positions[me]["sync_children"] = tuple(child for child, fallback in called if not fallback)

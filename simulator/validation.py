@@ -99,11 +99,28 @@ def _check_edges(edges: Any, node_index: dict[str, int], out: Collector) -> list
         if "vertices" in edge:
             check_vertices(edge["vertices"], join(path, "vertices"), out)
         check_fields(catalog.EDGE_FIELDS, extra, path, out, "an edge")
+        _check_latency_tail(edge, path, out)
         if "label" in edge:
             check_string(edge["label"], join(path, "label"), out, catalog.MAX_LABEL_CHARS)
         if ends_ok and edge.get("mode", "sync") in catalog.CALL_MODES:
             sync.append((edge["source"], edge["target"], i))
     return sync
+
+
+TAIL_FIELD = next(f for f in catalog.EDGE_FIELDS if f.name == "latency_p99_ms")
+
+
+def _check_latency_tail(edge: dict[str, Any], path: str, out: Collector) -> None:
+    """A latency P99 needs a median above 0 to draw around, and is no lower than it."""
+    p99, median = edge.get("latency_p99_ms"), edge.get("latency_ms", 0.0)
+    if not isinstance(p99, (int, float)) or isinstance(p99, bool) or not isinstance(median, (int, float)) \
+            or not 0 <= p99 <= TAIL_FIELD.maximum:
+        return  # a wrong type or range is check_fields' message
+    if median <= 0:
+        out.add(join(path, "latency_p99_ms"), "needs a latency_ms above 0 (the median each call's time is drawn "
+                                              "around); leave it empty for a connection with no network time")
+    elif p99 < median:
+        out.add(join(path, "latency_p99_ms"), f"must be at least latency_ms ({median:g}), not {p99:g}")
 
 
 def find_sync_cycle(sync_edges: list[tuple[str, str, int]]) -> list[str] | None:

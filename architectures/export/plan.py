@@ -54,8 +54,14 @@ def _edge_attrs(edge: dict[str, Any]) -> dict[str, str]:
         attrs["style"] = "dashed"
     latency = edge.get("latency_ms") or 0
     if latency:
-        attrs["label"] = f"{latency:g} ms"
+        attrs["label"] = f"{latency:g} ms" + tail_text(edge)
     return attrs
+
+
+def tail_text(edge: dict[str, Any]) -> str:
+    """" (P99 20)" for a connection whose network time has a tail, else ""."""
+    tail = edge.get("latency_p99_ms")
+    return f" (P99 {tail:g})" if isinstance(tail, (int, float)) and tail > (edge.get("latency_ms") or 0) else ""
 
 
 def frame_of(node: dict[str, Any], frames: list[dict[str, Any]]) -> dict[str, Any] | None:

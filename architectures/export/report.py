@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from architectures.export.notes_markdown import note_html, note_markdown
+from architectures.export.plan import tail_text
 from simulator.catalog import KINDS, NOTE_STEPS, NOTE_TITLES
 
 
@@ -99,7 +100,7 @@ def _diagram(document: dict[str, Any], image_url: str) -> Section:
               else node.get("kind", ""), _config(node, "replicas"), _config(node, "instance"))
              for node in document.get("nodes") or []]
     edges = [(labels.get(e["source"], e["source"]), labels.get(e["target"], e["target"]), e.get("mode", "sync"),
-              _num(e.get("latency_ms") or 0, "ms")) for e in document.get("edges") or []]
+              _num(e.get("latency_ms") or 0, "ms") + tail_text(e)) for e in document.get("edges") or []]
     blocks = [Block("image", text=f"Diagram of {document.get('title') or 'the board'}", url=image_url),
               _table(("component", "kind", "replicas", "instance"), nodes)]
     if edges:

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.fidelity import calibrate, report
+from benchmarks.fidelity import calibrate, hiccups, report
 from benchmarks.fidelity.boards import VARIANTS, Configuration, document, simulate
-from benchmarks.fidelity.measure import Level, load_average, run_level, saturate
-from benchmarks.fidelity.stack import HERE, MODEL_CORE, PRIORITIES, ROOT, ServerConfig, Stack
+from benchmarks.fidelity.measure import Level, found_idle_in, load_average, run_level, saturate
+from benchmarks.fidelity.stack import HERE, MODEL_CORE, PRIORITIES, ROOT, SHARED_CORE, ServerConfig, Stack
 
 PROFILE_ENV = "SIMULATOR_PROFILE_DIR"
 FEATURE_ROWS = 2000
@@ -84,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--resimulate", action="store_true",
                    help="measure nothing: calibrate and simulate again from the measurements a previous run "
                         "left in <out>/measured.pickle (to change the boards without re-measuring)")
+    p.add_argument("--pause-s", type=float, default=30.0,
+                   help="seconds the machine's pauses are measured on each core before the stack starts "
+                        "(`hiccups.py`; 0: not measured, no `served+pauses` variant)")
+    p.add_argument("--pauses-json", type=Path,
+                   help="with --resimulate, for a run measured before its pauses were: the pauses of each core "
+                        "from `python -m benchmarks.fidelity.hiccups --json`, as {\"0\": ..., \"1\": ...}")
     p.add_argument("--quick", action="store_true",
                    help="a short smoke run: the calibration, then FIFO alone and batching behind the gateway at "
                         "one level, no validation model")
@@ -93,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
 def _quick(args: argparse.Namespace) -> None:
     args.configs, args.loads, args.validation_model = "fifo,gw-batch", "0.5", ""
     args.requests, args.calibration_requests, args.calibration_load = 300, 120, 0.3
-    args.capacity_s, args.seeds, args.sim_requests = 1.5, 2, 4000
+    args.capacity_s, args.seeds, args.sim_requests, args.pause_s = 1.5, 2, 4000, 3.0
 
 
 def use_profile(folder: Path) -> None:
@@ -184,6 +190,8 @@ class Run:
     command: list[str] = field(default_factory=lambda: sys.argv[1:])  # the measuring run's options
     load_end: float | None = None  # the load average once the measurements were done
     no_after_calls: bool = False  # this invocation's --no-after-calls (not the measuring run's)
+    pauses: dict[str, dict] = field(default_factory=dict)  # per core ("0", "1"): hiccups.measure's figures
+    pauses_source: str = "measured just before the first stack started"
 
     @property
     def rows(self) -> list[report.Row]:
@@ -259,11 +267,13 @@ def open_loop_capacity(low: Level, saturated: Level) -> float:
     return 1000.0 / (predict + between)
 
 
-def calibrate_from(measured: list[Measured], model: str, max_batch: int) -> calibrate.Calibration:
+def calibrate_from(measured: list[Measured], model: str, max_batch: int,
+                   pauses: dict[str, dict] | None = None) -> calibrate.Calibration:
     """The calibration from the calibrating model's closed loops and very-low-load levels."""
     mine = [m for m in measured if m.config.model == model]
     by_name = {m.config.name: m for m in mine}
     cal = calibrate.with_fifo_low_load(calibrate.Calibration(), by_name["fifo"].low)
+    cal = calibrate.with_pauses(cal, pauses)
     cal = calibrate.with_serving_overhead(cal, by_name["fifo"].saturated, by_name["batch"].saturated, max_batch)
     gateways = [m for m in mine if m.config.gateway]
     if gateways:
@@ -295,13 +305,15 @@ def simulate_rows(run: Run, measured: Measured, variants: tuple[str, ...]) -> No
                     continue
             else:
                 predict_ms = None
-            if variant.name == "served":
+            if variant.machine_pauses and run.cal.model_pause_mean_ms <= 0:
+                continue  # pauses not measured in this run
+            if variant.served_profile:
                 if measured.served_profile_dir is None:  # the reference profile, or a run from before it
                     continue
                 use_profile(measured.served_profile_dir)
             row.simulated[name] = simulate(doc, seeds, requests=args.sim_requests, predict_ms=predict_ms,
                                            ordered=name.startswith("ordered"))
-            if variant.name == "served":
+            if variant.served_profile:
                 use_profile(measured.profile_dir)
 
 
@@ -333,16 +345,30 @@ def main(argv: list[str] | None = None) -> int:
         started = datetime.now(timezone.utc)
         load_start = load_average()
         run = Run(args)
+        if args.pause_s > 0:
+            run.pauses = measure_pauses(args.pause_s)
         measure(run, wanted, loads)
         run.load_end = load_average()
         _save_measured(run, started, load_start)
     run.no_after_calls = args.no_after_calls
-    run.cal = calibrate_from(run.measured, run.args.model, run.args.max_batch)
+    run.cal = calibrate_from(run.measured, run.args.model, run.args.max_batch, run.pauses)
     for measured in run.measured:
         simulate_rows(run, measured, variants)
     text = write_outputs(run, variants, started, load_start)
     print(text)
     return 0 if all(m.clean for m in run.measured) else 1
+
+
+def measure_pauses(seconds: float) -> dict[str, dict]:
+    """Each core's pauses, as a real-time process sees them, with nothing of the stack running."""
+    found = {}
+    for core in (int(SHARED_CORE), int(MODEL_CORE)):
+        figures = hiccups.measure(core, seconds, hiccups.SPIN_MS)
+        print(f"core {core}: {figures['over_1ms_per_s']} pauses of 1 ms or more a second, lost share "
+              f"{figures['lost_share']:.3f}, steal {figures['steal_share']:.3f} (load average "
+              f"{figures['load_average']:.1f})", file=sys.stderr)
+        found[str(core)] = figures
+    return found
 
 
 def measure(run: Run, wanted: list[str], loads: list[float]) -> None:
@@ -368,7 +394,7 @@ def _save_measured(run: Run, started: datetime, load_start: float) -> None:
     and simulated again without running the stack (`--resimulate`)."""
     with open(run.args.out / MEASURED_FILE, "wb") as f:
         pickle.dump({"args": run.args, "measured": run.measured, "started": started, "load_start": load_start,
-                     "load_end": run.load_end, "command": run.command}, f)
+                     "load_end": run.load_end, "command": run.command, "pauses": run.pauses}, f)
 
 
 def _load_measured(args: argparse.Namespace, variants: tuple[str, ...]) -> tuple[Run, datetime, float]:
@@ -380,10 +406,18 @@ def _load_measured(args: argparse.Namespace, variants: tuple[str, ...]) -> tuple
         saved = pickle.load(f)
     old = saved["args"]
     old.variants, old.seeds, old.sim_requests, old.out = ",".join(variants), args.seeds, args.sim_requests, args.out
-    run = Run(old, measured=saved["measured"], command=saved["command"], load_end=saved["load_end"])
+    run = Run(old, measured=saved["measured"], command=saved["command"], load_end=saved["load_end"],
+              pauses=saved.get("pauses") or {})
+    if not run.pauses and args.pauses_json is not None:
+        run.pauses = json.loads(args.pauses_json.read_text())
+        run.pauses_source = f"measured at another time, from {args.pauses_json.name}"
     for measured in run.measured:
         for row in measured.rows:
             row.simulated.clear()
+        low = measured.low
+        if low is not None and not hasattr(low, "found_idle"):  # measured before it was kept
+            record = args.out / "run" / f"{measured.config.model}-{measured.config.name}" / f"level-{low.rps:.0f}.json"
+            low.found_idle = found_idle_in(record, low.warmup) if record.exists() else np.zeros(0, dtype=bool)
     return run, saved["started"], saved["load_start"]
 
 
@@ -396,6 +430,7 @@ def write_outputs(run: Run, variants: tuple[str, ...], started: datetime, load_s
         "started": started.isoformat(timespec="seconds"),
         "arguments": {k: str(v) for k, v in vars(run.args).items()},
         "calibration": run.cal.to_dict(),
+        "pauses": {core: {k: v for k, v in figures.items() if k != "pauses_ms"} for core, figures in run.pauses.items()},
         "configurations": [{
             "model": m.config.model, "configuration": m.config.name, "capacity_rps": m.saturated.rps,
             "level_capacity_rps": m.capacity_rps or m.saturated.rps, "capacity_source": m.capacity_source,
@@ -457,6 +492,9 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
         "",
         f"Calibration: {calibration}.",
         "",
+        *([f"The machine's pauses ({run.pauses_source}; a real-time process spinning on the core, `hiccups.py`; "
+           "the `+pauses` variants give the model server core 1's and the gateway core 0's, of 1 ms or more): "
+           + "; ".join(hiccups.summary(figures) for figures in run.pauses.values()) + ".", ""] if run.pauses else []),
     ]
     if predictions:
         lines += ["Predictions (the model server timed by the catalog profile, or by its own predict times at "

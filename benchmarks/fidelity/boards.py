@@ -46,6 +46,13 @@ class Variant:
     served:   as defaults, with the profile timed as a model server below capacity sees the model
               (`simulator profile --as-served`: each predict after an idle moment) instead of back
               to back;
+    served+tail: as served, with each edge's network time drawn with the tail its hop showed at
+              very low load (`latency_p99_ms`: the P99 - P50 of the hop for requests that found the
+              model server idle, above the edge's latency), instead of the same every call;
+    defaults+pauses, served+pauses: as defaults and served, with the machine's pauses measured on each core before the stacks
+              ran (`hiccups.py`: a real-time process on the core stopped for a millisecond or more,
+              the hypervisor's steal above all) as `pauses` of the model server (core 1) and of
+              the gateway (core 0, with Redis and the generator);
     samples:  the real server's own predict times instead of the catalog profile: the FIFO server's
               at very low load, of the same model, scaled for larger batches by the profile's
               ratio of medians, plus the calibrated overhead;
@@ -71,6 +78,19 @@ class Variant:
         return self.name in ("overhead", "samples", "measured+overhead", "ordered+overhead")
 
     @property
+    def served_profile(self) -> bool:
+        """Whether the model server is timed by the profile measured as served."""
+        return self.name.startswith("served")
+
+    @property
+    def hop_tails(self) -> bool:
+        return self.name.endswith("+tail")
+
+    @property
+    def machine_pauses(self) -> bool:
+        return self.name.endswith("+pauses")
+
+    @property
     def replaces_profile(self) -> bool:
         """Whether the profile's times give way to times measured on the real server."""
         return self.diagnostic or self.name == "samples"
@@ -80,7 +100,10 @@ VARIANTS = (
     Variant("profile", "profile alone (before)"),
     Variant("defaults", "profile + default overhead (after)"),
     Variant("overhead", "profile + calibrated overhead"),
+    Variant("defaults+pauses", "profile + default overhead + the machine's pauses"),
     Variant("served", "as-served profile + default overhead"),
+    Variant("served+tail", "as-served profile + default overhead + hop tails"),
+    Variant("served+pauses", "as-served profile + default overhead + the machine's pauses"),
     Variant("samples", "server samples"),
     Variant("measured", "level's predict times"),
     Variant("measured+overhead", "level's predict times + overhead"),
@@ -92,8 +115,17 @@ def _node(node_id: str, kind: str, config: dict[str, Any], x: int) -> dict[str, 
     return {"id": node_id, "kind": kind, "label": node_id, "position": {"x": x, "y": 100}, "config": config}
 
 
-def _edge(edge_id: str, source: str, target: str, latency_ms: float, mode: str = "sync") -> dict[str, Any]:
-    return {"id": edge_id, "source": source, "target": target, "mode": mode, "latency_ms": round(max(latency_ms, 0.0), 4)}
+def _edge(edge_id: str, source: str, target: str, latency_ms: float, mode: str = "sync",
+          tail_ms: float = 0.0) -> dict[str, Any]:
+    edge = {"id": edge_id, "source": source, "target": target, "mode": mode, "latency_ms": round(max(latency_ms, 0.0), 4)}
+    if tail_ms > 0 and edge["latency_ms"] > 0:
+        edge["latency_p99_ms"] = round(edge["latency_ms"] + tail_ms, 4)
+    return edge
+
+
+def _pauses(every_ms: float, mean_ms: float) -> dict[str, Any]:
+    """A node's `pauses` setting, or nothing when its core's pauses were not measured."""
+    return {"pauses": {"every_ms": round(every_ms, 3), "mean_ms": round(mean_ms, 4)}} if mean_ms > 0 else {}
 
 
 def _constant(ms: float) -> dict[str, Any]:
@@ -107,6 +139,8 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     server: dict[str, Any] = {"replicas": 1, "concurrency": 1, "instance": INSTANCE,
                               "max_batch_size": config.max_batch, "max_batch_delay_ms": config.delay_ms}
     server["model"] = model
+    if variant.machine_pauses:
+        server.update(_pauses(cal.model_pause_every_ms, cal.model_pause_mean_ms))
     if variant.with_overhead:
         server.update(batch_overhead_ms=round(cal.batch_overhead_ms, 4),
                       request_overhead_ms=round(cal.request_overhead_ms, 4))
@@ -116,7 +150,10 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
     edges = []
     if config.gateway:
         client_hop, feature_hop, model_hop = cal.gateway_hops_ms(variant.name)
+        tails = (cal.client_tail_ms, cal.feature_tail_ms, cal.model_tail_ms) if variant.hop_tails else (0.0, 0.0, 0.0)
         gateway = {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.gateway_ms)}
+        if variant.machine_pauses:
+            gateway.update(_pauses(cal.shared_pause_every_ms, cal.shared_pause_mean_ms))
         if after_calls and cal.after_calls_share > 0:
             gateway["after_calls_share"] = round(cal.after_calls_share, 4)
         nodes += [
@@ -126,13 +163,14 @@ def document(config: Configuration, variant: Variant, cal: Calibration, *, model
             _node("log", "logging", {"replicas": 1, "concurrency": 1, "service_time": _constant(cal.redis_ms)}, 320),
         ]
         edges += [
-            _edge("client-gateway", "client", "gateway", client_hop),
-            _edge("gateway-features", "gateway", "features", feature_hop),
-            _edge("gateway-model", "gateway", "model", model_hop),
+            _edge("client-gateway", "client", "gateway", client_hop, tail_ms=tails[0]),
+            _edge("gateway-features", "gateway", "features", feature_hop, tail_ms=tails[1]),
+            _edge("gateway-model", "gateway", "model", model_hop, tail_ms=tails[2]),
             _edge("gateway-log", "gateway", "log", 0.0, mode="async"),
         ]
     else:
-        edges.append(_edge("client-model", "client", "model", cal.alone_hop_ms(variant.name)))
+        edges.append(_edge("client-model", "client", "model", cal.alone_hop_ms(variant.name),
+                           tail_ms=cal.alone_tail_ms if variant.hop_tails else 0.0))
     duration_s = requests / rps
     return {
         "schema_version": 1,

@@ -53,10 +53,11 @@ from typing import Any
 import numpy as np
 
 from benchmarks.fidelity.measure import Level
+from benchmarks.fidelity.stack import MODEL_CORE, SHARED_CORE
 from simulator.kinds.serving import BATCH_OVERHEAD_MS, REQUEST_OVERHEAD_MS
 
 OVERHEAD_VARIANTS = ("overhead", "samples", "measured+overhead", "ordered+overhead")
-DEFAULT_OVERHEAD_VARIANTS = ("defaults", "served")  # the simulator's default serving overhead (fields left out)
+DEFAULT_OVERHEAD_VARIANTS = ("defaults", "defaults+pauses", "served", "served+tail", "served+pauses")  # the simulator's default serving overhead (fields left out)
 TRIM = 0.01
 STALL_MS = 25.0  # a predict this much above its median was stopped (the throttle stops for up to 50 ms)
 
@@ -73,6 +74,17 @@ class Calibration:
     model_hop_ms: float = 0.0  # gateway -> model server -> gateway outside the model server's handler
     gateway_fixed_ms: float = 0.0  # behind the gateway: median per-request time outside queueing and predict
     after_calls_share: float = 0.0  # the gateway node's service share done after its calls return
+    # Each hop's tail, P99 - P50 at very low load of requests that found the model server idle (ms):
+    alone_tail_ms: float = 0.0  # client <-> model server
+    client_tail_ms: float = 0.0  # behind the gateway: load generator <-> gateway
+    feature_tail_ms: float = 0.0  # the feature read
+    model_tail_ms: float = 0.0  # gateway <-> model server
+    # The machine's pauses of PAUSE_MIN_MS or more, per core (`hiccups.py`): the model server's core 1 and
+    # core 0, which the gateway shares with Redis and the generator; 0: not measured.
+    model_pause_every_ms: float = 0.0
+    model_pause_mean_ms: float = 0.0
+    shared_pause_every_ms: float = 0.0
+    shared_pause_mean_ms: float = 0.0
 
     def charged_overhead_ms(self, variant: str) -> float:
         """The model server's own work outside predict that a variant charges as service, for one request."""
@@ -142,8 +154,44 @@ def with_serving_overhead(cal: Calibration, fifo_saturated: Level, batch_saturat
 
 
 def with_fifo_low_load(cal: Calibration, level: Level) -> Calibration:
-    """The direct hop, from the FIFO server alone at very low load."""
-    return replace(cal, fixed_ms=_fixed_ms(level))
+    """The direct hop and its tail, from the FIFO server alone at very low load."""
+    parts = level.parts_ms
+    outside = sum(parts.values()) - parts["queue"] - parts["predict"]
+    return replace(cal, fixed_ms=_fixed_ms(level), alone_tail_ms=tail_ms(outside, level.found_idle))
+
+
+PAUSE_MIN_MS = 1.0  # shorter gaps (interrupts, timer ticks) are in every measured time already
+
+
+def pause_settings(figures: dict) -> tuple[float, float]:
+    """(every_ms, mean_ms) of a board's `pauses` from one core's measured pauses: the mean length of
+    those of PAUSE_MIN_MS or more, and the mean running time between two of them."""
+    pauses = np.asarray(figures.get("pauses_ms", []), dtype=float)
+    long = pauses[pauses >= PAUSE_MIN_MS]
+    if len(long) < 5:
+        return 0.0, 0.0  # too few to say how long or how often
+    mean = float(long.mean())
+    return max(1.0, figures["spun_s"] * 1000.0 / len(long) - mean), mean
+
+
+def with_pauses(cal: Calibration, pauses: dict[str, dict] | None) -> Calibration:
+    """The pauses of the model server's core and of the shared core, when they were measured."""
+    if not pauses:
+        return cal
+    model_every, model_mean = pause_settings(pauses.get(MODEL_CORE, {}))
+    shared_every, shared_mean = pause_settings(pauses.get(SHARED_CORE, {}))
+    return replace(cal, model_pause_every_ms=model_every, model_pause_mean_ms=model_mean,
+                   shared_pause_every_ms=shared_every, shared_pause_mean_ms=shared_mean)
+
+
+def tail_ms(values: np.ndarray, found_idle: np.ndarray) -> float:
+    """P99 - P50 of a part's time among the requests that found the model server idle: a hop's own
+    tail (a wake-up, a scheduler tick, the generator reading late), with no wait behind a running
+    predict in it, which the board's queue already gives."""
+    quiet = values[found_idle] if len(found_idle) == len(values) else values[:0]
+    if len(quiet) < 100:
+        return 0.0  # too few to read a P99 from
+    return float(np.percentile(quiet, 99) - np.median(quiet))
 
 
 def without_stalls(times: np.ndarray) -> np.ndarray:
@@ -173,9 +221,13 @@ def with_gateway_hops(cal: Calibration, low: Level) -> Calibration:
     client_hop = float(np.median(parts["client_hops"]))
     feature_read = float(np.median(parts["gateway_feature_read"]))
     model_hop = float(np.median(parts["gateway_to_model_and_back"] + parts["gateway_other"]))
+    idle = low.found_idle
     return replace(cal, client_hop_ms=client_hop, feature_hop_ms=max(0.0, feature_read - cal.redis_ms),
                    model_hop_ms=model_hop, gateway_fixed_ms=_fixed_ms(low),
-                   after_calls_share=after_calls_share(client_hop, feature_read, model_hop))
+                   after_calls_share=after_calls_share(client_hop, feature_read, model_hop),
+                   client_tail_ms=tail_ms(parts["client_hops"], idle),
+                   feature_tail_ms=tail_ms(parts["gateway_feature_read"], idle),
+                   model_tail_ms=tail_ms(parts["gateway_to_model_and_back"] + parts["gateway_other"], idle))
 
 
 def after_calls_share(client_hop_ms: float, feature_read_ms: float, model_hop_ms: float) -> float:

@@ -17,6 +17,7 @@ from benchmarks.fidelity.stack import GENERATOR_PRIORITY, HERE, ROOT, SHARED_COR
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOOPBACK_MARGIN_S = 0.0002  # a request sent this long before a batch ended had surely reached the server
+IDLE_GAP_S = 0.005  # a request sent this long after the model server's last batch ended found it idle
 
 
 def thread_cpu_s(pid: int) -> dict[str, float]:
@@ -102,6 +103,9 @@ class Level:
     load_after: float
     logged: int | None = None
     machine: dict[str, float] = field(default_factory=dict)  # busy, steal, others: shares of all cores
+    # Per counted request (as parts_ms): sent when the model server had been idle IDLE_GAP_S or more,
+    # so nothing of its latency outside predict was a wait behind another request.
+    found_idle: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.latency_ms, q))
@@ -143,6 +147,36 @@ def _measured(stack: Stack, bodies: Path, out: Path, args: list[str], *, rps: fl
                        load_before=load_before, load_after=load_after, logged=logged, machine=machine)
 
 
+def _answers(record: dict[str, Any], warmup: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list, list]:
+    """A generator record's statuses, which requests were answered, counted and both, the answers'
+    bodies and each one's model server part."""
+    status = np.array(record["status"])
+    ok = status == 200
+    counted = np.arange(len(status)) >= warmup
+    bodies = [json.loads(b) if b and good else None for b, good in zip(record["bodies"], ok)]
+    model = [(b["model"] if "model" in b else b) if b else None for b in bodies]
+    return status, ok, counted, counted & ok, bodies, model
+
+
+def found_idle_in(path: Path, warmup: int) -> np.ndarray:
+    """`Level.found_idle` read again from a level's generator record (for levels measured before it)."""
+    record = json.loads(path.read_text())
+    _, _, _, use, _, model = _answers(record, warmup)
+    return found_idle(_array(record["sent"]), model, use)
+
+
+def found_idle(sent: np.ndarray, model: list, use: np.ndarray) -> np.ndarray:
+    """Per used request, whether the model server's last batch before it was sent had ended
+    IDLE_GAP_S or more before (so no batch was running and none had just run)."""
+    index = np.flatnonzero(use)
+    stamps = np.array([model[i]["t"] for i in index]).reshape(-1, 5)
+    starts, order = np.unique(stamps[:, 2], return_index=True)
+    ends = stamps[order, 3]
+    before = np.searchsorted(starts, sent[index], side="left") - 1  # batches started before it was sent
+    last_end = np.where(before >= 0, ends[np.maximum(before, 0)], -np.inf)
+    return sent[index] - last_end >= IDLE_GAP_S
+
+
 def _array(values: list[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
@@ -151,12 +185,7 @@ def _read_level(record: dict[str, Any], server: ServerConfig, *, rps: float, req
                 cpu: dict[str, dict[str, float]], load_before: float, load_after: float,
                 logged: int | None, machine: dict[str, float]) -> Level:
     scheduled, sent, received = _array(record["scheduled"]), _array(record["sent"]), _array(record["received"])
-    status = np.array(record["status"])
-    ok = status == 200
-    counted = np.arange(len(sent)) >= warmup
-    use = counted & ok
-    bodies = [json.loads(b) if b and good else None for b, good in zip(record["bodies"], ok)]
-    model = [(b["model"] if "model" in b else b) if b else None for b in bodies]
+    status, ok, counted, use, bodies, model = _answers(record, warmup)
     parts = _parts(sent, received, bodies, model, use)
     window = sent[counted]
     done = received[use]
@@ -174,7 +203,8 @@ def _read_level(record: dict[str, Any], server: ServerConfig, *, rps: float, req
                  predict_ms=predict,
                  cpu_ms_per_request=cpu_ms, generator={k: record[k] for k in (
                      "connections_opened", "lost_connections", "max_outstanding", "cpu_s")},
-                 load_before=load_before, load_after=load_after, logged=logged, machine=machine)
+                 load_before=load_before, load_after=load_after, logged=logged, machine=machine,
+                 found_idle=found_idle(sent, model, use))
 
 
 def _parts(sent: np.ndarray, received: np.ndarray, bodies: list, model: list, use: np.ndarray) -> dict[str, np.ndarray]:

@@ -25,8 +25,8 @@ from simulator.events.layout import (
     F_REQ, F_STATE, FF_AFTER, FL_AFTER, FL_DEGRADED, FL_FALLBACK, FS_CALLING, FS_WIRE, FTF_AT, FTF_END, FTF_RECOVERY, G_CFREE,
     G_CUSED, G_FFREE, G_FUSED, G_NOTE_HEAD, G_NOTE_TAIL, G_NTRANS, GF_HI, GF_LO, KIND_SHIFT, N_FLUSH0,
     N_NFLUSH, N_PARALLEL, NF_HIT, NOTE_ATTEMPT_FAILED, NOTE_CHILD_DONE, NOTE_FAIL, NOTE_SUCCEED, NT_A, NT_B,
-    NT_C, NT_FLAGS, NT_KIND, NT_REASON, P_ASYNC0, P_ASYNC_ROOT, P_CALL0, P_EDGE, P_HIT, P_HITU, P_NASYNC,
-    P_NCALL, P_NODE, P_NSYNC, P_PARENT, PF_LATENCY, POS_SHIFT, W_A, W_B, W_ID, WINDOW_BUCKETS,
+    NT_C, NT_FLAGS, NT_KIND, NT_REASON, P_ASYNC0, P_ASYNC_ROOT, P_CALL0, P_EDGE, P_HIT, P_HITU, P_HOP,
+    P_NASYNC, P_NCALL, P_NODE, P_NSYNC, P_PARENT, PF_LATENCY, PF_SIGMA, POS_SHIFT, W_A, W_B, W_ID, WINDOW_BUCKETS,
 )
 from simulator.events.nodes import enqueue_after, release_frame
 from simulator.events.rng import uniform
@@ -164,6 +164,21 @@ def hit_rate_at(s, node, now):  # pragma: no cover - compiled
     return rate * factor
 
 
+@inlined
+def _hop_ms(s, pos, req, attempt, stream):  # pragma: no cover - compiled
+    """The network time of an attempt to call pos for request req: its edge's latency, or with a tail
+    the request's draw (shared with the fast path) and, for a retry, a fresh draw from `stream`."""
+    row = s.PI[pos, P_HOP]
+    if row < 0:
+        return s.PF[pos, PF_LATENCY]
+    if attempt <= 1:
+        return s.HOP[row, req]
+    # A retry is a new trip over the network: the same lognormal drawn again (Box-Muller).
+    radius = math.sqrt(-2.0 * math.log(1.0 - uniform(s.RNG, stream)))
+    z = radius * math.cos(2.0 * math.pi * uniform(s.RNG, stream))
+    return s.PF[pos, PF_LATENCY] * math.exp(s.PF[pos, PF_SIGMA] * z)
+
+
 @compiled
 def _issue_async(s, f, apos, now):  # pragma: no cover - compiled
     e = s.PI[apos, P_EDGE]
@@ -171,9 +186,9 @@ def _issue_async(s, f, apos, now):  # pragma: no cover - compiled
         if _in_window(s, now):
             s.EST[e, ET_LOST_COPIES] += 1
         return
-    g = new_frame(s, s.FI[f, F_REQ], apos, -1, 0)
-    heap.push(s, now + s.PF[apos, PF_LATENCY] + s.ESF[e, ESF_ADDED], _arrive_key(apos, s.FI[f, F_REQ]), g,
-              s.FI[g, F_GEN])
+    req = s.FI[f, F_REQ]
+    g = new_frame(s, req, apos, -1, 0)
+    heap.push(s, now + _hop_ms(s, apos, req, 1, e) + s.ESF[e, ESF_ADDED], _arrive_key(apos, req), g, s.FI[g, F_GEN])
 
 
 @compiled
@@ -220,7 +235,7 @@ def start_attempt(s, c, now):  # pragma: no cover - compiled
     req = FI[CI[c, C_PARENT], F_REQ]
     g = new_frame(s, req, cpos, c, CI[c, C_GEN])
     CI[c, C_FRAME], CI[c, C_FGEN] = g, FI[g, F_GEN]
-    heap.push(s, now + s.PF[cpos, PF_LATENCY] + s.ESF[e, ESF_ADDED], _arrive_key(cpos, req), g, FI[g, F_GEN])
+    heap.push(s, now + _hop_ms(s, cpos, req, attempt, e) + s.ESF[e, ESF_ADDED], _arrive_key(cpos, req), g, FI[g, F_GEN])
     if timeout < math.inf:
         heap.push(s, now + timeout, EV_CALL_TIMEOUT << KIND_SHIFT, c, token)
 

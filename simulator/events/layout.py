@@ -31,13 +31,15 @@ J_NODE, J_FIRST, J_SIZE, J_GEN, J_PREV, J_NEXT, J_FREE = range(7)
 JF_START, JF_END = range(2)
 
 # Positions of the call tree (static).
-P_NODE, P_PARENT, P_EDGE, P_ASYNC_ROOT, P_CALL0, P_NCALL, P_NSYNC, P_ASYNC0, P_NASYNC, P_HIT, P_HITU = range(11)
-PF_LATENCY = 0
+P_NODE, P_PARENT, P_EDGE, P_ASYNC_ROOT, P_CALL0, P_NCALL, P_NSYNC, P_ASYNC0, P_NASYNC, P_HIT, P_HITU, P_HOP = range(12)
+P_COLUMNS = 12  # P_HOP: the position's row of per-request network times (an edge with a latency tail), or -1
+PF_LATENCY, PF_SIGMA = range(2)  # PF_SIGMA: the lognormal sigma of a network time with a tail, else 0
 CC_POS, CC_FALLBACK = range(2)
 
 # Nodes: config (static) and state.
 N_SOURCE, N_CONC, N_REPLICAS, N_QLIMIT, N_BATCH, N_PARALLEL, N_RL, N_AS, N_AS_MIN, N_AS_MAX, N_AS_METRIC, \
-    N_BSLOT, N_FLUSH0, N_NFLUSH, N_LLM = range(15)  # N_LLM: the node's row in the LLM tables, or -1
+    N_BSLOT, N_FLUSH0, N_NFLUSH, N_LLM, N_PAUSE0, N_NPAUSE = range(17)  # N_LLM: the node's row in the LLM tables, or -1
+N_COLUMNS = 17  # N_PAUSE0, N_NPAUSE: the node's first row in the pause windows and how many it has
 NF_TIMEOUT, NF_DELAY, NF_HIT, NF_RL_RATE, NF_RL_BURST, NF_AS_TARGET, NF_AS_EVAL, NF_AS_UPCD, NF_AS_DOWNCD, \
     NF_AS_PROV, NF_AFTER = range(11)  # NF_AFTER: the share of a visit's service done after its calls return
 S_TOTAL, S_BUSY, S_WAITING, S_QHEAD, S_QTAIL, S_JHEAD, S_DOWN, S_OUTAGE, S_SLOWN, S_ERRN, S_ACTIVE, S_PENDING, \

@@ -11,7 +11,7 @@ from simulator.events.layout import (
     EV_END, EV_EXPIRE, EV_WAKE, F_FLAGS, F_FREE, F_GEN, F_JNEXT, F_JOB, F_POS, F_QNEXT, F_QPREV, F_STATE, FF_AFTER,
     FF_ARRIVAL, FF_LEFT, FL_AFTER, FS_FREE, FS_SERVICE, FS_WAITING, G_DIRTY_TOP, G_FFREE, G_FUSED, G_JFREE, G_JUSED, G_NEED_A, G_NEED_B, G_NREPL, G_NWAITS, GF_BUCKET_MS,
     GF_HI, GF_LO, J_FIRST, J_FREE, J_GEN, J_NEXT, J_NODE, J_PREV, J_SIZE, JF_END, JF_START, KIND_SHIFT,
-    N_AS, N_BATCH, N_BSLOT, N_CONC, NEED_BATCH, NEED_SERVICE, NF_AFTER, NF_DELAY, NF_TIMEOUT, P_NODE, P_NSYNC, S_ACTIVE, S_BUSY,
+    N_AS, N_BATCH, N_BSLOT, N_CONC, N_NPAUSE, N_PAUSE0, NEED_BATCH, NEED_SERVICE, NF_AFTER, NF_DELAY, NF_TIMEOUT, P_NODE, P_NSYNC, S_ACTIVE, S_BUSY,
     S_DIRTY, S_DOWN, S_JHEAD, S_OUTAGE, S_PENDING, S_QHEAD, S_QTAIL, S_SLOWN, S_TOTAL, S_WAITING, SF_AREA_T,
     SF_BUSY_AREA, SF_CAP_AREA, SF_Q_AREA, SF_REPL_T, SF_SLOW, SF_WAKE_AT, T_BATCH_SUM, T_BATCHES, T_FAILS,
     T_FINISHED, T_OFFERED, T_SERVED, TF_BUSY, TF_QUEUE_AREA, TF_WAIT_SUM,
@@ -20,6 +20,33 @@ from simulator.buckets import count_into, span_into
 from simulator.events.jit import compiled, inlined
 
 NO_WORK, DID_WORK = -1, -2  # dispatch_one's answers besides the NEED_* codes
+
+
+@inlined
+def paused_end(s, node, now, work):  # pragma: no cover - compiled
+    """When work of `work` ms started at `now` ends on a node that pauses: each of its pause windows
+    [start, end) from now on stops the work, which resumes after it (one started inside a window
+    waits for its end). Without pauses, now + work."""
+    count = s.NI[node, N_NPAUSE]
+    if count == 0:
+        return now + work
+    first = s.NI[node, N_PAUSE0]
+    lo, hi = 0, count  # the first window ending after now
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if s.PW[first + mid, 1] <= now:
+            lo = mid + 1
+        else:
+            hi = mid
+    t = now
+    for k in range(first + lo, first + count):
+        start = s.PW[k, 0]
+        if start > t + work:
+            break
+        if start > t:
+            work -= start - t
+        t = s.PW[k, 1]
+    return t + work
 
 
 @inlined
@@ -251,7 +278,7 @@ def dispatch_one(s, node, now):  # pragma: no cover - compiled
     G[G_JFREE] = JI[j, J_FREE]
     G[G_JUSED] += 1
     JI[j, J_NODE], JI[j, J_SIZE] = node, size
-    JF[j, JF_START], JF[j, JF_END] = now, now + duration
+    JF[j, JF_START], JF[j, JF_END] = now, paused_end(s, node, now, duration)
     last = -1
     for _ in range(size):
         f = NSI[node, S_QHEAD]
@@ -273,7 +300,7 @@ def dispatch_one(s, node, now):  # pragma: no cover - compiled
     if max_batch > 1:
         NTI[node, T_BATCHES] += 1
         NTI[node, T_BATCH_SUM] += size
-    heap.push(s, now + duration, EV_END << KIND_SHIFT, j, JI[j, J_GEN])
+    heap.push(s, JF[j, JF_END], EV_END << KIND_SHIFT, j, JI[j, J_GEN])
     return DID_WORK
 
 

@@ -25,7 +25,7 @@ from simulator.stats import NODE_SERIES_POINTS
 FIELDS = (
     "G", "GF", "ARR", "ENTRY", "ROOTS", "PI", "PF", "CC", "AC", "NI", "NF", "NSI", "NSF", "NTI", "NTF",
     "NB_BUSY", "NB_ERR", "NB_REPL", "EI", "EF", "ESI", "ESF", "EST", "CBW", "RBW", "FTI", "FTF", "FLUSH",
-    "FI", "FF", "CI", "CF", "JI", "JF", "HT", "HK", "HPA", "HPB", "NWK", "NWA", "NWB", "SV", "SVP", "BT", "BTP", "RNG", "HB", "HU", "FATE",
+    "FI", "FF", "CI", "CF", "JI", "JF", "HT", "HK", "HPA", "HPB", "NWK", "NWA", "NWB", "SV", "SVP", "BT", "BTP", "RNG", "HB", "HU", "HOP", "PW", "FATE",
     "STATUS", "DEG", "WV", "WN", "RST", "RSI", "BTT", "BTI", "DS", "NQ",
     # LLM servers (simulator/events/llm.py): settings, costs, queues, replicas, sequences, figures, tokens.
     "LLI", "LLP", "LLN", "LQB", "LRI", "LRUN", "LSI", "LSAD", "LSF", "LSQ", "LLT", "LROWS", "LRB", "LFIG",
@@ -137,7 +137,7 @@ def _edges(document: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
 def _nodes(inputs: RunInputs, configs: list[dict[str, Any]], flushes: dict[int, list[int]]
            ) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     topo = inputs.topology
-    ni = np.zeros((len(topo.nodes), 15), dtype=np.int64)
+    ni = np.zeros((len(topo.nodes), L.N_COLUMNS), dtype=np.int64)
     ni[:, L.N_LLM] = -1
     nf = np.zeros((len(topo.nodes), 11))
     slots: dict[int, int] = {}
@@ -205,12 +205,13 @@ def _faults(document: dict[str, Any], node_index: dict[str, int], edge_index: di
 def _positions(inputs: RunInputs) -> tuple[np.ndarray, ...]:
     topo = inputs.topology
     tree = topo.positions
-    pi = np.full((len(tree), 11), -1, dtype=np.int64)
-    pf = np.zeros((len(tree), 1))
+    pi = np.full((len(tree), L.P_COLUMNS), -1, dtype=np.int64)
+    pf = np.zeros((len(tree), 2))
     cc, ac = [], []
     async_roots = {c for p in tree for c in p.async_children}
     hit_rows: list[np.ndarray] = []
     uniform_rows: list[np.ndarray] = []
+    hop_rows: list[np.ndarray] = []
     for p in tree:
         pi[p.index, L.P_NODE], pi[p.index, L.P_PARENT], pi[p.index, L.P_EDGE] = p.node, p.parent, p.edge
         pi[p.index, L.P_ASYNC_ROOT] = int(p.index in async_roots)
@@ -228,13 +229,18 @@ def _positions(inputs: RunInputs) -> tuple[np.ndarray, ...]:
         elif p.index in inputs.hits:
             pi[p.index, L.P_HIT] = len(hit_rows)
             hit_rows.append(inputs.hits[p.index].view(np.int8))
+        if p.index in inputs.hops:
+            pi[p.index, L.P_HOP] = len(hop_rows)
+            pf[p.index, L.PF_SIGMA] = p.hop_time().sigma
+            hop_rows.append(inputs.hops[p.index])
     n = len(inputs.arrivals)
     hb = np.vstack(hit_rows) if hit_rows else np.zeros((1, 1), dtype=np.int8)
     hu = np.vstack(uniform_rows) if uniform_rows else np.zeros((1, 1))
+    hop = np.vstack(hop_rows) if hop_rows else np.zeros((1, 1))
     cc_table = np.array(cc, dtype=np.int64).reshape(-1, 2) if cc else np.zeros((1, 2), dtype=np.int64)
     ac_table = np.array(ac, dtype=np.int64) if ac else np.zeros(1, dtype=np.int64)
     del n
-    return pi, pf, cc_table, ac_table, hb, hu
+    return pi, pf, cc_table, ac_table, hb, hu, hop
 
 
 def _llm_tables(inputs: RunInputs, ni: np.ndarray, capacity: int) -> dict[str, np.ndarray]:
@@ -266,6 +272,18 @@ def _llm_tables(inputs: RunInputs, ni: np.ndarray, capacity: int) -> dict[str, n
     }
 
 
+def _pause_windows(inputs: RunInputs, ni: np.ndarray) -> np.ndarray:
+    """Every node's pause windows in one table, each node's rows located by N_PAUSE0 and N_NPAUSE."""
+    rows = [np.zeros((0, 2))]
+    start = 0
+    for node, windows in sorted(inputs.pauses.items()):
+        ni[node, L.N_PAUSE0], ni[node, L.N_NPAUSE] = start, len(windows)
+        rows.append(windows)
+        start += len(windows)
+    table = np.vstack(rows)
+    return table if len(table) else np.zeros((1, 2))
+
+
 def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[int, int]]:
     """The State for a run, with its tables sized for `capacity` frames in flight (they grow as needed)."""
     topo, document = inputs.topology, inputs.document
@@ -276,7 +294,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
     fti, ftf, flushes = _faults(document, node_index, edge_index)
     ni, nf, slots = _nodes(inputs, configs, flushes)
     ei, ef = _edges(document)
-    pi, pf, cc, ac, hb, hu = _positions(inputs)
+    pi, pf, cc, ac, hb, hu, hop = _positions(inputs)
     lo, hi = inputs.window
     bucket_ms = max((hi - lo) / NODE_SERIES_POINTS, 1e-9)
     n = len(inputs.arrivals)
@@ -324,7 +342,7 @@ def build_state(inputs: RunInputs, capacity: int = 4096) -> tuple[State, dict[in
         SV=np.zeros((n_nodes, SERVICE_CHUNK)), SVP=np.zeros((n_nodes, 2), dtype=np.int64),
         BT=np.zeros((sample_slots, max_batch + 1, BATCH_CHUNK)),
         BTP=np.zeros((sample_slots, max_batch + 1, 2), dtype=np.int64),
-        RNG=seeded_states(inputs.event_rng, streams), HB=hb, HU=hu,
+        RNG=seeded_states(inputs.event_rng, streams), HB=hb, HU=hu, HOP=hop, PW=_pause_windows(inputs, ni),
         FATE=np.full(n, np.nan), STATUS=np.full(n, IN_FLIGHT, dtype=np.int8), DEG=np.zeros(n, dtype=np.int8),
         WV=np.zeros(capacity, dtype=np.float32), WN=np.zeros(capacity, dtype=np.int64),
         RST=np.zeros(MAX_SERIES), RSI=np.zeros((MAX_SERIES, 3), dtype=np.int64),

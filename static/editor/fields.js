@@ -15,6 +15,7 @@ const LABELS = {
   p99_ms: "P99 latency SLO",
   monthly_budget_usd: "Monthly budget",
   latency_ms: "Latency",
+  latency_p99_ms: "Latency P99",
   hit_rate: "Hit rate",
   arrival: "Traffic pattern",
   mode: "Mode",

@@ -136,7 +136,9 @@ export const lineMode = (data) => (data.mode in LINE ? data.mode : "sync");
 /** A connection's label: its name, a mode other than sync, its latency and its call settings. */
 export function connectionText(data) {
   const mode = lineMode(data);
-  return [data.label || "", mode === "sync" ? "" : mode, data.latency_ms ? `${data.latency_ms} ms` : "", settingsText(data.extra || data)]
+  const tail = (data.extra || data).latency_p99_ms;
+  const latency = data.latency_ms ? `${data.latency_ms} ms${tail > data.latency_ms ? ` (P99 ${tail})` : ""}` : "";
+  return [data.label || "", mode === "sync" ? "" : mode, latency, settingsText(data.extra || data)]
     .filter(Boolean).join(" · ");
 }
 

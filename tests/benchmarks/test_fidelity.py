@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.fidelity.boards import VARIANTS, Configuration, document
-from benchmarks.fidelity.calibrate import Calibration, after_calls_share
+import numpy as np
+
+from benchmarks.fidelity.calibrate import Calibration, after_calls_share, pause_settings, tail_ms
+from benchmarks.fidelity.measure import found_idle
 from benchmarks.fidelity.stack import listening, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +59,11 @@ def test_quick_run_gives_measured_and_simulated_figures(quick_run: tuple[dict, s
             assert (0.9 < carried < 1.1) if variant in RUN_TIMED else (0.3 < carried < 1.1), (variant, carried)
     assert levels["gw-batch"]["measured"]["mean_batch_size"] > 1.0, levels["gw-batch"]["measured"]  # it did batch
     # The as-served profile is measured by the run; with the reference profile there is none, and no figure.
-    assert all("served" not in level["simulated"] for level in levels.values())
+    assert all(not name.startswith("served") for level in levels.values() for name in level["simulated"])
+    # Each core's pauses were measured before the stack started: half of the 3 s spinning, at real-time priority.
+    assert set(results["pauses"]) == {"0", "1"}
+    for figures in results["pauses"].values():
+        assert 1.0 < figures["spun_s"] < 3.0 and figures["pauses_per_s"] >= figures["over_1ms_per_s"] >= 0, figures
 
 
 def test_fifo_levels_are_shares_of_the_open_loop_capacity(quick_run: tuple[dict, str]) -> None:
@@ -155,3 +162,53 @@ def test_served_variant_is_the_defaults_board_timed_by_the_as_served_profile() -
         model = next(n for n in boards["served"]["nodes"] if n["id"] == "model")["config"]
         assert "batch_overhead_ms" not in model and "request_overhead_ms" not in model  # the defaults
         assert boards["profile"]["edges"] != boards["served"]["edges"]  # the profile board charges no overhead
+
+
+def test_pause_settings_are_the_long_pauses_mean_length_and_the_running_time_between_them() -> None:
+    # 10 s of spinning saw 100 gaps of 0.3 ms (in every measured time already) and 20 of 2 or 4 ms:
+    # mean length 3 ms, one every 500 ms of spinning, so 500 - 3 ms of running between two.
+    figures = {"pauses_ms": [0.3] * 100 + [2.0] * 10 + [4.0] * 10, "spun_s": 10.0}
+    assert pause_settings(figures) == pytest.approx((497.0, 3.0))
+    assert pause_settings({"pauses_ms": [2.0] * 4, "spun_s": 10.0}) == (0.0, 0.0)  # too few to tell
+
+
+def test_machine_variants_add_pauses_and_hop_tails_to_the_served_board() -> None:
+    cal = Calibration(fixed_ms=1.6, gateway_ms=1.3, redis_ms=0.07, client_hop_ms=0.8, feature_hop_ms=0.5,
+                      model_hop_ms=1.5, gateway_fixed_ms=4.5, alone_tail_ms=7.0, client_tail_ms=2.0,
+                      feature_tail_ms=3.0, model_tail_ms=9.0, model_pause_every_ms=400.0, model_pause_mean_ms=6.0,
+                      shared_pause_every_ms=900.0, shared_pause_mean_ms=4.0)
+    variants = {v.name: v for v in VARIANTS}
+    alone = Configuration("fifo", "FIFO server alone", False, 1, 0.0, "ctr_gbdt")
+    behind = Configuration("gw-fifo", "FIFO behind gateway", True, 1, 0.0, "ctr_gbdt")
+
+    def board(config: Configuration, name: str) -> dict:
+        return document(config, variants[name], cal, model="ctr_gbdt", rps=50, requests=1000, warmup_fraction=0.1)
+
+    def config_of(doc: dict, node: str) -> dict:
+        return next(n for n in doc["nodes"] if n["id"] == node)["config"]
+
+    served, paused, tailed = (board(alone, name) for name in ("served", "served+pauses", "served+tail"))
+    assert config_of(paused, "model")["pauses"] == {"every_ms": 400.0, "mean_ms": 6.0}
+    assert "pauses" not in config_of(served, "model") and paused["edges"] == served["edges"]
+    hop = served["edges"][0]["latency_ms"]
+    assert tailed["edges"][0]["latency_p99_ms"] == pytest.approx(hop + 7.0) and tailed["nodes"] == served["nodes"]
+    gateway = board(behind, "served+pauses")
+    assert config_of(gateway, "gateway")["pauses"] == {"every_ms": 900.0, "mean_ms": 4.0}
+    tails = {e["id"]: e["latency_p99_ms"] - e["latency_ms"] for e in board(behind, "served+tail")["edges"]
+             if "latency_p99_ms" in e}
+    assert tails == pytest.approx({"client-gateway": 2.0, "gateway-features": 3.0, "gateway-model": 9.0})
+    # Nothing measured, nothing added.
+    assert "pauses" not in config_of(document(alone, variants["served+pauses"], Calibration(fixed_ms=1.6),
+                                              model="ctr_gbdt", rps=50, requests=1000, warmup_fraction=0.1), "model")
+
+
+def test_a_hop_tail_is_read_from_requests_that_found_the_server_idle() -> None:
+    # Three requests, the model server's batches stamped [in, queued, start, end, out] (s): the
+    # second is sent 1 ms after the first batch ended (not idle long enough), the third 50 ms after.
+    stamps = [[0.0, 0.0, 0.001, 0.006, 0.006], [0.007, 0.007, 0.007, 0.012, 0.012], [0.062, 0.062, 0.062, 0.067, 0.067]]
+    sent = np.array([0.0, 0.007, 0.062])
+    model = [{"t": t} for t in stamps]
+    assert found_idle(sent, model, np.array([True, True, True])).tolist() == [True, False, True]
+    values = np.r_[np.full(990, 1.0), np.full(10, 9.0)]
+    assert tail_ms(values, np.ones(1000, dtype=bool)) == pytest.approx(np.percentile(values, 99) - 1.0)
+    assert tail_ms(values[:50], np.ones(50, dtype=bool)) == 0.0  # too few to read a P99 from
