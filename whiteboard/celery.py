@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
-from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
@@ -49,18 +47,15 @@ def warm_simulator(**kwargs) -> None:
     """Load the simulator's compiled loops in each new worker process, off the first run's clock.
 
     In a background thread: worker_process_init must return within a few seconds, and a first
-    compilation on a fresh machine can take longer.
+    compilation on a machine where set-up did not compile them (`python -m simulator warm`) takes minutes.
     """
-    threading.Thread(target=_run_small_example, name="simulator-warm-up", daemon=True).start()
+    threading.Thread(target=_load_compiled_loops, name="simulator-warm-up", daemon=True).start()
 
 
-def _run_small_example() -> None:
-    import simulator
+def _load_compiled_loops() -> None:
+    from simulator.warmup import warm
 
-    example = Path(simulator.__file__).parent / "examples" / "ad_click.json"
     try:
-        document = json.loads(example.read_text())
-        document["traffic"]["warmup_s"] = 0
-        simulator.run(document, seed=0, requests=2000)
-    except (OSError, ValueError) as error:
-        logger.warning("simulator warm-up skipped: %s", error)
+        warm(always=True)
+    except Exception as error:  # noqa: BLE001 - a failed warm-up only leaves the first run to compile
+        logger.warning("simulator warm-up failed: %s", error)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+import simulator
 from tests.browser.editor_page import EDITOR, EditorPage, wait_for
 from tests.browser.people import create_board, stored
 from tests.browser.test_runs import RUN_TIMEOUT_MS, open_board, run_and_wait
@@ -231,6 +232,41 @@ def test_values_the_server_refuses_are_shown_at_their_fields(editor, page, conso
     assert [f["duration_s"] for f in editor.stored_document()["faults"]] != [100]
 
 
+def test_a_latency_tail_and_pauses_are_set_in_the_panel_stored_labelled_and_run(editor, page, celery_worker, console_errors):
+    console_errors.allow("status of 400")
+    board_id = open_board(editor, board(duration_s=20))
+    select(page, "e3")  # cache -> model server, 0.5 ms
+    expect(properties(page, "latency_p99_ms").locator("label")).to_contain_text("Latency P99")
+    type_into(properties(page, "latency_p99_ms"), "4")
+    editor.wait_saved()
+    assert next(e for e in editor.stored_document()["edges"] if e["id"] == "e3")["latency_p99_ms"] == 4
+    label = page.evaluate(f"{EDITOR}.graph.getCellById('e3').getLabels()[0].attrs.label.text")
+    assert "0.5 ms (P99 4)" in label, label
+    # A P99 below the median is refused by the server, said at the field and put back as stored.
+    type_into(properties(page, "latency_p99_ms"), "0.2")
+    expect(properties(page, "latency_p99_ms").locator(".field-error")).to_contain_text("must be at least latency_ms (0.5), not 0.2")
+    expect(properties(page, "latency_p99_ms").locator("input")).to_have_value("4")
+
+    editor.click_node("ms")
+    switch_on(page, "pauses")
+    expect(properties(page, "pauses").locator(".field-help").first).to_contain_text("resume where they were")
+    type_into(properties(page, "pauses.every_ms"), "200")
+    type_into(properties(page, "pauses.mean_ms"), "20")
+    editor.wait_saved()
+    document = editor.stored_document()
+    assert next(n for n in document["nodes"] if n["id"] == "ms")["config"]["pauses"] == {"every_ms": 200, "mean_ms": 20}
+
+    # The run simulates both: the same seed without the pauses gives a lower P99 (the model server stops
+    # for 20 ms on average about 9% of its time, 20 / (200 + 20), so well over 1% of requests wait one out).
+    run_and_wait(editor)
+    [summary] = editor.api("GET", f"/api/boards/{board_id}/runs/")[1]
+    record = editor.api("GET", f"/api/runs/{summary['id']}/")[1]
+    calm = copy.deepcopy(document)
+    del next(n for n in calm["nodes"] if n["id"] == "ms")["config"]["pauses"]
+    without = simulator.run(calm, seed=record["seed"], requests=record["requests"], duration_s=record["duration_s"]).to_dict()
+    assert record["results"]["latency_ms"]["p99"] > without["latency_ms"]["p99"] + 10, (record["results"]["latency_ms"], without["latency_ms"])
+
+
 def test_a_board_that_cannot_keep_up_states_the_unfinished_share_next_to_its_p99(editor, page, celery_worker):
     document = board(duration_s=20)
     for node in document["nodes"]:
@@ -304,11 +340,12 @@ def test_resilience_results_and_playback_fit_the_screen(chromium, site, celery_w
                           {"id": "f2", "type": "latency_spike", "target": "e3", "at_s": 28, "duration_s": 4, "added_ms": 20}]
     for edge in document["edges"]:
         if edge["id"] == "e2":
-            edge.update(retry={"max_attempts": 3, "budget_ratio": 0.2}, timeout_ms=30, circuit_breaker={})
+            edge.update(retry={"max_attempts": 3, "budget_ratio": 0.2}, timeout_ms=30, circuit_breaker={}, latency_p99_ms=3)
     for node in document["nodes"]:
         if node["id"] == "ms":
             node["config"]["autoscaling"] = {"min_replicas": 2, "max_replicas": 8, "evaluation_s": 3, "provision_s": 2,
                                              "scale_down_cooldown_s": 5}
+            node["config"]["pauses"] = {"every_ms": 140, "mean_ms": 2.2}
     context = chromium.new_context(viewport=size)
     page = context.new_page()
     errors = []
@@ -324,6 +361,10 @@ def test_resilience_results_and_playback_fit_the_screen(chromium, site, celery_w
         editor.click_node("fs")
         page.locator("#panel-properties .faults").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / f"scenarios-node-faults-{name}.png"))
+        assert_fits(page, "#panel-properties")
+        editor.click_node("ms")
+        properties(page, "pauses").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"scenarios-node-pauses-{name}.png"))
         assert_fits(page, "#panel-properties")
         page.click("#tab-framework")
         page.locator(".framework-scenarios").scroll_into_view_if_needed()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from simulator import compiled_cache
+from simulator import compiled_cache, warmup
+from simulator.casestudies import all_case_studies
 
 
 def _package(tmp_path):
@@ -32,3 +33,19 @@ def test_a_changed_callee_drops_every_cached_loop_and_an_unchanged_tree_keeps_th
     (tmp_path / "events" / "calls.py").write_text("# calls.py, edited\n")  # only a callee changes
     compiled_cache.refresh()
     assert not any(path.exists() for path in cached)
+
+
+def test_warm_runs_every_case_study_once_for_the_same_sources_and_again_after_a_change(tmp_path, monkeypatch):
+    monkeypatch.setattr(compiled_cache, "PACKAGE", tmp_path)  # the stamp and the sources it is keyed on
+    _package(tmp_path)
+    said: list[str] = []
+    assert warmup.warm(say=said.append) is True
+    ran = said[:-1]
+    assert [line.split(":")[0] for line in ran] == [t.id for t in all_case_studies()]
+    assert {line.split(": ")[1].split(" engine")[0] for line in ran} == {"fast", "event"}  # both engines compiled
+    assert said[-1].startswith("compiled loops ready in")
+    assert warmup.is_warm()
+    assert warmup.warm(say=said.append) is False and len(said) == len(ran) + 1  # nothing run the second time
+    assert warmup.warm(always=True, say=said.append) is True  # a worker loading the loops into its memory
+    (tmp_path / "events" / "calls.py").write_text("# calls.py, edited\n")
+    assert not warmup.is_warm()
