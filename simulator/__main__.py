@@ -12,10 +12,10 @@ if sys.argv[1:2] == ["templates"]:  # `python -m simulator templates [ids] [--co
     from simulator.casestudies.cli import main as templates_main
 
     sys.exit(templates_main(sys.argv[2:]))
-if sys.argv[1:2] == ["warm"]:  # `python -m simulator warm [--always]`: compile the loops ahead of the first run
+if sys.argv[1:2] == ["warm"]:  # `python -m simulator warm [--force]`: compile the loops ahead of the first run
     from simulator.warmup import warm
 
-    if not warm(always="--always" in sys.argv[2:], say=print):
-        print("compiled loops already ready for these sources (--always runs them anyway)")
+    if not warm(force="--force" in sys.argv[2:], say=print):
+        print("compiled loops already ready for these sources (--force runs them anyway)")
     sys.exit(0)
 sys.exit(main())

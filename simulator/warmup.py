@@ -6,7 +6,7 @@ one core, longer than the web app lets a run take (120 s by default), so the fir
 retry or a fault would fail. Set-up runs this once: a short run of every case study goes through each
 compiled loop (the fast path's FIFO, batching and LLM loops, and the event loop of the drills).
 A stamp beside the cache records the sources and the numba that compiled them, so a second call
-returns at once; a worker process calls it with `always=True` to load the code into its memory.
+returns at once (`--force` runs them anyway).
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def is_warm() -> bool:
         return False
 
 
-def warm(*, always: bool = False, say: Callable[[str], None] = lambda line: None) -> bool:
+def warm(*, force: bool = False, say: Callable[[str], None] = lambda line: None) -> bool:
     """Run every case study briefly unless the loops were compiled for these sources; True when it ran."""
-    if not always and is_warm():
+    if not force and is_warm():
         return False
     started = time.perf_counter()
     for template in all_case_studies():

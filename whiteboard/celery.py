@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
@@ -46,16 +48,21 @@ def fail_stale_runs_at_start(**kwargs) -> None:
 def warm_simulator(**kwargs) -> None:
     """Load the simulator's compiled loops in each new worker process, off the first run's clock.
 
-    In a background thread: worker_process_init must return within a few seconds, and a first
-    compilation on a machine where set-up did not compile them (`python -m simulator warm`) takes minutes.
+    In a background thread: worker_process_init must return within a few seconds. Only the fast
+    path's loops, which every board uses: loading the event loop too keeps the thread busy for
+    seconds, and a first run that waits for it meanwhile cannot be stopped at its soft time limit.
+    Compiling them all is set-up's (`python -m simulator warm`), so none of this waits for a compiler.
     """
-    threading.Thread(target=_load_compiled_loops, name="simulator-warm-up", daemon=True).start()
+    threading.Thread(target=_run_small_example, name="simulator-warm-up", daemon=True).start()
 
 
-def _load_compiled_loops() -> None:
-    from simulator.warmup import warm
+def _run_small_example() -> None:
+    import simulator
 
+    example = Path(simulator.__file__).parent / "examples" / "ad_click.json"
     try:
-        warm(always=True)
-    except Exception as error:  # noqa: BLE001 - a failed warm-up only leaves the first run to compile
-        logger.warning("simulator warm-up failed: %s", error)
+        document = json.loads(example.read_text())
+        document["traffic"]["warmup_s"] = 0
+        simulator.run(document, seed=0, requests=2000)
+    except (OSError, ValueError) as error:
+        logger.warning("simulator warm-up skipped: %s", error)

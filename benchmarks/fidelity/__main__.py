@@ -30,7 +30,7 @@ import numpy as np
 
 from benchmarks.fidelity import calibrate, hiccups, report
 from benchmarks.fidelity.boards import VARIANTS, Configuration, document, simulate
-from benchmarks.fidelity.measure import Level, found_idle_in, load_average, run_level, saturate
+from benchmarks.fidelity.measure import P99_BLOCKS, Level, found_idle_in, load_average, run_level, saturate
 from benchmarks.fidelity.stack import HERE, MODEL_CORE, PRIORITIES, ROOT, SHARED_CORE, ServerConfig, Stack
 
 PROFILE_ENV = "SIMULATOR_PROFILE_DIR"
@@ -498,7 +498,9 @@ def _markdown(run: Run, variants: tuple[str, ...], started: datetime, load_start
     ]
     if predictions:
         lines += ["Predictions (the model server timed by the catalog profile, or by its own predict times at "
-                  "very low load):", "", report.table(run.rows, predictions), ""]
+                  "very low load). The P99 interval is the measured P99's own 95% interval (a bootstrap of "
+                  f"{P99_BLOCKS} runs of consecutive requests): a simulated P99 inside it is as close as this "
+                  "level can tell.", "", report.table(run.rows, predictions), ""]
     if diagnostics:
         lines += ["Diagnostic, not predictions: the same boards with the predict times the server measured during "
                   "each level, without and with the serving overhead, at random and in their order:", "",

@@ -78,6 +78,9 @@ def _loadgen(stack: Stack, bodies: Path, out: Path, args: list[str]) -> dict[str
     return json.loads(out.read_text())
 
 
+P99_BLOCKS = 20  # runs of consecutive requests the measured P99's interval resamples
+
+
 @dataclass
 class Level:
     """One open-loop level as measured: what the generator saw and what the servers stamped."""
@@ -109,6 +112,15 @@ class Level:
 
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.latency_ms, q))
+
+    def p99_interval(self, *, blocks: int = P99_BLOCKS, draws: int = 2000) -> tuple[float, float]:
+        """A 95% interval of the measured P99: a bootstrap of `blocks` runs of consecutive requests (in send
+        order), not of single requests, since slow requests come together and are not independent."""
+        chunks = np.array_split(self.latency_ms, blocks)
+        picks = np.random.default_rng(0).integers(0, blocks, size=(draws, blocks))
+        p99s = [np.percentile(np.concatenate([chunks[k] for k in pick]), 99) for pick in picks]
+        low, high = np.percentile(p99s, [2.5, 97.5])
+        return float(low), float(high)
 
 
 def run_level(stack: Stack, bodies: Path, workdir: Path, *, rps: float, requests: int, seed: int,

@@ -46,7 +46,7 @@ def table(rows: list[Row], variants: tuple[str, ...]) -> str:
     each variant's simulated P50 and P99 with their relative errors."""
     titles = {v.name: v.title for v in VARIANTS}
     head = ["model", "configuration", "load", "req/s", "server CPU", "load avg", "others' CPU", "measured P50 / P99 (ms)",
-            "throughput"] + [f"{titles[name]}: P50 / P99 (error)" for name in variants]
+            "P99 95% interval", "throughput"] + [f"{titles[name]}: P50 / P99 (error)" for name in variants]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "|".join(["---:"] * (len(head) - 2)) + "|"]
     for row in rows:
         level = row.level
@@ -54,7 +54,8 @@ def table(rows: list[Row], variants: tuple[str, ...]) -> str:
         cells = [f"`{row.config.model}`", row.config.title, f"{row.load * 100:.0f}%", f"{level.rps:.0f}",
                  f"{server_busy(level) * 100:.0f}%",
                  f"{level.load_after:.1f}", f"{level.machine.get('others', float('nan')) * 100:.0f}%",
-                 f"{_ms(p50)} / {_ms(p99)}", f"{level.throughput_rps:.0f}"]
+                 f"{_ms(p50)} / {_ms(p99)}", "{} - {}".format(*map(_ms, level.p99_interval())),
+                 f"{level.throughput_rps:.0f}"]
         for name in variants:
             sim = row.simulated.get(name)
             if sim is None:  # no closed loops of this model's FIFO and batching servers for its samples
@@ -113,6 +114,7 @@ def level_json(level: Level) -> dict[str, Any]:
         "rps": level.rps, "requests": level.requests,
         "load_average_before": level.load_before, "load_average_after": level.load_after,
         "measured": {"p50_ms": level.percentile(50), "p99_ms": level.percentile(99),
+                     "p99_interval_ms": list(level.p99_interval()),
                      "throughput_rps": level.throughput_rps, "errors": level.errors,
                      "unanswered": level.unanswered, "mean_batch_size": float(level.batch_sizes.mean()),
                      "answered": level.answered, "logged": level.logged},

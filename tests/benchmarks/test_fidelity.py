@@ -12,7 +12,7 @@ from benchmarks.fidelity.boards import VARIANTS, Configuration, document
 import numpy as np
 
 from benchmarks.fidelity.calibrate import Calibration, after_calls_share, pause_settings, tail_ms
-from benchmarks.fidelity.measure import found_idle
+from benchmarks.fidelity.measure import Level, found_idle
 from benchmarks.fidelity.stack import listening, process_alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,3 +212,30 @@ def test_a_hop_tail_is_read_from_requests_that_found_the_server_idle() -> None:
     values = np.r_[np.full(990, 1.0), np.full(10, 9.0)]
     assert tail_ms(values, np.ones(1000, dtype=bool)) == pytest.approx(np.percentile(values, 99) - 1.0)
     assert tail_ms(values[:50], np.ones(50, dtype=bool)) == 0.0  # too few to read a P99 from
+
+
+def _level(latency_ms: np.ndarray) -> Level:
+    empty = np.zeros(0)
+    return Level(rps=100.0, requests=len(latency_ms), warmup=0, latency_ms=latency_ms, lateness_ms=empty,
+                 throughput_rps=100.0, errors=0, unanswered=0, answered=len(latency_ms), parts_ms={},
+                 batch_sizes=empty, batch_gaps_ms=empty, full_gaps_ms=empty, delay_overshoot_ms=empty,
+                 predict_ms={}, cpu_ms_per_request={}, generator={}, load_before=0.0, load_after=0.0)
+
+
+def test_the_measured_p99_interval_is_the_order_statistic_s_spread_and_widens_when_slow_requests_come_together() -> None:
+    # n = 5,400 independent Exp(1) latencies: the P99 x = ln 100 = 4.61 has standard error
+    # sqrt(p (1 - p) / n) / f(x), f(x) = 0.01, so 0.135 and a 95% interval 2 x 1.96 x 0.135 = 0.53 wide.
+    # A bootstrap of 20 blocks estimates that spread from 20 values: within 40% of it.
+    n = 5400
+    calm = np.random.default_rng(3).exponential(1.0, n)
+    low, high = _level(calm).p99_interval()
+    assert low < np.log(100) < high
+    assert high - low == pytest.approx(2 * 1.96 * np.sqrt(0.99 * 0.01 / n) / 0.01, rel=0.4)
+    # The same values with the slowest 1% moved into two runs of consecutive requests, as a core's
+    # stop leaves them: the same P99, but a level could as well have held no such run or four.
+    slowest = np.argsort(calm)[-54:]
+    rest = np.delete(calm, slowest)
+    bunched = np.r_[rest[:n // 3], calm[slowest[:27]], rest[n // 3:2 * n // 3], calm[slowest[27:]], rest[2 * n // 3:]]
+    assert np.percentile(bunched, 99) == pytest.approx(np.percentile(calm, 99))
+    wide_low, wide_high = _level(bunched).p99_interval()
+    assert wide_high - wide_low > 2 * (high - low)

@@ -46,6 +46,6 @@ def test_warm_runs_every_case_study_once_for_the_same_sources_and_again_after_a_
     assert said[-1].startswith("compiled loops ready in")
     assert warmup.is_warm()
     assert warmup.warm(say=said.append) is False and len(said) == len(ran) + 1  # nothing run the second time
-    assert warmup.warm(always=True, say=said.append) is True  # a worker loading the loops into its memory
+    assert warmup.warm(force=True, say=said.append) is True
     (tmp_path / "events" / "calls.py").write_text("# calls.py, edited\n")
     assert not warmup.is_warm()
