@@ -49,9 +49,9 @@ def warm_simulator(**kwargs) -> None:
     """Load the simulator's compiled loops in each new worker process, off the first run's clock.
 
     In a background thread: worker_process_init must return within a few seconds. Only the fast
-    path's loops, which every board uses: loading the event loop too keeps the thread busy for
-    seconds, and a first run that waits for it meanwhile cannot be stopped at its soft time limit.
-    Compiling them all is set-up's (`python -m simulator warm`), so none of this waits for a compiler.
+    path's loops, which every board uses: with the event loop loaded here too (several seconds of
+    the thread), a run started at once missed its soft time limit in one test run, for a reason not
+    found. Compiling them all is set-up's (`python -m simulator warm`), so nothing here compiles.
     """
     threading.Thread(target=_run_small_example, name="simulator-warm-up", daemon=True).start()
 

@@ -54,7 +54,7 @@ def table(rows: list[Row], variants: tuple[str, ...]) -> str:
         cells = [f"`{row.config.model}`", row.config.title, f"{row.load * 100:.0f}%", f"{level.rps:.0f}",
                  f"{server_busy(level) * 100:.0f}%",
                  f"{level.load_after:.1f}", f"{level.machine.get('others', float('nan')) * 100:.0f}%",
-                 f"{_ms(p50)} / {_ms(p99)}", "{} - {}".format(*map(_ms, level.p99_interval())),
+                 f"{_ms(p50)} / {_ms(p99)}", "{} - {}".format(*map(_ms, level.p99_interval)),
                  f"{level.throughput_rps:.0f}"]
         for name in variants:
             sim = row.simulated.get(name)
@@ -114,7 +114,7 @@ def level_json(level: Level) -> dict[str, Any]:
         "rps": level.rps, "requests": level.requests,
         "load_average_before": level.load_before, "load_average_after": level.load_after,
         "measured": {"p50_ms": level.percentile(50), "p99_ms": level.percentile(99),
-                     "p99_interval_ms": list(level.p99_interval()),
+                     "p99_interval_ms": list(level.p99_interval),
                      "throughput_rps": level.throughput_rps, "errors": level.errors,
                      "unanswered": level.unanswered, "mean_batch_size": float(level.batch_sizes.mean()),
                      "answered": level.answered, "logged": level.logged},

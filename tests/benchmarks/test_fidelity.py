@@ -228,7 +228,7 @@ def test_the_measured_p99_interval_is_the_order_statistic_s_spread_and_widens_wh
     # A bootstrap of 20 blocks estimates that spread from 20 values: within 40% of it.
     n = 5400
     calm = np.random.default_rng(3).exponential(1.0, n)
-    low, high = _level(calm).p99_interval()
+    low, high = _level(calm).p99_interval
     assert low < np.log(100) < high
     assert high - low == pytest.approx(2 * 1.96 * np.sqrt(0.99 * 0.01 / n) / 0.01, rel=0.4)
     # The same values with the slowest 1% moved into two runs of consecutive requests, as a core's
@@ -237,5 +237,5 @@ def test_the_measured_p99_interval_is_the_order_statistic_s_spread_and_widens_wh
     rest = np.delete(calm, slowest)
     bunched = np.r_[rest[:n // 3], calm[slowest[:27]], rest[n // 3:2 * n // 3], calm[slowest[27:]], rest[2 * n // 3:]]
     assert np.percentile(bunched, 99) == pytest.approx(np.percentile(calm, 99))
-    wide_low, wide_high = _level(bunched).p99_interval()
+    wide_low, wide_high = _level(bunched).p99_interval
     assert wide_high - wide_low > 2 * (high - low)
