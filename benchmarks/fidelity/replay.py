@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.fidelity.measure import LOOPBACK_MARGIN_S
 from simulator.kinds.serving import BATCH_OVERHEAD_MS, REQUEST_OVERHEAD_MS
 
 
@@ -40,7 +41,7 @@ def back_to_back_gaps_ms(stamps: np.ndarray, sent: np.ndarray) -> np.ndarray:
     had been sent before it ended (so the server went on without idling)."""
     order = np.argsort(stamps[:, 2])
     start, end = stamps[order, 2], stamps[order, 3]
-    waiting = sent[order][1:] < end[:-1] - 0.0002
+    waiting = sent[order][1:] < end[:-1] - LOOPBACK_MARGIN_S
     return (start[1:] - end[:-1])[waiting] * 1000.0
 
 
@@ -73,8 +74,6 @@ def main(argv: list[str] | None = None) -> None:
     import pickle
 
     from benchmarks.fidelity import __main__ as harness
-    from benchmarks.fidelity.measure import found_idle_in
-
     # The harness pickled its run as `python -m benchmarks.fidelity`, so its classes are __main__'s.
     for name in ("Measured", "Run"):
         setattr(sys.modules["__main__"], name, getattr(harness, name))
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         profile = np.asarray(m.profile["timings"]["1"]["samples_ms"], dtype=float)
         for level in [m.low] * (m.low is not None) + [r.level for r in m.rows]:
             path = out / "run" / f"{m.config.model}-{m.config.name}" / f"level-{level.rps:.0f}.json"
-            f = replay_level(json.loads(path.read_text()), level.warmup, found_idle_in(path, level.warmup), profile)
+            f = replay_level(json.loads(path.read_text()), level.warmup, level.found_idle, profile)
             print(f"| {f['rps']:.0f} | {f['predict_mean_ms']:.2f} | {f['gap_ms']:.2f} | "
                   f"{f['measured_p50']:.2f} / {f['measured_p99']:.1f} | "
                   f"{f['own_times_p50']:.2f} / {f['own_times_p99']:.1f} | {f['profile_p50']:.2f} / {f['profile_p99']:.1f} |")
